@@ -1,0 +1,194 @@
+//go:build ignore
+
+// SPDX-License-Identifier: GPL-2.0
+//
+// The ringbench producer: on each getpgid(2) issued by the harness's own
+// load generator it emits `batch` events of `payload` bytes into a BPF ring
+// buffer or a perf event array. All knobs are read-only globals set at load
+// time, so the verifier sees them as constants: sizes are exact and the
+// branches of transports and policies not in use are pruned.
+//
+// Modelled on the kernel's selftests/bpf/progs/{ringbuf,perfbuf}_bench.c.
+
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+
+char _license[] SEC("license") = "GPL";
+
+#define TRANSPORT_RINGBUF 0
+#define TRANSPORT_PERFBUF 1
+
+#define WAKEUP_ADAPTIVE 0
+#define WAKEUP_SAMPLED 1
+#define WAKEUP_FORCED 2
+#define WAKEUP_NONE 3
+
+// What every event starts with; the Go side mirrors it (bpf.EventHeader).
+struct event {
+	__u64 seq;	// per-CPU sequence number, one per attempt: a dropped
+			// event leaves a gap that the dropped counter explains
+	__u64 ts_ns;	// bpf_ktime_get_ns() taken right before submit/output
+	__u32 cpu;	// producer CPU
+	__u32 len;	// payload length in bytes, header included
+};
+
+// Keeps the type in BTF so bpf2go can generate its Go twin.
+const struct event *unused_event __attribute__((unused));
+
+// Per-CPU counters, one cache line each, read by the Go side after the run.
+struct counters {
+	__u64 triggers;	 // program runs that passed the filter
+	__u64 attempts;	 // events the program tried to emit (= emitted)
+	__u64 dropped;	 // failed reserve / output
+	__u64 pad[5];
+};
+
+// Load-time configuration (.rodata). Zero values are never valid for tgid,
+// payload or batch, so a forgotten setting loads nothing useful and the Go
+// loader refuses to start without them.
+const volatile __u32 target_tgid = 0;
+const volatile __u32 trigger_nr = 0;
+const volatile __u32 transport = TRANSPORT_RINGBUF;
+const volatile __u32 use_output = 0;
+const volatile __u32 wakeup = WAKEUP_ADAPTIVE;
+const volatile __u32 sample_every = 1;
+const volatile __u32 batch = 1;
+const volatile __u32 payload = sizeof(struct event);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); // set by the loader
+} rbn_ringbuf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} rbn_perfbuf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct counters);
+} rbn_counters SEC(".maps");
+
+// The payload source: zeroes, sized to `payload` by the loader. Events are
+// built here for output-style helpers and padding is copied from here for
+// reserve, so every transport copies the same number of bytes.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct event)); // set by the loader
+} rbn_scratch SEC(".maps");
+
+struct emit_ctx {
+	void *prog_ctx;
+	struct counters *cnt;
+	__u8 *scratch;
+	__u32 cpu;
+};
+
+static __always_inline __u64 ringbuf_flags(__u64 seq)
+{
+	switch (wakeup) {
+	case WAKEUP_FORCED:
+		return BPF_RB_FORCE_WAKEUP;
+	case WAKEUP_NONE:
+		return BPF_RB_NO_WAKEUP;
+	case WAKEUP_SAMPLED:
+		return (seq % sample_every) == sample_every - 1 ?
+			       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	default:
+		return 0; // adaptive: the kernel wakes only a caught-up consumer
+	}
+}
+
+static long emit_one(__u32 i, void *data)
+{
+	struct emit_ctx *ec = data;
+	struct counters *cnt = ec->cnt;
+	__u64 seq = __sync_fetch_and_add(&cnt->attempts, 1);
+	struct event *e;
+	long err;
+
+	if (transport == TRANSPORT_RINGBUF && !use_output) {
+		e = bpf_ringbuf_reserve(&rbn_ringbuf, payload, 0);
+		if (!e) {
+			__sync_fetch_and_add(&cnt->dropped, 1);
+			return 0;
+		}
+		if (payload > sizeof(*e))
+			bpf_probe_read_kernel((__u8 *)e + sizeof(*e),
+					      payload - sizeof(*e),
+					      ec->scratch + sizeof(*e));
+		e->seq = seq;
+		e->cpu = ec->cpu;
+		e->len = payload;
+		e->ts_ns = bpf_ktime_get_ns();
+		bpf_ringbuf_submit(e, ringbuf_flags(seq));
+		return 0;
+	}
+
+	e = (struct event *)ec->scratch;
+	e->seq = seq;
+	e->cpu = ec->cpu;
+	e->len = payload;
+	e->ts_ns = bpf_ktime_get_ns();
+	if (transport == TRANSPORT_RINGBUF)
+		err = bpf_ringbuf_output(&rbn_ringbuf, e, payload,
+					 ringbuf_flags(seq));
+	else
+		err = bpf_perf_event_output(ec->prog_ctx, &rbn_perfbuf,
+					    BPF_F_CURRENT_CPU, e, payload);
+	if (err)
+		__sync_fetch_and_add(&cnt->dropped, 1);
+	return 0;
+}
+
+static __always_inline int produce(void *ctx)
+{
+	__u32 zero = 0;
+	struct emit_ctx ec = { .prog_ctx = ctx };
+
+	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid)
+		return 0;
+	ec.cnt = bpf_map_lookup_elem(&rbn_counters, &zero);
+	ec.scratch = bpf_map_lookup_elem(&rbn_scratch, &zero);
+	if (!ec.cnt || !ec.scratch)
+		return 0;
+	ec.cpu = bpf_get_smp_processor_id();
+	__sync_fetch_and_add(&ec.cnt->triggers, 1);
+	bpf_loop(batch, emit_one, &ec, 0);
+	return 0;
+}
+
+// Attach points, in the loader's order of preference. fentry sees only the
+// syscall's own function; the tracepoint forms see every syscall on the
+// machine and filter on the number, which is part of what the producer-side
+// cost shows.
+
+SEC("fentry/__x64_sys_getpgid") // the loader sets the arch's symbol
+int rbn_fentry(void *ctx)
+{
+	return produce(ctx);
+}
+
+SEC("tp_btf/sys_enter")
+int rbn_tp_btf(__u64 *ctx)
+{
+	// sys_enter(struct pt_regs *regs, long id)
+	if (ctx[1] != trigger_nr)
+		return 0;
+	return produce(ctx);
+}
+
+SEC("raw_tp/sys_enter")
+int rbn_raw_tp(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (ctx->args[1] != trigger_nr)
+		return 0;
+	return produce(ctx);
+}

@@ -1,0 +1,255 @@
+package bpf
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+)
+
+// AttachMethod is how the producer program is hooked to the trigger syscall.
+type AttachMethod string
+
+const (
+	Fentry AttachMethod = "fentry" // fentry on the syscall's kernel function
+	TpBTF  AttachMethod = "tp_btf" // BTF raw tracepoint sys_enter
+	RawTp  AttachMethod = "raw_tp" // classic raw tracepoint sys_enter
+)
+
+// AttachOrder is the fallback chain of DESIGN.md, best first.
+var AttachOrder = []AttachMethod{Fentry, TpBTF, RawTp}
+
+// TriggerSyscall is the syscall the load generator issues and the producer
+// filters on, as the kernel's own ringbuf benchmark does.
+const TriggerSyscall = unix.SYS_GETPGID
+
+// Options configure one producer.
+type Options struct {
+	Transport Transport
+	UseOutput bool // ringbuf: bpf_ringbuf_output instead of reserve+submit
+	Wakeup    Wakeup
+	Batch     int // events per trigger
+	Payload   int // bytes per event, header included
+	RingBytes int // ringbuf data size (perfbuf rings belong to the consumer)
+	Tgid      int // only this process's triggers produce; 0 means our own
+	// Attach is the chain to try, in order; nil means AttachOrder.
+	Attach []AttachMethod
+}
+
+// Producer is a loaded and attached producer.
+type Producer struct {
+	Attach AttachMethod
+	// Refused lists the attach methods tried before Attach and why each
+	// failed, for the result's environment.
+	Refused map[AttachMethod]string
+
+	maps     producerMaps
+	link     link.Link
+	prog     *ebpf.Program
+	ring     *ebpf.Map
+	counters *ebpf.Map
+}
+
+// loadObjects loads the maps and the one program of the chosen attach
+// method: LoadAndAssign loads only what its target struct names.
+func loadObjects(spec *ebpf.CollectionSpec, m AttachMethod) (producerMaps, *ebpf.Program, error) {
+	switch m {
+	case Fentry:
+		var o struct {
+			producerMaps
+			P *ebpf.Program `ebpf:"rbn_fentry"`
+		}
+		err := spec.LoadAndAssign(&o, nil)
+		return o.producerMaps, o.P, err
+	case TpBTF:
+		var o struct {
+			producerMaps
+			P *ebpf.Program `ebpf:"rbn_tp_btf"`
+		}
+		err := spec.LoadAndAssign(&o, nil)
+		return o.producerMaps, o.P, err
+	case RawTp:
+		var o struct {
+			producerMaps
+			P *ebpf.Program `ebpf:"rbn_raw_tp"`
+		}
+		err := spec.LoadAndAssign(&o, nil)
+		return o.producerMaps, o.P, err
+	}
+	return producerMaps{}, nil, fmt.Errorf("unknown attach method %q", m)
+}
+
+// syscallSymbol is the kernel function fentry attaches to on this
+// architecture (the syscall wrappers carry an arch prefix).
+func syscallSymbol() string {
+	if runtime.GOARCH == "arm64" {
+		return "__arm64_sys_getpgid"
+	}
+	return "__x64_sys_getpgid"
+}
+
+// Load loads the producer and attaches it with the first method of the chain
+// the kernel accepts. The error of the last method is returned, wrapped, when
+// none works.
+func Load(opts Options) (*Producer, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	chain := opts.Attach
+	if chain == nil {
+		chain = AttachOrder
+	}
+	refused := map[AttachMethod]string{}
+	var lastErr error
+	for _, m := range chain {
+		p, err := load(opts, m)
+		if err == nil {
+			p.Refused = refused
+			return p, nil
+		}
+		refused[m] = err.Error()
+		lastErr = fmt.Errorf("attach %s: %w", m, err)
+	}
+	return nil, lastErr
+}
+
+func (o Options) check() error {
+	switch {
+	case o.Transport != Ringbuf && o.Transport != Perfbuf:
+		return fmt.Errorf("unknown transport %q", o.Transport)
+	case o.Batch < 1:
+		return fmt.Errorf("batch %d: must be at least 1", o.Batch)
+	case o.Payload < EventHeaderSize || o.Payload > MaxPayload:
+		return fmt.Errorf("payload %d: must be %d..%d bytes", o.Payload, EventHeaderSize, MaxPayload)
+	case o.Transport == Ringbuf && (o.RingBytes < os.Getpagesize() || o.RingBytes&(o.RingBytes-1) != 0):
+		return fmt.Errorf("ring size %d: must be a power of two of at least a page", o.RingBytes)
+	case o.Transport == Perfbuf && o.UseOutput:
+		return errors.New("output applies to ringbuf only")
+	}
+	return nil
+}
+
+func load(opts Options, method AttachMethod) (_ *Producer, err error) {
+	spec, err := loadProducer()
+	if err != nil {
+		return nil, err
+	}
+	if method == Fentry {
+		spec.Programs[producerProgRbnFentry].AttachTo = syscallSymbol()
+	}
+
+	tgid := opts.Tgid
+	if tgid == 0 {
+		tgid = os.Getpid()
+	}
+	transport, useOutput := uint32(0), uint32(0)
+	if opts.Transport == Perfbuf {
+		transport = 1
+	}
+	if opts.UseOutput {
+		useOutput = 1
+	}
+	sampleEvery := uint32(1)
+	if opts.Wakeup.Kind == Sampled {
+		sampleEvery = uint32(opts.Wakeup.N)
+	}
+	consts := map[string]uint32{
+		producerVarTargetTgid:  uint32(tgid),
+		producerVarTriggerNr:   uint32(TriggerSyscall),
+		producerVarTransport:   transport,
+		producerVarUseOutput:   useOutput,
+		producerVarWakeup:      wakeupCodes[opts.Wakeup.Kind],
+		producerVarSampleEvery: sampleEvery,
+		producerVarBatch:       uint32(opts.Batch),
+		producerVarPayload:     uint32(opts.Payload),
+	}
+	for name, v := range consts {
+		if err := spec.Variables[name].Set(v); err != nil {
+			return nil, fmt.Errorf("set %s: %w", name, err)
+		}
+	}
+	spec.Maps[producerMapRbnScratch].ValueSize = uint32(opts.Payload)
+	// The unused transport's map still exists; keep it as small as the
+	// kernel allows.
+	if opts.Transport == Ringbuf {
+		spec.Maps[producerMapRbnRingbuf].MaxEntries = uint32(opts.RingBytes)
+	} else {
+		spec.Maps[producerMapRbnRingbuf].MaxEntries = uint32(os.Getpagesize())
+	}
+
+	// LoadAndAssign rather than NewCollection: the latter also builds
+	// Variables, for which cilium/ebpf mmaps the data sections and unmaps them
+	// only from a GC cleanup, keeping those maps alive in the kernel after
+	// Close. The constants are fixed at load, so nothing needs the mapping.
+	maps, prog, err := loadObjects(spec, method)
+	if err != nil {
+		return nil, describeLoadError(err)
+	}
+	defer func() {
+		if err != nil {
+			maps.Close()
+			prog.Close()
+		}
+	}()
+	var l link.Link
+	switch method {
+	case Fentry, TpBTF:
+		l, err = link.AttachTracing(link.TracingOptions{Program: prog})
+	case RawTp:
+		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: prog})
+	default:
+		err = fmt.Errorf("unknown attach method %q", method)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	p := &Producer{
+		Attach:   method,
+		maps:     maps,
+		link:     l,
+		prog:     prog,
+		counters: maps.RbnCounters,
+		ring:     maps.RbnRingbuf,
+	}
+	if opts.Transport == Perfbuf {
+		p.ring = maps.RbnPerfbuf
+	}
+	return p, nil
+}
+
+// describeLoadError keeps the verifier's last lines, which say why, instead of
+// the whole log.
+func describeLoadError(err error) error {
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) {
+		return fmt.Errorf("load: %v", fmt.Sprintf("%.300v", ve))
+	}
+	return fmt.Errorf("load: %w", err)
+}
+
+// Ring is the map events are written to: the ring buffer, or the perf event
+// array whose slots the consumer fills with its per-CPU perf events.
+func (p *Producer) Ring() *ebpf.Map { return p.ring }
+
+// Program is the attached producer program, for run-time statistics.
+func (p *Producer) Program() *ebpf.Program { return p.prog }
+
+// Close detaches and unloads everything Load created. It is safe to call
+// more than once.
+func (p *Producer) Close() error {
+	var errs []error
+	if p.link != nil {
+		errs = append(errs, p.link.Close())
+		p.link = nil
+	}
+	if p.prog != nil {
+		errs = append(errs, p.prog.Close(), p.maps.Close())
+		p.prog = nil
+	}
+	return errors.Join(errs...)
+}

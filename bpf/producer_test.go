@@ -1,0 +1,135 @@
+package bpf
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"testing"
+	"unsafe"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"ringbench/internal/testutil"
+)
+
+func TestEventHeaderMatchesBTF(t *testing.T) {
+	var e producerEvent
+	if got := int(unsafe.Sizeof(e)); got != EventHeaderSize {
+		t.Errorf("struct event is %d bytes, EventHeaderSize says %d", got, EventHeaderSize)
+	}
+	for _, f := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"seq", unsafe.Offsetof(e.Seq), offSeq},
+		{"ts_ns", unsafe.Offsetof(e.TsNs), offTimestamp},
+		{"cpu", unsafe.Offsetof(e.Cpu), offCPU},
+		{"len", unsafe.Offsetof(e.Len), offLen},
+	} {
+		if f.got != f.want {
+			t.Errorf("%s at offset %d, parser reads %d", f.name, f.got, f.want)
+		}
+	}
+}
+
+func TestParseEventHeader(t *testing.T) {
+	raw := make([]byte, 64)
+	*(*producerEvent)(unsafe.Pointer(&raw[0])) = producerEvent{Seq: 7, TsNs: 1234, Cpu: 1, Len: 64}
+	h, ok := ParseEventHeader(raw)
+	if !ok || h != (EventHeader{Seq: 7, Timestamp: 1234, CPU: 1, Len: 64}) {
+		t.Fatalf("ParseEventHeader = %+v, %v", h, ok)
+	}
+	if _, ok := ParseEventHeader(raw[:EventHeaderSize-1]); ok {
+		t.Fatal("a short record parsed as an event")
+	}
+}
+
+func trigger(n int) {
+	for range n {
+		unix.RawSyscall(TriggerSyscall, 0, 0, 0)
+	}
+}
+
+// refusedByKernel tells an attach method this kernel does not offer (a skip)
+// from a defect in the producer (a failure).
+func refusedByKernel(err error) bool {
+	return errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, unix.EPERM) ||
+		errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EINVAL)
+}
+
+// Each attach method, each transport: the counters see every trigger and
+// every event; with no consumer attached to the perf event array, every perf
+// output fails and is counted as dropped. Nothing outlives Close.
+func TestProducerCounts(t *testing.T) {
+	testutil.RequireBPF(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+
+	const triggers, batch = 100, 3
+	attached := 0
+	for _, method := range AttachOrder {
+		for _, tr := range []Transport{Ringbuf, Perfbuf} {
+			t.Run(string(method)+"/"+string(tr), func(t *testing.T) {
+				before, _ := testutil.HeldIDs(os.Getpid())
+				p, err := Load(Options{
+					Transport: tr, Wakeup: DefaultWakeup(tr), Batch: batch, Payload: 64,
+					RingBytes: 1 << 20, Attach: []AttachMethod{method},
+				})
+				if err != nil {
+					if refusedByKernel(err) {
+						t.Skipf("kernel refuses %s: %v", method, err)
+					}
+					t.Fatal(err)
+				}
+				attached++
+				held, _ := testutil.HeldIDs(os.Getpid())
+				ours := diff(held, before)
+				if ours.Empty() {
+					t.Fatal("loaded producer holds no BPF objects")
+				}
+				trigger(triggers)
+				c, err := p.Counters()
+				if err != nil {
+					t.Fatal(err)
+				}
+				tot := c.Total()
+				wantDropped := uint64(0)
+				if tr == Perfbuf {
+					wantDropped = triggers * batch
+				}
+				if tot.Triggers != triggers || tot.Emitted != triggers*batch || tot.Dropped != wantDropped {
+					t.Errorf("counters %+v, want %d triggers, %d emitted, %d dropped", tot, triggers, triggers*batch, wantDropped)
+				}
+				if err := p.Close(); err != nil {
+					t.Fatal(err)
+				}
+				testutil.RequireGone(t, ours)
+			})
+		}
+	}
+	if attached == 0 {
+		t.Fatal("no attach method worked on this kernel")
+	}
+}
+
+func diff(after, before testutil.KernelIDs) testutil.KernelIDs {
+	minus := func(a, b []uint32) []uint32 {
+		in := map[uint32]bool{}
+		for _, x := range b {
+			in[x] = true
+		}
+		var out []uint32
+		for _, x := range a {
+			if !in[x] {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	return testutil.KernelIDs{
+		Progs: minus(after.Progs, before.Progs),
+		Maps:  minus(after.Maps, before.Maps),
+		Links: minus(after.Links, before.Links),
+	}
+}

@@ -1,0 +1,102 @@
+package testutil
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+)
+
+// KernelIDs are the IDs of BPF programs, maps and links a process held.
+type KernelIDs struct {
+	Progs, Maps, Links []uint32
+}
+
+func (k KernelIDs) Empty() bool { return len(k.Progs)+len(k.Maps)+len(k.Links) == 0 }
+
+// HeldIDs reads the BPF object IDs behind the open fds of process pid from
+// /proc/PID/fdinfo, the one view that sees another process's objects without
+// its cooperation.
+func HeldIDs(pid int) (KernelIDs, error) {
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "fdinfo")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return KernelIDs{}, err
+	}
+	var ids KernelIDs
+	seen := map[string]bool{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue // fd closed meanwhile
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			key, val, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			n, err := strconv.ParseUint(strings.TrimSpace(val), 10, 32)
+			if err != nil || seen[line] {
+				continue
+			}
+			seen[line] = true
+			switch key {
+			case "prog_id":
+				ids.Progs = append(ids.Progs, uint32(n))
+			case "map_id":
+				ids.Maps = append(ids.Maps, uint32(n))
+			case "link_id":
+				ids.Links = append(ids.Links, uint32(n))
+			}
+		}
+	}
+	return ids, nil
+}
+
+// Alive returns those of ids that the kernel still knows. Objects are freed
+// asynchronously after their last reference goes, so callers should retry.
+func Alive(ids KernelIDs) KernelIDs {
+	var out KernelIDs
+	for _, id := range ids.Progs {
+		if p, err := ebpf.NewProgramFromID(ebpf.ProgramID(id)); err == nil {
+			p.Close()
+			out.Progs = append(out.Progs, id)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			out.Progs = append(out.Progs, id)
+		}
+	}
+	for _, id := range ids.Maps {
+		if m, err := ebpf.NewMapFromID(ebpf.MapID(id)); err == nil {
+			m.Close()
+			out.Maps = append(out.Maps, id)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			out.Maps = append(out.Maps, id)
+		}
+	}
+	for _, id := range ids.Links {
+		if linkExists(id) {
+			out.Links = append(out.Links, id)
+		}
+	}
+	return out
+}
+
+// RequireGone fails the test if any of ids is still known to the kernel
+// after the deferred frees have had time to run (up to 10 s of polling;
+// this bounds a wait, it does not time anything).
+func RequireGone(tb testing.TB, ids KernelIDs) {
+	tb.Helper()
+	var left KernelIDs
+	for range 100 {
+		if left = Alive(ids); left.Empty() {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tb.Fatalf("BPF objects outlived their owner: progs %v maps %v links %v", left.Progs, left.Maps, left.Links)
+}
