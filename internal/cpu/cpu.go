@@ -1,0 +1,72 @@
+// Package cpu places threads on CPUs and lists the CPUs there are. The load
+// generator and the consumers both pin their OS threads through it, so that
+// placement is decided in one place and reported the same way.
+package cpu
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// LockAndPin locks the calling goroutine to its OS thread and, if c ≥ 0,
+// restricts that thread to CPU c. The returned func undoes both; call it on
+// the same goroutine. A negative c leaves placement to the scheduler but
+// still locks the thread, so per-thread figures stay attributable.
+func LockAndPin(c int) (undo func(), err error) {
+	runtime.LockOSThread()
+	if c < 0 {
+		return runtime.UnlockOSThread, nil
+	}
+	var old unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		runtime.UnlockOSThread()
+		return nil, fmt.Errorf("read CPU affinity: %w", err)
+	}
+	var set unix.CPUSet
+	set.Set(c)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		runtime.UnlockOSThread()
+		return nil, fmt.Errorf("pin thread to CPU %d: %w", c, err)
+	}
+	return func() {
+		// Restore before unlocking: the runtime reuses the thread.
+		_ = unix.SchedSetaffinity(0, &old)
+		runtime.UnlockOSThread()
+	}, nil
+}
+
+// Online lists the online CPUs, from /sys/devices/system/cpu/online.
+func Online() ([]int, error) {
+	b, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return nil, err
+	}
+	return ParseList(strings.TrimSpace(string(b)))
+}
+
+// ParseList parses the kernel's CPU list format: "0-3,5,7-8".
+func ParseList(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil || a < 0 {
+			return nil, fmt.Errorf("bad CPU list %q", s)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return nil, fmt.Errorf("bad CPU list %q", s)
+			}
+		}
+		for c := a; c <= b; c++ {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,42 @@
+package cpu
+
+import (
+	"reflect"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestParseList(t *testing.T) {
+	for in, want := range map[string][]int{"0": {0}, "0-3": {0, 1, 2, 3}, "0-1,4,6-7": {0, 1, 4, 6, 7}} {
+		got, err := ParseList(in)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseList(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "a", "3-1", "-1", "1,,2"} {
+		if _, err := ParseList(bad); err == nil {
+			t.Errorf("ParseList(%q) accepted", bad)
+		}
+	}
+}
+
+func TestLockAndPin(t *testing.T) {
+	online, err := Online()
+	if err != nil {
+		t.Skipf("no online CPU list: %v", err)
+	}
+	c := online[len(online)-1]
+	undo, err := LockAndPin(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		t.Fatal(err)
+	}
+	if set.Count() != 1 || !set.IsSet(c) {
+		t.Errorf("after LockAndPin(%d) the thread may run on %d CPUs", c, set.Count())
+	}
+	undo()
+}
