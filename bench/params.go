@@ -1,0 +1,185 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"ringbench/bpf"
+	"ringbench/internal/cpu"
+	"ringbench/modes"
+)
+
+// Params is one point of the matrix: everything that decides what a scenario
+// measures. Its JSON form is the "params" object of run.json.
+type Params struct {
+	Transport    string  `json:"transport"`
+	Mode         string  `json:"mode"`
+	Wakeup       string  `json:"wakeup"`
+	Hashmap      string  `json:"hashmap"`
+	Rate         uint64  `json:"rate"` // offered events/s; 0 = max (back to back)
+	Batch        int     `json:"batch"`
+	Payload      int     `json:"payload"`
+	Producers    int     `json:"producers"`
+	RingBytes    int     `json:"ring_bytes"`
+	Output       bool    `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
+	Delivery     string  `json:"delivery"`
+	Pin          bool    `json:"pin"`
+	ProducerCPUs []int   `json:"producer_cpus"`
+	ConsumerCPU  int     `json:"consumer_cpu"`
+	DurationS    float64 `json:"duration_s"`
+	WarmupS      float64 `json:"warmup_s"`
+}
+
+// Defaults are the values of a scenario nobody specified.
+func Defaults() Params {
+	return Params{
+		Transport: string(bpf.Ringbuf), Mode: "reader", Hashmap: "none", Rate: 100_000,
+		Batch: 1, Payload: 64, Producers: 1, RingBytes: 1 << 20, Delivery: "inline",
+		Pin: true, DurationS: 5, WarmupS: 1,
+	}
+}
+
+// ID names the scenario in results: the DESIGN.md path plus the knobs that
+// differ from their defaults.
+func (p Params) ID() string {
+	rate := "max"
+	if p.Rate > 0 {
+		rate = strconv.FormatUint(p.Rate, 10)
+	}
+	hash := "nohash"
+	if p.Hashmap != "none" && p.Hashmap != "" {
+		hash = p.Hashmap
+	}
+	id := fmt.Sprintf("%s/%s/%s/%s/rate=%s/batch=%d/payload=%d", p.Transport, p.Mode, p.Wakeup, hash, rate, p.Batch, p.Payload)
+	d := Defaults()
+	if p.Producers != d.Producers {
+		id += fmt.Sprintf("/producers=%d", p.Producers)
+	}
+	if p.RingBytes != d.RingBytes {
+		id += fmt.Sprintf("/ring=%d", p.RingBytes)
+	}
+	if p.Output {
+		id += "/output"
+	}
+	if !p.Pin {
+		id += "/nopin"
+	}
+	return id
+}
+
+// ParseRate accepts a positive number of events per second or "max".
+func ParseRate(s string) (uint64, error) {
+	if s == "max" {
+		return 0, nil
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || n < 1 || n > 1e12 {
+		return 0, fmt.Errorf("rate %q: want a positive number of events per second (≥ 1) or max", s)
+	}
+	return uint64(n), nil
+}
+
+// ParseCPUs parses a placement "PRODUCERS:CONSUMER", e.g. "0:1" or "0,1:1";
+// either side may be empty for the default.
+func ParseCPUs(s string) (producers []int, consumer int, err error) {
+	prod, cons, ok := strings.Cut(s, ":")
+	if !ok {
+		return nil, 0, fmt.Errorf("cpus %q: want PRODUCER_CPUS:CONSUMER_CPU, e.g. 0:1 or 0,1:1", s)
+	}
+	consumer = -1
+	if prod != "" {
+		if producers, err = cpu.ParseList(prod); err != nil {
+			return nil, 0, fmt.Errorf("cpus %q: producer CPUs: %v", s, err)
+		}
+	}
+	if cons != "" {
+		if consumer, err = strconv.Atoi(cons); err != nil || consumer < 0 {
+			return nil, 0, fmt.Errorf("cpus %q: consumer CPU must be one CPU number", s)
+		}
+	}
+	return producers, consumer, nil
+}
+
+// Resolve fills what depends on the machine and checks everything, so a
+// scenario that cannot run is refused before anything is loaded. The error
+// is one line saying what is wrong and what is allowed.
+func (p *Params) Resolve(online []int) error {
+	tr, err := bpf.ParseTransport(p.Transport)
+	if err != nil {
+		return err
+	}
+	if err := modes.Valid(p.Mode); err != nil {
+		return err
+	}
+	w, err := bpf.ParseWakeup(tr, p.Wakeup)
+	if err != nil {
+		return err
+	}
+	p.Wakeup = w.String()
+	page := os.Getpagesize()
+	switch {
+	case p.Batch < 1 || p.Batch > 1<<20:
+		return fmt.Errorf("batch %d: want 1..%d events per trigger", p.Batch, 1<<20)
+	case p.RingBytes < page || p.RingBytes&(p.RingBytes-1) != 0:
+		return fmt.Errorf("ring size %d: want a power of two of at least the page size (%d)", p.RingBytes, page)
+	case p.Payload < bpf.EventHeaderSize || p.Payload > bpf.MaxPayload:
+		return fmt.Errorf("payload %d: want %d..%d bytes (the event header up to the producer's per-CPU scratch)", p.Payload, bpf.EventHeaderSize, bpf.MaxPayload)
+	case p.Payload+16 > p.RingBytes:
+		return fmt.Errorf("payload %d does not fit a %d-byte ring with its record header", p.Payload, p.RingBytes)
+	case w.Kind == bpf.Watermark && w.N >= p.RingBytes:
+		return fmt.Errorf("watermark %d: must be below the ring size %d", w.N, p.RingBytes)
+	case p.Output && tr != bpf.Ringbuf:
+		return fmt.Errorf("output applies to the ringbuf transport only")
+	case p.Hashmap != "none":
+		return fmt.Errorf("hashmap %q: only none is built so far", p.Hashmap)
+	case p.Delivery != "inline":
+		return fmt.Errorf("delivery %q: only inline is built so far", p.Delivery)
+	case p.Producers < 1 || p.Producers > 1024:
+		return fmt.Errorf("producers %d: want at least 1", p.Producers)
+	case p.DurationS <= 0:
+		return fmt.Errorf("duration must be positive")
+	case p.WarmupS < 0:
+		return fmt.Errorf("warm-up must not be negative")
+	}
+	return p.place(online)
+}
+
+// place picks CPUs: the consumer on the last online CPU, producers round
+// robin over the others (all of them if there is only one), unless given.
+func (p *Params) place(online []int) error {
+	isOnline := map[int]bool{}
+	for _, c := range online {
+		isOnline[c] = true
+	}
+	if p.ConsumerCPU < 0 {
+		p.ConsumerCPU = online[len(online)-1]
+	}
+	if !isOnline[p.ConsumerCPU] {
+		return fmt.Errorf("consumer CPU %d does not exist or is offline (online: %v)", p.ConsumerCPU, online)
+	}
+	if len(p.ProducerCPUs) == 0 {
+		pool := make([]int, 0, len(online))
+		for _, c := range online {
+			if c != p.ConsumerCPU {
+				pool = append(pool, c)
+			}
+		}
+		if len(pool) == 0 {
+			pool = online
+		}
+		for i := range p.Producers {
+			p.ProducerCPUs = append(p.ProducerCPUs, pool[i%len(pool)])
+		}
+	}
+	if len(p.ProducerCPUs) != p.Producers {
+		return fmt.Errorf("%d producer CPUs given for %d producers", len(p.ProducerCPUs), p.Producers)
+	}
+	for _, c := range p.ProducerCPUs {
+		if !isOnline[c] {
+			return fmt.Errorf("producer CPU %d does not exist or is offline (online: %v)", c, online)
+		}
+	}
+	return nil
+}

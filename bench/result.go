@@ -1,0 +1,271 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Schema versions run.json; bump it when a core key is renamed or dropped.
+const Schema = "ringbench/v1"
+
+// Result is run.json.
+type Result struct {
+	Schema    string     `json:"schema"`
+	Env       Env        `json:"env"`
+	Scenarios []Scenario `json:"scenarios"`
+}
+
+// Scenario is one matrix point with its repetitions.
+type Scenario struct {
+	ID      string          `json:"id"`
+	Params  Params          `json:"params"`
+	Runs    []Run           `json:"runs"`
+	Summary map[string]Stat `json:"summary"`
+}
+
+// Run is one repetition. Figures this version cannot measure, or this
+// machine cannot give, are null (nil pointers) and named in Unsupported with
+// the reason; they are never 0.
+type Run struct {
+	Events      Events            `json:"events"`
+	Throughput  Throughput        `json:"throughput"`
+	LatencyNs   Latency           `json:"latency_ns"`
+	Go          GoMetrics         `json:"go"`
+	OS          OSMetrics         `json:"os"`
+	Producer    ProducerMetrics   `json:"producer"`
+	PerCPU      []CPUAccount      `json:"per_cpu"`
+	Checks      []Check           `json:"checks"`
+	Unsupported map[string]string `json:"unsupported,omitempty"`
+}
+
+// Events is the accounting of the whole run (warm-up and drain included):
+// emitted = consumed + dropped must hold exactly.
+type Events struct {
+	Emitted    uint64 `json:"emitted"`
+	Consumed   uint64 `json:"consumed"`
+	Dropped    uint64 `json:"dropped"`
+	Lost       uint64 `json:"lost"` // perf PERF_RECORD_LOST total, a cross-check of dropped
+	OutOfOrder uint64 `json:"out_of_order"`
+	Duplicates uint64 `json:"duplicates"`
+	Holes      uint64 `json:"holes"` // sequence numbers never received below the highest seen
+	Negative   uint64 `json:"negative_latency"`
+	Malformed  uint64 `json:"malformed"`
+	Triggers   uint64 `json:"triggers"`
+	// The measured window alone.
+	WindowEmitted  uint64 `json:"window_emitted"`
+	WindowDropped  uint64 `json:"window_dropped"`
+	WindowConsumed uint64 `json:"window_consumed"` // events emitted in the window and consumed
+}
+
+// Throughput is over the measured window.
+type Throughput struct {
+	WindowS      float64 `json:"window_s"`
+	OfferedEPS   float64 `json:"offered_eps"` // 0 when back to back
+	AchievedEPS  float64 `json:"achieved_eps"`
+	ConsumedEPS  float64 `json:"consumed_eps"`
+	ConsumedMBPS float64 `json:"consumed_mbps"`
+	DroppedEPS   float64 `json:"dropped_eps"`
+}
+
+// Latency is the window's event latency distribution; all null when no event
+// was measured.
+type Latency struct {
+	Count  int64    `json:"count"`
+	Min    *int64   `json:"min"`
+	P50    *int64   `json:"p50"`
+	P90    *int64   `json:"p90"`
+	P99    *int64   `json:"p99"`
+	P999   *int64   `json:"p999"`
+	P9999  *int64   `json:"p9999"`
+	Max    *int64   `json:"max"`
+	Mean   *float64 `json:"mean"`
+	Stddev *float64 `json:"stddev"`
+}
+
+// GoMetrics are Go runtime deltas over the window.
+type GoMetrics struct {
+	GCCycles           *float64 `json:"gc_cycles"`
+	GCPauseP99Ns       *float64 `json:"gc_pause_p99_ns"`
+	GCPauseMaxNs       *float64 `json:"gc_pause_max_ns"`
+	AllocBytesPerEvent *float64 `json:"alloc_bytes_per_event"`
+	AllocsPerEvent     *float64 `json:"allocs_per_event"`
+	SchedEvents        *float64 `json:"sched_events"`
+	SchedLatencyP99Ns  *float64 `json:"sched_latency_p99_ns"`
+}
+
+// OSMetrics are the consumer's operating-system costs over the window.
+type OSMetrics struct {
+	CPUNsPerEvent          *float64 `json:"cpu_ns_per_event"`
+	VoluntaryCtxSwitches   *float64 `json:"voluntary_ctx_switches"`
+	InvoluntaryCtxSwitches *float64 `json:"involuntary_ctx_switches"`
+	SyscallsPerEvent       *float64 `json:"syscalls_per_event"`
+}
+
+// ProducerMetrics are what producing costs the traced workload.
+type ProducerMetrics struct {
+	Attach         string   `json:"attach"`
+	BPFNsPerEvent  *float64 `json:"bpf_ns_per_event"`
+	TriggerP50Ns   *int64   `json:"trigger_p50_ns"`
+	TriggerP99Ns   *int64   `json:"trigger_p99_ns"`
+	TriggerP999Ns  *int64   `json:"trigger_p999_ns"`
+	LagP50Ns       *int64   `json:"lag_p50_ns"`
+	LagP99Ns       *int64   `json:"lag_p99_ns"`
+	LagMaxNs       *int64   `json:"lag_max_ns"`
+	PacingInterval int64    `json:"pacing_interval_ns"` // 0 when back to back
+}
+
+// CPUAccount is one producer CPU's accounting: emitted − received = dropped.
+type CPUAccount struct {
+	CPU        int    `json:"cpu"`
+	Emitted    uint64 `json:"emitted"`
+	Dropped    uint64 `json:"dropped"`
+	Received   uint64 `json:"received"`
+	Holes      uint64 `json:"holes"`
+	Duplicates uint64 `json:"duplicates"`
+	OutOfOrder uint64 `json:"out_of_order"`
+}
+
+// Check is one invariant of a run and whether it held.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// Failed lists the checks of r that did not hold.
+func (r Run) Failed() []Check {
+	var out []Check
+	for _, c := range r.Checks {
+		if !c.OK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Stat summarises one metric over repetitions; Stddev is the sample
+// standard deviation (n−1), null with fewer than two runs.
+type Stat struct {
+	Mean   float64  `json:"mean"`
+	Stddev *float64 `json:"stddev"`
+	Min    float64  `json:"min"`
+	Max    float64  `json:"max"`
+	N      int      `json:"n"`
+}
+
+// Summarize computes the summary of the metrics every run has.
+func Summarize(runs []Run) map[string]Stat {
+	series := map[string][]float64{}
+	add := func(k string, v float64) { series[k] = append(series[k], v) }
+	addP := func(k string, v *int64) {
+		if v != nil {
+			add(k, float64(*v))
+		}
+	}
+	for _, r := range runs {
+		add("throughput.consumed_eps", r.Throughput.ConsumedEPS)
+		add("throughput.achieved_eps", r.Throughput.AchievedEPS)
+		add("throughput.dropped_eps", r.Throughput.DroppedEPS)
+		add("events.dropped", float64(r.Events.Dropped))
+		addP("latency_ns.p50", r.LatencyNs.P50)
+		addP("latency_ns.p99", r.LatencyNs.P99)
+		addP("latency_ns.p999", r.LatencyNs.P999)
+		addP("latency_ns.max", r.LatencyNs.Max)
+		addP("producer.trigger_p99_ns", r.Producer.TriggerP99Ns)
+	}
+	out := map[string]Stat{}
+	for k, xs := range series {
+		if len(xs) == len(runs) {
+			out[k] = stat(xs)
+		}
+	}
+	return out
+}
+
+func stat(xs []float64) Stat {
+	s := Stat{N: len(xs), Min: math.Inf(1), Max: math.Inf(-1)}
+	var sum float64
+	for _, x := range xs {
+		sum += x
+		s.Min, s.Max = math.Min(s.Min, x), math.Max(s.Max, x)
+	}
+	s.Mean = sum / float64(len(xs))
+	if len(xs) > 1 {
+		var ss float64
+		for _, x := range xs {
+			ss += (x - s.Mean) * (x - s.Mean)
+		}
+		sd := math.Sqrt(ss / float64(len(xs)-1))
+		s.Stddev = &sd
+	}
+	return s
+}
+
+// markUnmeasured nulls nothing (nil is already null) but records why each
+// figure of a section is absent.
+func markUnmeasured(u map[string]string, section string, keys []string, why string) {
+	for _, k := range keys {
+		u[section+"."+k] = why
+	}
+}
+
+// WriteJSON writes v to path atomically: a temp file in the same folder,
+// synced, then renamed, so readers see the old file or the new one.
+func WriteJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}
+
+// WriteFileAtomic writes data to path through a temp file and a rename.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// ReadResult reads a run.json and checks its schema.
+func ReadResult(path string) (*Result, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.Schema != Schema {
+		return nil, fmt.Errorf("%s: schema %q, this ringbench reads %q", path, r.Schema, Schema)
+	}
+	return &r, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

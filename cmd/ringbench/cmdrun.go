@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cilium/ebpf/rlimit"
+
+	"ringbench/bench"
+	"ringbench/bpf"
+	"ringbench/internal/cpu"
+	"ringbench/report"
+)
+
+const runUsage = `Usage: ringbench run [flags]
+
+Runs every combination of the list-valued flags (comma-separated) and writes
+DIR/run.json. Examples:
+
+  ringbench run --transport ringbuf --mode reader --rate 50000 --duration 3s --out /tmp/x
+  ringbench run --transport ringbuf,perfbuf --rate 10000,100000 --duration 2s
+  ringbench run --transport perfbuf --wakeup watermark=4096 --rate max --ring-bytes 65536
+
+Flags:
+`
+
+// scenarioFlags are the flags of run, as given.
+type scenarioFlags struct {
+	transports, modes, rates, batches, payloads, wakeups, rings string
+	producers                                                   int
+	output, pin                                                 bool
+	cpus, hashmap, delivery                                     string
+	duration, warmup                                            time.Duration
+	repeat                                                      int
+	out                                                         string
+}
+
+func (f *scenarioFlags) register(fs *flag.FlagSet) {
+	d := bench.Defaults()
+	fs.StringVar(&f.transports, "transport", d.Transport, "transports: ringbuf, perfbuf (list)")
+	fs.StringVar(&f.modes, "mode", d.Mode, "read modes: reader (list)")
+	fs.StringVar(&f.rates, "rate", strconv.FormatUint(d.Rate, 10), "offered events/s, or max for back to back (list)")
+	fs.StringVar(&f.batches, "batch", strconv.Itoa(d.Batch), "events per trigger (list)")
+	fs.StringVar(&f.payloads, "payload", strconv.Itoa(d.Payload), "bytes per event, 24..32768, header included (list)")
+	fs.StringVar(&f.wakeups, "wakeup", "", "wakeup policy: ringbuf adaptive|sampled:N|forced|none, perfbuf wakeup_events=N|watermark=BYTES; empty: the transport's default (list)")
+	fs.StringVar(&f.rings, "ring-bytes", strconv.Itoa(d.RingBytes), "ring size: ringbuf data size, or each per-CPU perf ring (power of two ≥ page) (list)")
+	fs.IntVar(&f.producers, "producers", d.Producers, "producer threads, each pinned to a CPU")
+	fs.BoolVar(&f.output, "output", false, "ringbuf: bpf_ringbuf_output instead of reserve+submit")
+	fs.BoolVar(&f.pin, "pin", d.Pin, "pin the consumer thread to its CPU")
+	fs.StringVar(&f.cpus, "cpus", ":", "placement PRODUCER_CPUS:CONSUMER_CPU, e.g. 0:1 or 0,1:1; empty sides: consumer on the last online CPU, producers on the others")
+	fs.StringVar(&f.hashmap, "hashmap", d.Hashmap, "hash map update per event: none")
+	fs.StringVar(&f.delivery, "delivery", d.Delivery, "how events reach the recorder: inline")
+	fs.DurationVar(&f.duration, "duration", seconds(d.DurationS), "measured window per run")
+	fs.DurationVar(&f.warmup, "warmup", seconds(d.WarmupS), "warm-up before the window, not measured")
+	fs.IntVar(&f.repeat, "repeat", 1, "repetitions per scenario")
+	fs.StringVar(&f.out, "out", "", "output folder (default results/<UTC time>-<kernel>-<host>)")
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func list(s string) []string {
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+func ints(name, s string) ([]int, error) {
+	var out []int
+	for _, x := range list(s) {
+		n, err := strconv.Atoi(x)
+		if err != nil {
+			return nil, usagef("%s %q: want a whole number", name, x)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// expand turns the flags into resolved scenarios, refusing any that cannot
+// run with a one-line reason.
+func (f *scenarioFlags) expand(online []int) ([]bench.Params, error) {
+	if f.repeat < 1 {
+		return nil, usagef("repeat %d: want at least 1", f.repeat)
+	}
+	if f.duration <= 0 || f.warmup < 0 {
+		return nil, usagef("duration must be positive and warm-up not negative (got %v, %v)", f.duration, f.warmup)
+	}
+	var rates []uint64
+	for _, r := range list(f.rates) {
+		n, err := bench.ParseRate(r)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		rates = append(rates, n)
+	}
+	batches, err := ints("batch", f.batches)
+	if err != nil {
+		return nil, err
+	}
+	payloads, err := ints("payload", f.payloads)
+	if err != nil {
+		return nil, err
+	}
+	rings, err := ints("ring-bytes", f.rings)
+	if err != nil {
+		return nil, err
+	}
+	prodCPUs, consCPU, err := bench.ParseCPUs(f.cpus)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	if len(prodCPUs) > 0 && f.producers == bench.Defaults().Producers {
+		f.producers = len(prodCPUs)
+	}
+	var out []bench.Params
+	for _, tr := range list(f.transports) {
+		for _, mode := range list(f.modes) {
+			for _, wake := range list(f.wakeups) {
+				for _, rate := range rates {
+					for _, batch := range batches {
+						for _, payload := range payloads {
+							for _, ring := range rings {
+								p := bench.Params{
+									Transport: tr, Mode: mode, Wakeup: wake, Hashmap: f.hashmap,
+									Rate: rate, Batch: batch, Payload: payload, Producers: f.producers,
+									RingBytes: ring, Output: f.output, Delivery: f.delivery, Pin: f.pin,
+									ProducerCPUs: append([]int(nil), prodCPUs...), ConsumerCPU: consCPU,
+									DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
+								}
+								if err := p.Resolve(online); err != nil {
+									return nil, usageError{err.Error()}
+								}
+								out = append(out, p)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func cmdRun(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
+	var f scenarioFlags
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usagef("%v (see ringbench run -h)", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (see ringbench run -h)", fs.Arg(0))
+	}
+	online, err := cpu.Online()
+	if err != nil {
+		return fmt.Errorf("list online CPUs: %w", err)
+	}
+	scenarios, err := f.expand(online)
+	if err != nil {
+		return err
+	}
+	if !privileged() {
+		return errors.New(privilegeHelp)
+	}
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return fmt.Errorf("raise RLIMIT_MEMLOCK: %w", err)
+	}
+
+	ctx, caught := signalContext()
+	res := bench.Result{Schema: bench.Schema, Env: bench.CaptureEnv()}
+	failed := 0
+	for i, p := range scenarios {
+		sc := bench.Scenario{ID: p.ID(), Params: p}
+		for rep := range f.repeat {
+			fmt.Fprintf(stderr, "[%d/%d] %s (run %d/%d, %v + %v warm-up)\n", i+1, len(scenarios), sc.ID, rep+1, f.repeat, f.duration, f.warmup)
+			o, err := bench.RunScenario(ctx, p)
+			if errors.Is(err, bench.ErrInterrupted) || ctx.Err() != nil {
+				sig := caught()
+				return exitError{code: 128 + int(sig), msg: fmt.Sprintf("interrupted by %v: nothing written", sig)}
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", sc.ID, err)
+			}
+			res.Env.Attach = string(o.Attach)
+			res.Env.AttachRefused = refusedList(o.Refused)
+			for _, c := range o.Run.Failed() {
+				failed++
+				fmt.Fprintf(stderr, "ringbench: %s: check %s failed: %s\n", sc.ID, c.Name, c.Detail)
+			}
+			sc.Runs = append(sc.Runs, o.Run)
+		}
+		sc.Summary = bench.Summarize(sc.Runs)
+		res.Scenarios = append(res.Scenarios, sc)
+	}
+
+	dir := f.out
+	if dir == "" {
+		dir = defaultOutDir(res.Env)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := bench.WriteJSON(filepath.Join(dir, "run.json"), res); err != nil {
+		return err
+	}
+	report.Table(stdout, res)
+	fmt.Fprintf(stdout, "results: %s\n", filepath.Join(dir, "run.json"))
+	if failed > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d checks failed: the results above are not trustworthy", failed)}
+	}
+	return nil
+}
+
+func refusedList(m map[bpf.AttachMethod]string) []string {
+	var out []string
+	for _, method := range bpf.AttachOrder {
+		if why, ok := m[method]; ok {
+			out = append(out, string(method)+": "+why)
+		}
+	}
+	return out
+}
+
+// signalContext is cancelled by SIGINT or SIGTERM; caught says which.
+func signalContext() (context.Context, func() syscall.Signal) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	var got syscall.Signal = syscall.SIGINT
+	done := make(chan struct{})
+	go func() {
+		s := <-ch
+		got = s.(syscall.Signal)
+		close(done)
+		cancel()
+	}()
+	return ctx, func() syscall.Signal { <-done; return got }
+}
+
+func defaultOutDir(e bench.Env) string {
+	stamp := time.Now().UTC().Format("20060102T150405Z")
+	return filepath.Join("results", fmt.Sprintf("%s-%s-%s", stamp, e.Kernel, e.Hostname))
+}

@@ -1,0 +1,79 @@
+// Command ringbench measures how a Go program should read events from BPF
+// ring buffers and perf event arrays. See README.md.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// usageError is bad input: one line, exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// exitError carries an exit code chosen by a subcommand (a signal's 128+n,
+// or 1 after the failure was already reported).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+const topUsage = `ringbench measures the read modes of BPF ring buffers and perf event arrays.
+
+Usage:
+  ringbench run [flags]    run scenarios and write DIR/run.json
+  ringbench env            what this machine can do, one line per capability
+
+Run 'ringbench run -h' for the flags of run.
+`
+
+func main() {
+	os.Exit(exitCode(run(os.Stdout, os.Stderr, os.Args[1:]), os.Stderr))
+}
+
+func run(stdout, stderr io.Writer, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, topUsage)
+		return usagef("no subcommand given (want run or env)")
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(stdout, stderr, args[1:])
+	case "env":
+		return cmdEnv(stdout, stderr, args[1:])
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, topUsage)
+		return nil
+	}
+	return usagef("unknown subcommand %q (want run or env; see ringbench help)", args[0])
+}
+
+// exitCode prints err as one line and maps it to the process exit code.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	var ee exitError
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "ringbench:", msg)
+		return 2
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, "ringbench:", msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "ringbench:", msg)
+	return 1
+}
