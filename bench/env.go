@@ -37,10 +37,10 @@ type Env struct {
 	CommandLine   []string `json:"command_line"`
 }
 
-// Commit is the ringbench commit, set at build time by run.sh
-// (-ldflags "-X ringbench/bench.Commit=…"); empty falls back to the build's
-// VCS stamp, then to "unknown".
-var Commit string
+// Commit and Dirty describe the ringbench source, set at build time by
+// run.sh (-ldflags "-X ringbench/bench.Commit=… -X ringbench/bench.Dirty=…");
+// empty falls back to the build's VCS stamp, then to asking git.
+var Commit, Dirty string
 
 // CaptureEnv reads the machine facts that do not depend on a run.
 func CaptureEnv() Env {
@@ -69,6 +69,10 @@ func CaptureEnv() Env {
 
 func buildInfo() (cilium, commit string, dirty *bool) {
 	cilium, commit = "unknown", Commit
+	if Dirty != "" {
+		d := Dirty == "true"
+		dirty = &d
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if ok {
 		for _, d := range bi.Deps {
@@ -80,13 +84,13 @@ func buildInfo() (cilium, commit string, dirty *bool) {
 			switch {
 			case s.Key == "vcs.revision" && commit == "":
 				commit = s.Value
-			case s.Key == "vcs.modified":
+			case s.Key == "vcs.modified" && dirty == nil:
 				d := s.Value == "true"
 				dirty = &d
 			}
 		}
 	}
-	if commit == "" {
+	if commit == "" && dirty == nil {
 		// Built without VCS stamping (go run, -buildvcs=false): ask git
 		// about the working directory, which is the checkout under run.sh.
 		if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -75,8 +76,8 @@ func ParseRate(s string) (uint64, error) {
 		return 0, nil
 	}
 	n, err := strconv.ParseFloat(s, 64)
-	if err != nil || n < 1 || n > 1e12 {
-		return 0, fmt.Errorf("rate %q: want a positive number of events per second (≥ 1) or max", s)
+	if err != nil || !(n >= 1 && n <= 1e12) || n != math.Trunc(n) {
+		return 0, fmt.Errorf("rate %q: want a whole number of events per second from 1 to 1e12, or max", s)
 	}
 	return uint64(n), nil
 }

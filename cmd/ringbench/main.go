@@ -31,6 +31,7 @@ const topUsage = `ringbench measures the read modes of BPF ring buffers and perf
 Usage:
   ringbench run [flags]    run scenarios and write DIR/run.json
   ringbench env            what this machine can do, one line per capability
+  ringbench verify DIR     re-check a run's accounting and checks from its run.json
 
 Run 'ringbench run -h' for the flags of run.
 `
@@ -42,18 +43,20 @@ func main() {
 func run(stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, topUsage)
-		return usagef("no subcommand given (want run or env)")
+		return usagef("no subcommand given (want run, env or verify)")
 	}
 	switch args[0] {
 	case "run":
 		return cmdRun(stdout, stderr, args[1:])
 	case "env":
 		return cmdEnv(stdout, stderr, args[1:])
+	case "verify":
+		return cmdVerify(stdout, stderr, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q (want run or env; see ringbench help)", args[0])
+	return usagef("unknown subcommand %q (want run, env or verify; see ringbench help)", args[0])
 }
 
 // exitCode prints err as one line and maps it to the process exit code.

@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+var twoCPUs = []int{0, 1}
+
+func resolved(t *testing.T, edit func(*Params)) (Params, error) {
+	t.Helper()
+	p := Defaults()
+	p.ConsumerCPU = -1
+	edit(&p)
+	err := p.Resolve(twoCPUs)
+	return p, err
+}
+
+func TestResolveRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*Params)
+		want string // a word the one-line error must contain
+	}{
+		{"unknown transport", func(p *Params) { p.Transport = "pipe" }, "ringbuf or perfbuf"},
+		{"unknown mode", func(p *Params) { p.Mode = "magic" }, "reader"},
+		{"batch 0", func(p *Params) { p.Batch = 0 }, "batch"},
+		{"payload too small", func(p *Params) { p.Payload = 23 }, "24"},
+		{"payload too big", func(p *Params) { p.Payload = 1 << 16 }, "32768"},
+		{"payload beyond ring", func(p *Params) { p.RingBytes = 4096; p.Payload = 4096 }, "does not fit"},
+		{"ring not power of two", func(p *Params) { p.RingBytes = 3 << 12 }, "power of two"},
+		{"ring below a page", func(p *Params) { p.RingBytes = 1024 }, "page"},
+		{"perf policy on ringbuf", func(p *Params) { p.Wakeup = "watermark=100" }, "does not fit"},
+		{"ringbuf policy on perfbuf", func(p *Params) { p.Transport = "perfbuf"; p.Wakeup = "adaptive" }, "does not fit"},
+		{"sampled without N", func(p *Params) { p.Wakeup = "sampled" }, "does not fit"},
+		{"sampled:0", func(p *Params) { p.Wakeup = "sampled:0" }, "≥ 1"},
+		{"watermark beyond ring", func(p *Params) { p.Transport = "perfbuf"; p.RingBytes = 4096; p.Wakeup = "watermark=4096" }, "below the ring"},
+		{"output on perfbuf", func(p *Params) { p.Transport = "perfbuf"; p.Output = true }, "ringbuf"},
+		{"consumer CPU missing", func(p *Params) { p.ConsumerCPU = 7 }, "CPU 7"},
+		{"producer CPU missing", func(p *Params) { p.ProducerCPUs = []int{9} }, "CPU 9"},
+		{"producers vs CPUs", func(p *Params) { p.Producers = 2; p.ProducerCPUs = []int{0} }, "producer CPUs"},
+		{"no duration", func(p *Params) { p.DurationS = 0 }, "duration"},
+	} {
+		_, err := resolved(t, tc.edit)
+		if err == nil {
+			t.Errorf("%s: accepted", tc.name)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: error %q should be one line mentioning %q", tc.name, msg, tc.want)
+		}
+	}
+}
+
+func TestResolveDefaults(t *testing.T) {
+	p, err := resolved(t, func(*Params) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ConsumerCPU != 1 || len(p.ProducerCPUs) != 1 || p.ProducerCPUs[0] != 0 {
+		t.Errorf("placement: producers %v consumer %d, want [0] and 1", p.ProducerCPUs, p.ConsumerCPU)
+	}
+	if p.Wakeup != "adaptive" {
+		t.Errorf("ringbuf default wakeup %q", p.Wakeup)
+	}
+	p, err = resolved(t, func(p *Params) { p.Transport = "perfbuf"; p.Producers = 3 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Wakeup != "wakeup_events=1" || len(p.ProducerCPUs) != 3 {
+		t.Errorf("perfbuf: wakeup %q, producers on %v", p.Wakeup, p.ProducerCPUs)
+	}
+	if got, want := p.ID(), "perfbuf/reader/wakeup_events=1/nohash/rate=100000/batch=1/payload=64/producers=3"; got != want {
+		t.Errorf("ID %q, want %q", got, want)
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	if r, err := ParseRate("max"); err != nil || r != 0 {
+		t.Errorf("max: %d, %v", r, err)
+	}
+	if r, err := ParseRate("1e5"); err != nil || r != 100000 {
+		t.Errorf("1e5: %d, %v", r, err)
+	}
+	for _, bad := range []string{"-5", "0", "0.5", "fast", "", "NaN", "1.5", "Inf"} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("rate %q accepted", bad)
+		}
+	}
+}
+
+func TestParseCPUs(t *testing.T) {
+	prod, cons, err := ParseCPUs("0,1:1")
+	if err != nil || len(prod) != 2 || cons != 1 {
+		t.Errorf("0,1:1 → %v %d %v", prod, cons, err)
+	}
+	if prod, cons, err := ParseCPUs(":"); err != nil || prod != nil || cons != -1 {
+		t.Errorf(": → %v %d %v", prod, cons, err)
+	}
+	for _, bad := range []string{"0", "a:1", "0:x", "0:-1"} {
+		if _, _, err := ParseCPUs(bad); err == nil {
+			t.Errorf("cpus %q accepted", bad)
+		}
+	}
+}

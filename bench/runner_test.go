@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"ringbench/internal/cpu"
+	"ringbench/internal/testutil"
+)
+
+func scenario(t *testing.T, edit func(*Params)) Params {
+	t.Helper()
+	online, err := cpu.Online()
+	if err != nil {
+		t.Skipf("no online CPU list: %v", err)
+	}
+	p := Defaults()
+	p.ConsumerCPU = -1
+	p.DurationS, p.WarmupS = 1, 0.2
+	edit(&p)
+	if err := p.Resolve(online); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runChecked runs p and checks that this process holds the same BPF objects,
+// ring mappings and perf fds afterwards as before.
+func runChecked(t *testing.T, p Params) Run {
+	t.Helper()
+	before, err := testutil.FootprintOf(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := RunScenario(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := testutil.FootprintOf(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.Same(before) {
+		t.Errorf("the run left objects behind: before %+v, after %+v", before, after)
+	}
+	return o.Run
+}
+
+// At a modest rate the reader mode receives every event, in order, once,
+// with a positive latency.
+func TestReaderDeliversEverything(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, tr := range []string{"ringbuf", "perfbuf"} {
+		t.Run(tr, func(t *testing.T) {
+			r := runChecked(t, scenario(t, func(p *Params) { p.Transport = tr; p.Rate = 20_000 }))
+			e := r.Events
+			if e.Emitted == 0 || e.Consumed != e.Emitted || e.Dropped != 0 || e.Lost != 0 {
+				t.Errorf("events %+v: want all emitted consumed, none dropped or lost", e)
+			}
+			if r.LatencyNs.Count == 0 || r.LatencyNs.Min == nil || *r.LatencyNs.Min <= 0 || e.Negative != 0 {
+				t.Errorf("latency %+v, %d negative: want every latency > 0", r.LatencyNs, e.Negative)
+			}
+			for _, c := range r.Failed() {
+				t.Errorf("check %s failed: %s", c.Name, c.Detail)
+			}
+		})
+	}
+}
+
+// A ring smaller than one trigger's batch must drop, and every drop must be
+// accounted for: emitted = consumed + dropped, per CPU and in total.
+func TestOverloadAccounting(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, tr := range []string{"ringbuf", "perfbuf"} {
+		t.Run(tr, func(t *testing.T) {
+			r := runChecked(t, scenario(t, func(p *Params) {
+				p.Transport, p.Rate, p.Batch, p.RingBytes = tr, 0, 100, os.Getpagesize()
+			}))
+			e := r.Events
+			if e.Dropped == 0 {
+				t.Errorf("a %d-byte ring took 100-event batches without a drop: %+v", os.Getpagesize(), e)
+			}
+			if e.Emitted != e.Consumed+e.Dropped {
+				t.Errorf("emitted %d ≠ consumed %d + dropped %d", e.Emitted, e.Consumed, e.Dropped)
+			}
+			for _, c := range r.Failed() {
+				t.Errorf("check %s failed: %s", c.Name, c.Detail)
+			}
+		})
+	}
+}
+
+// Cancelling the run's context stops it, reports ErrInterrupted and leaves
+// nothing loaded.
+func TestInterruptedRunCleansUp(t *testing.T) {
+	testutil.RequireBPF(t)
+	p := scenario(t, func(p *Params) { p.DurationS = 60 })
+	before, _ := testutil.FootprintOf(os.Getpid())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { _, err := RunScenario(ctx, p); done <- err }()
+	cancel()
+	if err := <-done; err != ErrInterrupted {
+		t.Fatalf("cancelled run returned %v, want ErrInterrupted", err)
+	}
+	after, _ := testutil.FootprintOf(os.Getpid())
+	if !after.Same(before) {
+		t.Errorf("interrupted run left objects behind: before %+v, after %+v", before, after)
+	}
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"ringbench/bench"
+)
+
+func cmdVerify(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, "Usage: ringbench verify RUN_DIR|run.json …") }
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if fs.NArg() == 0 {
+		return usagef("verify needs a run folder or run.json (e.g. ringbench verify results/…)")
+	}
+	problems := 0
+	for _, path := range fs.Args() {
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			path = filepath.Join(path, "run.json")
+		}
+		res, err := bench.ReadResult(path)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		found := bench.Verify(res)
+		for _, p := range found {
+			fmt.Fprintf(stdout, "%s: %s\n", path, p)
+		}
+		problems += len(found)
+		if len(found) == 0 {
+			fmt.Fprintf(stdout, "%s: %d scenarios verified\n", path, len(res.Scenarios))
+		}
+	}
+	if problems > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d problems found", problems)}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package testutil
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Footprint is everything of BPF's a process holds: object IDs behind its
+// fds, mappings of BPF maps and perf rings, and perf event fds. A consumer
+// that forgets to unmap a ring keeps the map alive as surely as an fd.
+type Footprint struct {
+	IDs      KernelIDs
+	Mappings int // mmaps of anon_inode:bpf-map or anon_inode:[perf_event]
+	PerfFDs  int
+}
+
+// FootprintOf reads process pid's footprint from /proc.
+func FootprintOf(pid int) (Footprint, error) {
+	ids, err := HeldIDs(pid)
+	if err != nil {
+		return Footprint{}, err
+	}
+	f := Footprint{IDs: ids}
+	proc := filepath.Join("/proc", strconv.Itoa(pid))
+	maps, err := os.ReadFile(filepath.Join(proc, "maps"))
+	if err != nil {
+		return Footprint{}, err
+	}
+	for _, line := range strings.Split(string(maps), "\n") {
+		if strings.HasSuffix(line, "anon_inode:bpf-map") || strings.HasSuffix(line, "anon_inode:[perf_event]") {
+			f.Mappings++
+		}
+	}
+	fds, err := os.ReadDir(filepath.Join(proc, "fd"))
+	if err != nil {
+		return Footprint{}, err
+	}
+	for _, e := range fds {
+		if target, err := os.Readlink(filepath.Join(proc, "fd", e.Name())); err == nil && target == "anon_inode:[perf_event]" {
+			f.PerfFDs++
+		}
+	}
+	return f, nil
+}
+
+// Same reports whether two footprints hold the same objects.
+func (f Footprint) Same(o Footprint) bool {
+	eq := func(a, b []uint32) bool {
+		if len(a) != len(b) {
+			return false
+		}
+		in := map[uint32]bool{}
+		for _, x := range a {
+			in[x] = true
+		}
+		for _, x := range b {
+			if !in[x] {
+				return false
+			}
+		}
+		return true
+	}
+	return f.Mappings == o.Mappings && f.PerfFDs == o.PerfFDs &&
+		eq(f.IDs.Progs, o.IDs.Progs) && eq(f.IDs.Maps, o.IDs.Maps) && eq(f.IDs.Links, o.IDs.Links)
+}
