@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"ringbench/internal/cpu"
 	"ringbench/internal/testutil"
@@ -25,17 +26,36 @@ func scenario(t *testing.T, edit func(*Params)) Params {
 	return p
 }
 
-// runChecked runs p and checks that this process holds the same BPF objects,
-// ring mappings and perf fds afterwards as before.
+// runChecked runs p and checks that afterwards this process holds the same
+// BPF objects, ring mappings and perf fds as before, and that the kernel no
+// longer knows any program, map or link the run held (their IDs are
+// collected from our own fdinfo while it runs).
 func runChecked(t *testing.T, p Params) Run {
 	t.Helper()
 	before, err := testutil.FootprintOf(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := RunScenario(context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
+	type result struct {
+		o   Outcome
+		err error
+	}
+	done := make(chan result)
+	go func() { o, err := RunScenario(context.Background(), p); done <- result{o, err} }()
+	var during testutil.KernelIDs
+	var res result
+	for polling := true; polling; {
+		select {
+		case res = <-done:
+			polling = false
+		case <-time.After(50 * time.Millisecond):
+			if f, err := testutil.FootprintOf(os.Getpid()); err == nil {
+				during = during.Union(f.IDs)
+			}
+		}
+	}
+	if res.err != nil {
+		t.Fatal(res.err)
 	}
 	after, err := testutil.FootprintOf(os.Getpid())
 	if err != nil {
@@ -44,7 +64,12 @@ func runChecked(t *testing.T, p Params) Run {
 	if !after.Same(before) {
 		t.Errorf("the run left objects behind: before %+v, after %+v", before, after)
 	}
-	return o.Run
+	ours := during.Minus(before.IDs)
+	if len(ours.Progs) == 0 || len(ours.Links) == 0 {
+		t.Fatalf("never saw the run's program and link (saw %+v)", ours)
+	}
+	testutil.RequireGone(t, ours)
+	return res.o.Run
 }
 
 // At a modest rate the reader mode receives every event, in order, once,

@@ -84,7 +84,7 @@ func TestProducerCounts(t *testing.T) {
 				}
 				attached++
 				held, _ := testutil.HeldIDs(os.Getpid())
-				ours := diff(held, before)
+				ours := held.Minus(before)
 				if ours.Empty() {
 					t.Fatal("loaded producer holds no BPF objects")
 				}
@@ -110,26 +110,5 @@ func TestProducerCounts(t *testing.T) {
 	}
 	if attached == 0 {
 		t.Fatal("no attach method worked on this kernel")
-	}
-}
-
-func diff(after, before testutil.KernelIDs) testutil.KernelIDs {
-	minus := func(a, b []uint32) []uint32 {
-		in := map[uint32]bool{}
-		for _, x := range b {
-			in[x] = true
-		}
-		var out []uint32
-		for _, x := range a {
-			if !in[x] {
-				out = append(out, x)
-			}
-		}
-		return out
-	}
-	return testutil.KernelIDs{
-		Progs: minus(after.Progs, before.Progs),
-		Maps:  minus(after.Maps, before.Maps),
-		Links: minus(after.Links, before.Links),
 	}
 }

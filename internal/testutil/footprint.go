@@ -47,21 +47,6 @@ func FootprintOf(pid int) (Footprint, error) {
 
 // Same reports whether two footprints hold the same objects.
 func (f Footprint) Same(o Footprint) bool {
-	eq := func(a, b []uint32) bool {
-		if len(a) != len(b) {
-			return false
-		}
-		in := map[uint32]bool{}
-		for _, x := range a {
-			in[x] = true
-		}
-		for _, x := range b {
-			if !in[x] {
-				return false
-			}
-		}
-		return true
-	}
 	return f.Mappings == o.Mappings && f.PerfFDs == o.PerfFDs &&
-		eq(f.IDs.Progs, o.IDs.Progs) && eq(f.IDs.Maps, o.IDs.Maps) && eq(f.IDs.Links, o.IDs.Links)
+		f.IDs.Minus(o.IDs).Empty() && o.IDs.Minus(f.IDs).Empty()
 }

@@ -19,6 +19,32 @@ type KernelIDs struct {
 
 func (k KernelIDs) Empty() bool { return len(k.Progs)+len(k.Maps)+len(k.Links) == 0 }
 
+// Union returns the IDs in k or o.
+func (k KernelIDs) Union(o KernelIDs) KernelIDs {
+	return KernelIDs{Progs: union(k.Progs, o.Progs), Maps: union(k.Maps, o.Maps), Links: union(k.Links, o.Links)}
+}
+
+// Minus returns the IDs in k that are not in o.
+func (k KernelIDs) Minus(o KernelIDs) KernelIDs {
+	return KernelIDs{Progs: minus(k.Progs, o.Progs), Maps: minus(k.Maps, o.Maps), Links: minus(k.Links, o.Links)}
+}
+
+func union(a, b []uint32) []uint32 { return append(append([]uint32(nil), a...), minus(b, a)...) }
+
+func minus(a, b []uint32) []uint32 {
+	in := map[uint32]bool{}
+	for _, x := range b {
+		in[x] = true
+	}
+	var out []uint32
+	for _, x := range a {
+		if !in[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // HeldIDs reads the BPF object IDs behind the open fds of process pid from
 // /proc/PID/fdinfo, the one view that sees another process's objects without
 // its cooperation.
