@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"ringbench/bpf"
 	"ringbench/internal/cpu"
@@ -31,6 +32,11 @@ type Params struct {
 	ConsumerCPU  int     `json:"consumer_cpu"`
 	DurationS    float64 `json:"duration_s"`
 	WarmupS      float64 `json:"warmup_s"`
+	Backoff      string  `json:"backoff,omitempty"`      // spin: none, pause, gosched, sleep:D
+	Wait         string  `json:"wait,omitempty"`         // epoll: thread or netpoll
+	PollTimeout  string  `json:"poll_timeout,omitempty"` // longest wait when wakeups may not come
+	Work         string  `json:"work"`                   // synthetic per-event work CPU_NS[,ALLOC_BYTES]
+	B2B          bool    `json:"b2b"`                    // the consumer triggers the next batch itself
 }
 
 // Defaults are the values of a scenario nobody specified.
@@ -38,7 +44,7 @@ func Defaults() Params {
 	return Params{
 		Transport: string(bpf.Ringbuf), Mode: "reader", Hashmap: "none", Rate: 100_000,
 		Batch: 1, Payload: 64, Producers: 1, RingBytes: 1 << 20, Delivery: "inline",
-		Pin: true, DurationS: 5, WarmupS: 1,
+		Pin: true, DurationS: 5, WarmupS: 1, Work: "0", PollTimeout: "10ms",
 	}
 }
 
@@ -46,7 +52,9 @@ func Defaults() Params {
 // differ from their defaults.
 func (p Params) ID() string {
 	rate := "max"
-	if p.Rate > 0 {
+	if p.B2B {
+		rate = "b2b"
+	} else if p.Rate > 0 {
 		rate = strconv.FormatUint(p.Rate, 10)
 	}
 	hash := "nohash"
@@ -64,7 +72,19 @@ func (p Params) ID() string {
 	if p.Output {
 		id += "/output"
 	}
-	if !p.Pin {
+	if p.Wait != "" && p.Wait != modes.WaitThread {
+		id += "/wait=" + p.Wait
+	}
+	if p.Backoff != "" && p.Backoff != "none" {
+		id += "/backoff=" + p.Backoff
+	}
+	if p.Delivery != d.Delivery {
+		id += "/delivery=" + p.Delivery
+	}
+	if p.Work != d.Work {
+		id += "/work=" + p.Work
+	}
+	if !p.Pin && p.Wait != modes.WaitNetpoll {
 		id += "/nopin"
 	}
 	return id
@@ -135,8 +155,6 @@ func (p *Params) Resolve(online []int) error {
 		return fmt.Errorf("output applies to the ringbuf transport only")
 	case p.Hashmap != "none":
 		return fmt.Errorf("hashmap %q: only none is built so far", p.Hashmap)
-	case p.Delivery != "inline":
-		return fmt.Errorf("delivery %q: only inline is built so far", p.Delivery)
 	case p.Producers < 1 || p.Producers > 1024:
 		return fmt.Errorf("producers %d: want at least 1", p.Producers)
 	case p.DurationS <= 0:
@@ -144,7 +162,69 @@ func (p *Params) Resolve(online []int) error {
 	case p.WarmupS < 0:
 		return fmt.Errorf("warm-up must not be negative")
 	}
+	if err := p.resolveMode(); err != nil {
+		return err
+	}
+	if p.B2B {
+		// The kernel benchmark's back-to-back topology: one thread, on the
+		// consumer's CPU, triggers and consumes in turn.
+		if p.Producers != 1 || len(p.ProducerCPUs) > 1 {
+			return fmt.Errorf("b2b: the consumer is the only producer (got %d producers)", p.Producers)
+		}
+		p.Rate = 0
+		if err := p.place(online); err != nil {
+			return err
+		}
+		p.ProducerCPUs = []int{p.ConsumerCPU}
+		return nil
+	}
 	return p.place(online)
+}
+
+// resolveMode checks the options that belong to one mode and normalises
+// them, so a result names only the knobs that applied.
+func (p *Params) resolveMode() error {
+	d, err := modes.ParseDelivery(p.Delivery)
+	if err != nil {
+		return err
+	}
+	p.Delivery = d.String()
+	w, err := modes.ParseWork(p.Work)
+	if err != nil {
+		return err
+	}
+	p.Work = w.String()
+	if pt, err := time.ParseDuration(p.PollTimeout); err != nil || pt <= 0 || pt > time.Minute {
+		return fmt.Errorf("poll timeout %q: want a duration from 1ns to 1m, e.g. 10ms", p.PollTimeout)
+	}
+	switch p.Mode {
+	case "spin":
+		if p.Backoff == "" {
+			p.Backoff = "none"
+		}
+		b, err := modes.ParseBackoff(p.Backoff)
+		if err != nil {
+			return err
+		}
+		p.Backoff = b.String()
+	case "epoll":
+		if p.Wait == "" {
+			p.Wait = modes.WaitThread
+		}
+		if p.Wait != modes.WaitThread && p.Wait != modes.WaitNetpoll {
+			return fmt.Errorf("wait %q: want thread or netpoll", p.Wait)
+		}
+		if p.Wait == modes.WaitNetpoll {
+			p.Pin = false // a goroutine parked in the netpoller has no thread to pin
+		}
+	}
+	if p.Mode != "spin" && p.Backoff != "" {
+		return fmt.Errorf("backoff applies to the spin mode only (mode is %s)", p.Mode)
+	}
+	if p.Mode != "epoll" && p.Wait != "" {
+		return fmt.Errorf("wait applies to the epoll mode only (mode is %s)", p.Mode)
+	}
+	return nil
 }
 
 // place picks CPUs: the consumer on the last online CPU, producers round

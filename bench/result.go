@@ -37,6 +37,7 @@ type Run struct {
 	Go          GoMetrics         `json:"go"`
 	OS          OSMetrics         `json:"os"`
 	Producer    ProducerMetrics   `json:"producer"`
+	Consumer    ConsumerFacts     `json:"consumer"`
 	PerCPU      []CPUAccount      `json:"per_cpu"`
 	Checks      []Check           `json:"checks"`
 	Unsupported map[string]string `json:"unsupported,omitempty"`
@@ -116,6 +117,13 @@ type ProducerMetrics struct {
 	LagP99Ns       *int64   `json:"lag_p99_ns"`
 	LagMaxNs       *int64   `json:"lag_max_ns"`
 	PacingInterval int64    `json:"pacing_interval_ns"` // 0 when back to back
+}
+
+// ConsumerFacts are how the consumer behaved as a piece of software.
+type ConsumerFacts struct {
+	// StopNs is from cancelling the consumer (after the load stopped) to
+	// its Run returning: the final drain plus noticing the cancellation.
+	StopNs int64 `json:"stop_ns"`
 }
 
 // CPUAccount is one producer CPU's accounting: emitted − received = dropped.

@@ -11,6 +11,7 @@ import (
 
 	"ringbench/bpf"
 	"ringbench/internal/clock"
+	"ringbench/internal/cpu"
 	"ringbench/internal/window"
 	"ringbench/loadgen"
 	"ringbench/modes"
@@ -50,24 +51,32 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	}
 	defer prod.Close()
 
-	consumerCPU := p.ConsumerCPU
-	if !p.Pin {
-		consumerCPU = -1
-	}
-	cons, err := modes.New(p.Mode, modes.Setup{
-		Transport: tr, Ring: prod.Ring(), RingBytes: p.RingBytes, Wakeup: wake, CPU: consumerCPU,
-	})
-	if err != nil {
-		return Outcome{}, fmt.Errorf("start %s consumer: %w", p.Mode, err)
-	}
-	defer cons.Close()
-
 	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return Outcome{}, err
+	}
+	online, err := cpu.Online()
 	if err != nil {
 		return Outcome{}, err
 	}
 	win := window.New()
 	rec := modes.NewRecorder(ncpu, win)
+
+	setup, err := p.setup(tr, wake, online)
+	if err != nil {
+		return Outcome{}, err
+	}
+	setup.Ring = prod.Ring()
+	var inline *loadgen.Inline
+	if p.B2B {
+		inline = loadgen.NewInline(win, nil)
+		setup.Trigger = inline.Trigger
+	}
+	cons, err := modes.New(p.Mode, setup)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("start %s consumer: %w", p.Mode, err)
+	}
+	defer cons.Close()
 
 	consCtx, stopConsumer := context.WithCancel(context.Background())
 	defer stopConsumer()
@@ -82,6 +91,11 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	}
 	loadDone := make(chan loadResult, 1)
 	go func() {
+		if p.B2B { // the consumer triggers; its figures are read after it stops
+			<-loadCtx.Done()
+			loadDone <- loadResult{}
+			return
+		}
 		r, err := loadgen.Run(loadCtx, loadgen.Config{Rate: p.Rate, Batch: p.Batch, CPUs: p.ProducerCPUs, Window: win})
 		loadDone <- loadResult{r, err}
 	}()
@@ -141,8 +155,11 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	// load generator has returned no event can appear any more: what the
 	// consumer drains now is everything.
 	stopConsumer()
+	stopAsked := clock.Now()
+	var stopNs int64
 	select {
 	case err := <-consDone:
+		stopNs = clock.Now() - stopAsked
 		if err != nil {
 			return Outcome{}, fmt.Errorf("%s consumer: %w", p.Mode, err)
 		}
@@ -153,10 +170,37 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if inline != nil {
+		load.r = inline.Result()
+	}
 
 	run := buildRun(p, rec, load.r, final, after.Sub(before), win.Seconds())
 	run.Producer.Attach = string(prod.Attach)
+	run.Consumer.StopNs = stopNs
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused}, nil
+}
+
+// setup translates the scenario into what the mode needs.
+func (p Params) setup(tr bpf.Transport, wake bpf.Wakeup, online []int) (modes.Setup, error) {
+	s := modes.Setup{Transport: tr, RingBytes: p.RingBytes, Wakeup: wake, CPU: p.ConsumerCPU,
+		CPUs: online, Payload: p.Payload, Wait: p.Wait}
+	if !p.Pin {
+		s.CPU = -1
+	}
+	var err error
+	if s.Delivery, err = modes.ParseDelivery(p.Delivery); err != nil {
+		return s, err
+	}
+	if s.Work, err = modes.ParseWork(p.Work); err != nil {
+		return s, err
+	}
+	if p.Backoff != "" {
+		if s.Backoff, err = modes.ParseBackoff(p.Backoff); err != nil {
+			return s, err
+		}
+	}
+	s.PollTimeout, err = time.ParseDuration(p.PollTimeout)
+	return s, err
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
@@ -211,7 +255,7 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 		m := load.Lag.Max()
 		r.Producer.LagMaxNs = &m
 	} else if p.Rate == 0 {
-		r.Unsupported["producer.lag"] = "back to back (rate max) has no schedule to lag behind"
+		r.Unsupported["producer.lag"] = "no schedule to lag behind: back to back (rate max or b2b)"
 	}
 	r.Unsupported["producer.bpf_ns_per_event"] = notYet
 	markUnmeasured(r.Unsupported, "go", []string{"gc_cycles", "gc_pause_p99_ns", "gc_pause_max_ns",

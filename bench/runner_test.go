@@ -72,65 +72,78 @@ func runChecked(t *testing.T, p Params) Run {
 	return res.o.Run
 }
 
-// At a modest rate the reader mode receives every event, in order, once,
-// with a positive latency.
-func TestReaderDeliversEverything(t *testing.T) {
-	testutil.RequireBPF(t)
+// modeVariants are every read mode and wait strategy.
+var modeVariants = []struct{ mode, wait string }{{"reader", ""}, {"spin", ""}, {"epoll", "thread"}, {"epoll", "netpoll"}}
+
+func forEachMode(t *testing.T, f func(t *testing.T, transport, mode, wait string)) {
 	for _, tr := range []string{"ringbuf", "perfbuf"} {
-		t.Run(tr, func(t *testing.T) {
-			r := runChecked(t, scenario(t, func(p *Params) { p.Transport = tr; p.Rate = 20_000 }))
-			e := r.Events
-			if e.Emitted == 0 || e.Consumed != e.Emitted || e.Dropped != 0 || e.Lost != 0 {
-				t.Errorf("events %+v: want all emitted consumed, none dropped or lost", e)
-			}
-			if r.LatencyNs.Count == 0 || r.LatencyNs.Min == nil || *r.LatencyNs.Min <= 0 || e.Negative != 0 {
-				t.Errorf("latency %+v, %d negative: want every latency > 0", r.LatencyNs, e.Negative)
-			}
-			for _, c := range r.Failed() {
-				t.Errorf("check %s failed: %s", c.Name, c.Detail)
-			}
-		})
+		for _, v := range modeVariants {
+			t.Run(tr+"/"+v.mode+v.wait, func(t *testing.T) { f(t, tr, v.mode, v.wait) })
+		}
 	}
+}
+
+func requireChecks(t *testing.T, r Run) {
+	t.Helper()
+	for _, c := range r.Failed() {
+		t.Errorf("check %s failed: %s", c.Name, c.Detail)
+	}
+}
+
+// At a modest rate every mode receives every event, in order, once, with a
+// positive latency.
+func TestModesDeliverEverything(t *testing.T) {
+	testutil.RequireBPF(t)
+	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+		r := runChecked(t, scenario(t, func(p *Params) { p.Transport, p.Mode, p.Wait, p.Rate = tr, mode, wait, 20_000 }))
+		e := r.Events
+		if e.Emitted == 0 || e.Consumed != e.Emitted || e.Dropped != 0 || e.Lost != 0 {
+			t.Errorf("events %+v: want all emitted consumed, none dropped or lost", e)
+		}
+		if r.LatencyNs.Count == 0 || r.LatencyNs.Min == nil || *r.LatencyNs.Min <= 0 || e.Negative != 0 {
+			t.Errorf("latency %+v, %d negative: want every latency > 0", r.LatencyNs, e.Negative)
+		}
+		requireChecks(t, r)
+	})
 }
 
 // A ring smaller than one trigger's batch must drop, and every drop must be
 // accounted for: emitted = consumed + dropped, per CPU and in total.
 func TestOverloadAccounting(t *testing.T) {
 	testutil.RequireBPF(t)
-	for _, tr := range []string{"ringbuf", "perfbuf"} {
-		t.Run(tr, func(t *testing.T) {
-			r := runChecked(t, scenario(t, func(p *Params) {
-				p.Transport, p.Rate, p.Batch, p.RingBytes = tr, 0, 100, os.Getpagesize()
-			}))
-			e := r.Events
-			if e.Dropped == 0 {
-				t.Errorf("a %d-byte ring took 100-event batches without a drop: %+v", os.Getpagesize(), e)
-			}
-			if e.Emitted != e.Consumed+e.Dropped {
-				t.Errorf("emitted %d ≠ consumed %d + dropped %d", e.Emitted, e.Consumed, e.Dropped)
-			}
-			for _, c := range r.Failed() {
-				t.Errorf("check %s failed: %s", c.Name, c.Detail)
-			}
-		})
-	}
+	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+		r := runChecked(t, scenario(t, func(p *Params) {
+			p.Transport, p.Mode, p.Wait, p.Rate, p.Batch, p.RingBytes = tr, mode, wait, 0, 100, os.Getpagesize()
+		}))
+		e := r.Events
+		if e.Dropped == 0 {
+			t.Errorf("a %d-byte ring took 100-event batches without a drop: %+v", os.Getpagesize(), e)
+		}
+		if e.Emitted != e.Consumed+e.Dropped {
+			t.Errorf("emitted %d ≠ consumed %d + dropped %d", e.Emitted, e.Consumed, e.Dropped)
+		}
+		requireChecks(t, r)
+	})
 }
 
-// Cancelling the run's context stops it, reports ErrInterrupted and leaves
-// nothing loaded.
+// Interrupted at once: the run reports ErrInterrupted and leaves nothing
+// loaded, mapped or open, in every mode.
 func TestInterruptedRunCleansUp(t *testing.T) {
 	testutil.RequireBPF(t)
-	p := scenario(t, func(p *Params) { p.DurationS = 60 })
-	before, _ := testutil.FootprintOf(os.Getpid())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { _, err := RunScenario(ctx, p); done <- err }()
-	cancel()
-	if err := <-done; err != ErrInterrupted {
-		t.Fatalf("cancelled run returned %v, want ErrInterrupted", err)
-	}
-	after, _ := testutil.FootprintOf(os.Getpid())
-	if !after.Same(before) {
-		t.Errorf("interrupted run left objects behind: before %+v, after %+v", before, after)
-	}
+	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+		p := scenario(t, func(p *Params) { p.Transport, p.Mode, p.Wait, p.DurationS = tr, mode, wait, 60 })
+		before, _ := testutil.FootprintOf(os.Getpid())
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { _, err := RunScenario(ctx, p); done <- err }()
+		time.Sleep(200 * time.Millisecond) // let it get going; not a timing check
+		cancel()
+		if err := <-done; err != ErrInterrupted {
+			t.Fatalf("cancelled run returned %v, want ErrInterrupted", err)
+		}
+		after, _ := testutil.FootprintOf(os.Getpid())
+		if !after.Same(before) {
+			t.Errorf("interrupted run left objects behind: before %+v, after %+v", before, after)
+		}
+	})
 }

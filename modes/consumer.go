@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cilium/ebpf"
 
@@ -28,6 +29,31 @@ type Setup struct {
 	RingBytes int        // ringbuf data size, or each perf ring's data size
 	Wakeup    bpf.Wakeup // perfbuf policies are applied by the consumer
 	CPU       int        // consumer CPU to pin to; negative: not pinned
+	CPUs      []int      // CPUs that may produce (perf rings are per CPU)
+	Payload   int        // event size, for copies the reader mode must make
+
+	Delivery    Delivery
+	Work        Work
+	Backoff     Backoff       // spin
+	Wait        string        // epoll: WaitThread or WaitNetpoll
+	PollTimeout time.Duration // longest wait when wakeups may not come
+
+	// Trigger, when set, is the kernel benchmark's back-to-back topology:
+	// the consumer triggers the next batch itself after each drain instead
+	// of waiting for a producer thread.
+	Trigger func()
+}
+
+// needsTimeout reports whether the wakeup policy can leave events in the
+// ring with no wakeup to come, so waits must time out.
+func (s Setup) needsTimeout() bool {
+	switch s.Wakeup.Kind {
+	case bpf.Sampled, bpf.NoWakeup, bpf.Watermark:
+		return true
+	case bpf.WakeupEvents:
+		return s.Wakeup.N > 1
+	}
+	return false
 }
 
 type factory func(Setup) (Consumer, error)
@@ -35,6 +61,8 @@ type factory func(Setup) (Consumer, error)
 // registry lists the modes; each mode's file holds its factory.
 var registry = map[string]factory{
 	"reader": newReader,
+	"spin":   newSpin,
+	"epoll":  newEpoll,
 }
 
 // Names lists the modes, sorted.

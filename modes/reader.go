@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
 
 	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/ringbuf"
@@ -17,20 +20,61 @@ import (
 // reused buffer with ReadInto). It is the real form of "blocking read()":
 // read(2) on a BPF map fd is EINVAL.
 
-type ringbufReader struct {
-	rd  *ringbuf.Reader
-	cpu int
-}
-
-type perfReader struct {
-	rd  *perf.Reader
-	cpu int
+// libReader adapts ringbuf.Reader and perf.Reader to one shape.
+type libReader interface {
+	// next reads one record into a buffer reused by the next call.
+	next() (raw []byte, remaining int, lost uint64, err error)
+	flush() error
+	setDeadline(time.Time)
+	close() error
 }
 
 var (
-	_ Consumer = (*ringbufReader)(nil)
-	_ Consumer = (*perfReader)(nil)
+	errFlushed  = errors.New("flushed")
+	errDeadline = os.ErrDeadlineExceeded
 )
+
+type ringbufLib struct {
+	rd  *ringbuf.Reader
+	rec ringbuf.Record
+}
+
+func (r *ringbufLib) next() ([]byte, int, uint64, error) {
+	err := r.rd.ReadInto(&r.rec)
+	if errors.Is(err, ringbuf.ErrFlushed) {
+		err = errFlushed
+	}
+	return r.rec.RawSample, r.rec.Remaining, 0, err
+}
+func (r *ringbufLib) flush() error            { return r.rd.Flush() }
+func (r *ringbufLib) setDeadline(t time.Time) { r.rd.SetDeadline(t) }
+func (r *ringbufLib) close() error            { return r.rd.Close() }
+
+type perfLib struct {
+	rd  *perf.Reader
+	rec perf.Record
+}
+
+func (r *perfLib) next() ([]byte, int, uint64, error) {
+	err := r.rd.ReadInto(&r.rec)
+	if errors.Is(err, perf.ErrFlushed) {
+		err = errFlushed
+	}
+	if err == nil && r.rec.LostSamples > 0 {
+		return nil, r.rec.Remaining, r.rec.LostSamples, nil
+	}
+	return r.rec.RawSample, r.rec.Remaining, 0, err
+}
+func (r *perfLib) flush() error            { return r.rd.Flush() }
+func (r *perfLib) setDeadline(t time.Time) { r.rd.SetDeadline(t) }
+func (r *perfLib) close() error            { return r.rd.Close() }
+
+type reader struct {
+	setup Setup
+	lib   libReader
+}
+
+var _ Consumer = (*reader)(nil)
 
 func newReader(s Setup) (Consumer, error) {
 	if s.Transport == bpf.Ringbuf {
@@ -38,7 +82,7 @@ func newReader(s Setup) (Consumer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ringbuf reader: %w", err)
 		}
-		return &ringbufReader{rd: rd, cpu: s.CPU}, nil
+		return &reader{setup: s, lib: &ringbufLib{rd: rd}}, nil
 	}
 	var opts perf.ReaderOptions
 	switch s.Wakeup.Kind {
@@ -51,70 +95,84 @@ func newReader(s Setup) (Consumer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("perf reader: %w", err)
 	}
-	return &perfReader{rd: rd, cpu: s.CPU}, nil
+	return &reader{setup: s, lib: &perfLib{rd: rd}}, nil
 }
 
-// flushOnDone makes a blocked reader drain and stop once ctx is done: Flush
-// makes the readers return every pending record, then ErrFlushed. The
-// returned func stops the watcher when Run ends first.
-func flushOnDone(ctx context.Context, flush func() error) (stop func()) {
-	done := make(chan struct{})
+func (c *reader) Close() error { return c.lib.close() }
+
+func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
+	undo, err := cpu.LockAndPin(c.setup.CPU)
+	if err != nil {
+		return err
+	}
+	defer undo()
+
+	// Flush makes a blocked ReadInto return every pending record, then
+	// ErrFlushed: that is the drain.
+	var stop atomic.Bool
+	watchDone := make(chan struct{})
+	defer close(watchDone)
 	go func() {
 		select {
 		case <-ctx.Done():
-			_ = flush()
-		case <-done:
+			stop.Store(true)
+			_ = c.lib.flush()
+		case <-watchDone:
 		}
 	}()
-	return func() { close(done) }
-}
 
-func (c *ringbufReader) Run(ctx context.Context, rec *Recorder) error {
-	undo, err := cpu.LockAndPin(c.cpu)
-	if err != nil {
-		return err
+	out := newCopier(c.setup, rec)
+	defer func() { err = errors.Join(err, out.finish()) }()
+	if c.setup.Trigger != nil {
+		return c.backToBack(&stop, out)
 	}
-	defer undo()
-	defer flushOnDone(ctx, c.rd.Flush)()
-
-	var r ringbuf.Record
 	for {
-		err := c.rd.ReadInto(&r)
+		if c.setup.needsTimeout() {
+			c.lib.setDeadline(time.Now().Add(c.setup.PollTimeout))
+		}
+		raw, remaining, lost, err := c.lib.next()
 		switch {
+		case err == nil && lost > 0:
+			rec.AddLost(lost)
 		case err == nil:
-			rec.Record(r.RawSample)
-		case errors.Is(err, ringbuf.ErrFlushed):
+			out.take(raw, remaining)
+		case errors.Is(err, errDeadline):
+			out.flush()
+		case err == errFlushed:
 			return nil
 		default:
-			return fmt.Errorf("ringbuf read: %w", err)
+			return fmt.Errorf("%s read: %w", c.setup.Transport, err)
 		}
 	}
 }
 
-func (c *ringbufReader) Close() error { return c.rd.Close() }
-
-func (c *perfReader) Run(ctx context.Context, rec *Recorder) error {
-	undo, err := cpu.LockAndPin(c.cpu)
-	if err != nil {
-		return err
-	}
-	defer undo()
-	defer flushOnDone(ctx, c.rd.Flush)()
-
-	var r perf.Record
+// backToBack triggers a batch, reads until the ring is empty (a deadline in
+// the past makes ReadInto return instead of blocking), and repeats.
+func (c *reader) backToBack(stop *atomic.Bool, out *copier) error {
+	c.lib.setDeadline(time.Unix(1, 0))
 	for {
-		err := c.rd.ReadInto(&r)
-		switch {
-		case err == nil && r.LostSamples > 0:
-			rec.AddLost(r.LostSamples)
-		case err == nil:
-			rec.Record(r.RawSample)
-		case errors.Is(err, perf.ErrFlushed):
+		done := stop.Load()
+		if !done {
+			c.setup.Trigger()
+		}
+		for {
+			raw, remaining, lost, err := c.lib.next()
+			if err == nil && lost > 0 {
+				out.rec.AddLost(lost)
+				continue
+			}
+			if err == nil {
+				out.take(raw, remaining)
+				continue
+			}
+			if errors.Is(err, errDeadline) || err == errFlushed {
+				break
+			}
+			return fmt.Errorf("%s read: %w", c.setup.Transport, err)
+		}
+		out.flush()
+		if done {
 			return nil
-		default:
-			return fmt.Errorf("perf read: %w", err)
 		}
 	}
 }
-
-func (c *perfReader) Close() error { return c.rd.Close() }

@@ -30,6 +30,9 @@ DIR/run.json. Examples:
   ringbench run --transport ringbuf --mode reader --rate 50000 --duration 3s --out /tmp/x
   ringbench run --transport ringbuf,perfbuf --rate 10000,100000 --duration 2s
   ringbench run --transport perfbuf --wakeup watermark=4096 --rate max --ring-bytes 65536
+  ringbench run --mode spin,epoll --rate max --batch 500 --payload 24
+  ringbench run --mode epoll --wait netpoll --delivery channel:64 --work 200,128
+  ringbench run --mode spin --b2b --batch 500 --payload 24
 
 Flags:
 `
@@ -39,7 +42,8 @@ type scenarioFlags struct {
 	transports, modes, rates, batches, payloads, wakeups, rings string
 	producers                                                   int
 	output, pin                                                 bool
-	cpus, hashmap, delivery                                     string
+	cpus, hashmap, delivery, work, backoff, wait, pollTimeout   string
+	b2b                                                         bool
 	duration, warmup                                            time.Duration
 	repeat                                                      int
 	out                                                         string
@@ -48,7 +52,7 @@ type scenarioFlags struct {
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	d := bench.Defaults()
 	fs.StringVar(&f.transports, "transport", d.Transport, "transports: ringbuf, perfbuf (list)")
-	fs.StringVar(&f.modes, "mode", d.Mode, "read modes: reader (list)")
+	fs.StringVar(&f.modes, "mode", d.Mode, "read modes: reader, spin, epoll (list)")
 	fs.StringVar(&f.rates, "rate", strconv.FormatUint(d.Rate, 10), "offered events/s, or max for back to back (list)")
 	fs.StringVar(&f.batches, "batch", strconv.Itoa(d.Batch), "events per trigger (list)")
 	fs.StringVar(&f.payloads, "payload", strconv.Itoa(d.Payload), "bytes per event, 24..32768, header included (list)")
@@ -59,7 +63,12 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.pin, "pin", d.Pin, "pin the consumer thread to its CPU")
 	fs.StringVar(&f.cpus, "cpus", ":", "placement PRODUCER_CPUS:CONSUMER_CPU, e.g. 0:1 or 0,1:1; empty sides: consumer on the last online CPU, producers on the others")
 	fs.StringVar(&f.hashmap, "hashmap", d.Hashmap, "hash map update per event: none")
-	fs.StringVar(&f.delivery, "delivery", d.Delivery, "how events reach the recorder: inline")
+	fs.StringVar(&f.delivery, "delivery", d.Delivery, "how events reach the recorder: inline, channel (one event per send) or channel:N (N per send)")
+	fs.StringVar(&f.work, "work", d.Work, "synthetic work per event on the recording goroutine: CPU_NS[,ALLOC_BYTES]")
+	fs.StringVar(&f.backoff, "backoff", "", "spin mode, when a poll finds nothing: none (default), pause, gosched, sleep:DURATION")
+	fs.StringVar(&f.wait, "wait", "", "epoll mode: thread (blocking epoll_wait on a locked thread, default) or netpoll (Go's netpoller)")
+	fs.StringVar(&f.pollTimeout, "poll-timeout", d.PollTimeout, "longest wait when the wakeup policy may not wake (sampled, none, perf batching)")
+	fs.BoolVar(&f.b2b, "b2b", false, "back to back: the consumer thread triggers the next batch after each drain, on one CPU (the kernel benchmark's --rb-b2b)")
 	fs.DurationVar(&f.duration, "duration", seconds(d.DurationS), "measured window per run")
 	fs.DurationVar(&f.warmup, "warmup", seconds(d.WarmupS), "warm-up before the window, not measured")
 	fs.IntVar(&f.repeat, "repeat", 1, "repetitions per scenario")
@@ -138,6 +147,7 @@ func (f *scenarioFlags) expand(online []int) ([]bench.Params, error) {
 									RingBytes: ring, Output: f.output, Delivery: f.delivery, Pin: f.pin,
 									ProducerCPUs: append([]int(nil), prodCPUs...), ConsumerCPU: consCPU,
 									DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
+									Work: f.work, Backoff: f.backoff, Wait: f.wait, PollTimeout: f.pollTimeout, B2B: f.b2b,
 								}
 								if err := p.Resolve(online); err != nil {
 									return nil, usageError{err.Error()}
@@ -167,6 +177,11 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (see ringbench run -h)", fs.Arg(0))
+	}
+	rateGiven := false
+	fs.Visit(func(fl *flag.Flag) { rateGiven = rateGiven || fl.Name == "rate" })
+	if f.b2b && rateGiven {
+		return usagef("b2b has no rate: the consumer triggers the next batch as soon as it has drained (drop --rate)")
 	}
 	online, err := cpu.Online()
 	if err != nil {

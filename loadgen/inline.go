@@ -1,0 +1,41 @@
+package loadgen
+
+import (
+	"ringbench/internal/clock"
+	"ringbench/internal/window"
+)
+
+// Inline triggers from the caller's own thread, for the kernel benchmark's
+// back-to-back topology (the consumer triggers the next batch after each
+// drain). It measures each trigger like a producer does; there is no
+// schedule, so no lag.
+type Inline struct {
+	w       *window.Window
+	trigger func()
+	r       Result
+}
+
+// NewInline returns an inline trigger; a nil trigger means getpgid(2).
+func NewInline(w *window.Window, trigger func()) *Inline {
+	if trigger == nil {
+		trigger = getpgid
+	}
+	return &Inline{w: w, trigger: trigger, r: Result{Lag: newHist(), Syscall: newHist()}}
+}
+
+// Trigger issues one trigger and records its duration if it falls in the
+// window. Call it from one goroutine only.
+func (l *Inline) Trigger() {
+	t0 := clock.Now()
+	l.trigger()
+	t1 := clock.Now()
+	l.r.Triggers++
+	if l.w.Contains(t0) {
+		l.r.WindowTriggers++
+		l.r.Syscall.RecordValue(t1 - t0)
+	}
+}
+
+// Result is what Trigger recorded; read it after the triggering goroutine
+// has stopped.
+func (l *Inline) Result() Result { return l.r }

@@ -1,0 +1,51 @@
+package modes
+
+import (
+	"time"
+
+	"ringbench/modes/ring"
+)
+
+// The epoll mode maps the rings itself and sleeps in epoll_wait on the
+// ringbuf map fd or the per-CPU perf fds until the kernel wakes it, then
+// drains everything visible. With --wait thread the OS thread blocks in
+// epoll_wait; with --wait netpoll the epoll fd is handed to Go's netpoller
+// and only the goroutine parks.
+
+type epollWaiter struct {
+	p       *ring.Poller
+	netpoll bool
+	timeout time.Duration // negative: wait for a wakeup however long
+}
+
+func newEpoll(s Setup) (Consumer, error) {
+	c, err := newMmap(s, func(src source) (idler, error) {
+		p, err := ring.NewPoller(src.fds())
+		if err != nil {
+			return nil, err
+		}
+		w := &epollWaiter{p: p, netpoll: s.Wait == WaitNetpoll, timeout: -1}
+		if s.needsTimeout() {
+			w.timeout = s.PollTimeout
+		}
+		return w, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.waits, c.unlocked = true, s.Wait == WaitNetpoll
+	return c, nil
+}
+
+func (w *epollWaiter) idle() error {
+	var err error
+	if w.netpoll {
+		_, err = w.p.WaitNetpoll(w.timeout)
+	} else {
+		_, err = w.p.Wait(w.timeout)
+	}
+	return err
+}
+
+func (w *epollWaiter) wake()        { _ = w.p.Wake() }
+func (w *epollWaiter) close() error { return w.p.Close() }

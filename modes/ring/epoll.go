@@ -1,0 +1,140 @@
+package ring
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Poller waits for ring fds to become readable: one epoll instance holding
+// the rings (level-triggered EPOLLIN: the ringbuf map fd and perf event fds
+// report readable while data is pending) and an eventfd that Wake writes, so
+// a blocked wait can be ended from another goroutine.
+type Poller struct {
+	epfd   int
+	wakefd int
+	events []unix.EpollEvent
+	file   *os.File // the epoll fd registered with Go's netpoller, if asked
+	conn   syscall.RawConn
+	ready  int
+}
+
+// NewPoller watches fds.
+func NewPoller(fds []int) (_ *Poller, err error) {
+	p := &Poller{epfd: -1, wakefd: -1, events: make([]unix.EpollEvent, len(fds)+1)}
+	defer func() {
+		if err != nil {
+			p.Close()
+		}
+	}()
+	if p.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		return nil, fmt.Errorf("epoll_create1: %w", err)
+	}
+	if p.wakefd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		return nil, fmt.Errorf("eventfd: %w", err)
+	}
+	for _, fd := range append([]int{p.wakefd}, fds...) {
+		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}
+		if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+			return nil, fmt.Errorf("epoll_ctl add fd %d: %w", fd, err)
+		}
+	}
+	return p, nil
+}
+
+// Wait blocks the calling thread in epoll_wait until a ring is readable,
+// Wake is called, or timeout passes (negative: no timeout). It reports
+// whether Wake was called.
+func (p *Poller) Wait(timeout time.Duration) (woken bool, err error) {
+	ms := -1
+	if timeout >= 0 {
+		ms = int(max(timeout/time.Millisecond, 1))
+	}
+	for {
+		n, err := unix.EpollWait(p.epfd, p.events, ms)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("epoll_wait: %w", err)
+		}
+		return p.sawWake(n), nil
+	}
+}
+
+func (p *Poller) sawWake(n int) bool {
+	p.ready = n
+	for _, ev := range p.events[:n] {
+		if int(ev.Fd) == p.wakefd {
+			return true
+		}
+	}
+	return false
+}
+
+// Ready is how many fds the last wait reported.
+func (p *Poller) Ready() int { return p.ready }
+
+// WaitNetpoll waits like Wait, but parks the goroutine in Go's netpoller
+// instead of blocking the thread: the epoll fd is itself pollable (readable
+// while any fd it watches is), so the runtime's epoll watches ours.
+func (p *Poller) WaitNetpoll(timeout time.Duration) (woken bool, err error) {
+	if p.file == nil {
+		if err := unix.SetNonblock(p.epfd, true); err != nil {
+			return false, err
+		}
+		p.file = os.NewFile(uintptr(p.epfd), "ringbench-epoll")
+		if p.conn, err = p.file.SyscallConn(); err != nil {
+			return false, err
+		}
+	}
+	if timeout >= 0 {
+		_ = p.file.SetReadDeadline(time.Now().Add(timeout))
+	}
+	n := 0
+	var waitErr error
+	err = p.conn.Read(func(fd uintptr) bool {
+		// Non-blocking: true ends the Read, false parks until readable.
+		n, waitErr = unix.EpollWait(int(fd), p.events, 0)
+		return n > 0 || (waitErr != nil && !errors.Is(waitErr, unix.EINTR))
+	})
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		p.ready = 0
+		return false, nil
+	}
+	if err == nil {
+		err = waitErr
+	}
+	if err != nil {
+		return false, fmt.Errorf("epoll_wait (netpoll): %w", err)
+	}
+	return p.sawWake(n), nil
+}
+
+// Wake ends a current or the next wait. It is safe from any goroutine.
+func (p *Poller) Wake() error {
+	var one = [8]byte{1}
+	_, err := unix.Write(p.wakefd, one[:])
+	return err
+}
+
+// Close releases the epoll instance and the eventfd.
+func (p *Poller) Close() error {
+	var errs []error
+	if p.file != nil {
+		errs = append(errs, p.file.Close())
+		p.file, p.epfd = nil, -1
+	} else if p.epfd >= 0 {
+		errs = append(errs, unix.Close(p.epfd))
+		p.epfd = -1
+	}
+	if p.wakefd >= 0 {
+		errs = append(errs, unix.Close(p.wakefd))
+		p.wakefd = -1
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,109 @@
+package ring
+
+import (
+	"fmt"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Facts of kernel/bpf/ringbuf.c: every record starts with an 8-byte header
+// {u32 len; u32 pg_off}; len carries BUSY while the producer still writes
+// (reserve sets it, submit clears it with a release store) and DISCARD for
+// records dropped with bpf_ringbuf_discard; a record occupies
+// round_up(len + 8, 8) bytes.
+const (
+	RingbufHeaderSize = 8
+	RingbufBusyBit    = 1 << 31
+	RingbufDiscardBit = 1 << 30
+)
+
+// Ringbuf reads a BPF ring buffer in place. Not safe for concurrent use.
+type Ringbuf struct {
+	consumerPos *uint64
+	producerPos *uint64
+	data        []byte // size bytes mapped twice, so no record is ever split
+	mask        uint64
+	cursor      uint64
+	Discarded   uint64 // records skipped because of the DISCARD bit
+}
+
+// NewRingbuf reads the ring whose consumer and producer position words are
+// *consumerPos and *producerPos and whose data area, double-mapped, is data
+// (len(data) = 2·size, size a power of two).
+func NewRingbuf(consumerPos, producerPos *uint64, data []byte) (*Ringbuf, error) {
+	size := uint64(len(data) / 2)
+	if size < RingbufHeaderSize || size&(size-1) != 0 || uint64(len(data)) != 2*size {
+		return nil, fmt.Errorf("ringbuf data area of %d bytes is not twice a power of two", len(data))
+	}
+	cons := atomic.LoadUint64(consumerPos)
+	if cons%8 != 0 {
+		return nil, fmt.Errorf("ringbuf consumer position %d is not 8-aligned: %w", cons, ErrCorrupt)
+	}
+	return &Ringbuf{consumerPos: consumerPos, producerPos: producerPos, data: data, mask: size - 1, cursor: cons}, nil
+}
+
+// Size is the ring's data size.
+func (r *Ringbuf) Size() int { return int(r.mask + 1) }
+
+// Cursor is the position just past the last record Read visited or skipped.
+func (r *Ringbuf) Cursor() uint64 { return r.cursor }
+
+// Pending is what the producer has published beyond the cursor, in bytes.
+func (r *Ringbuf) Pending() uint64 { return atomic.LoadUint64(r.producerPos) - r.cursor }
+
+// Commit hands the space before pos back to the producer with a release
+// store; views of those records must not be used afterwards.
+func (r *Ringbuf) Commit(pos uint64) { atomic.StoreUint64(r.consumerPos, pos) }
+
+// Read visits the committed records from the cursor on with zero-copy views
+// of their payloads. It stops when visit returns false (that record is
+// consumed), at a record still BUSY, or at the producer position as loaded
+// once at the start. It does not commit.
+func (r *Ringbuf) Read(visit func([]byte) bool) (int, error) {
+	prod := atomic.LoadUint64(r.producerPos)
+	size := r.mask + 1
+	if avail := prod - r.cursor; avail > size || avail%8 != 0 {
+		return 0, fmt.Errorf("ringbuf producer position %d is %d bytes from consumer %d (ring %d): %w",
+			prod, int64(avail), r.cursor, size, ErrCorrupt)
+	}
+	n := 0
+	for r.cursor != prod {
+		off := r.cursor & r.mask
+		// Acquire load of len pairs with the kernel's release store in
+		// bpf_ringbuf_commit: the payload is visible once BUSY is clear.
+		hdr := atomic.LoadUint32((*uint32)(unsafe.Pointer(&r.data[off])))
+		if hdr&RingbufBusyBit != 0 {
+			break
+		}
+		length := uint64(hdr &^ (RingbufBusyBit | RingbufDiscardBit))
+		rec := (length + RingbufHeaderSize + 7) &^ 7
+		if rec > prod-r.cursor {
+			return n, fmt.Errorf("ringbuf record at %d of length %d runs past producer position %d: %w",
+				r.cursor, length, prod, ErrCorrupt)
+		}
+		if hdr&RingbufDiscardBit != 0 {
+			r.cursor += rec
+			r.Discarded++
+			continue
+		}
+		start := off + RingbufHeaderSize
+		view := r.data[start : start+length : start+length]
+		r.cursor += rec
+		n++
+		if !visit(view) {
+			break
+		}
+	}
+	return n, nil
+}
+
+// Drain reads everything visible and commits once, if anything moved: one
+// release store of consumer_pos per drained batch.
+func (r *Ringbuf) Drain(visit func([]byte)) (int, error) {
+	before := r.cursor
+	n, err := r.Read(func(b []byte) bool { visit(b); return true })
+	if r.cursor != before {
+		r.Commit(r.cursor)
+	}
+	return n, err
+}

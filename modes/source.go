@@ -1,0 +1,132 @@
+package modes
+
+import (
+	"fmt"
+
+	"ringbench/bpf"
+	"ringbench/modes/ring"
+)
+
+// source is a transport's rings mapped into this process and read in
+// place. Reading and committing are separate so that views can be handed to
+// another goroutine and the ring space released only once it is done.
+type source interface {
+	// read visits the records visible now, across all rings, without
+	// committing; it stops early when visit returns false.
+	read(visit func([]byte) bool) (int, error)
+	// mark stores each ring's read position into marks (reused).
+	mark(marks []uint64) []uint64
+	// commit releases each ring up to marks.
+	commit(marks []uint64)
+	// commitRead releases everything read so far.
+	commitRead()
+	fds() []int
+	lost() uint64
+	close() error
+}
+
+func openSource(s Setup) (source, error) {
+	if s.Transport == bpf.Ringbuf {
+		m, err := ring.MapRingbuf(s.Ring.FD(), s.RingBytes)
+		if err != nil {
+			return nil, err
+		}
+		return &ringbufSource{m: m, fd: s.Ring.FD()}, nil
+	}
+	var w ring.PerfWakeup
+	switch s.Wakeup.Kind {
+	case bpf.WakeupEvents:
+		w.Events = s.Wakeup.N
+	case bpf.Watermark:
+		w.Watermark = s.Wakeup.N
+	}
+	p, err := ring.OpenPerf(s.Ring, s.CPUs, s.RingBytes, w)
+	if err != nil {
+		return nil, err
+	}
+	ps := &perfSource{bufs: p}
+	for _, c := range p.CPUs {
+		ps.rings = append(ps.rings, c.Ring)
+	}
+	return ps, nil
+}
+
+type ringbufSource struct {
+	m  *ring.RingbufMapping
+	fd int
+}
+
+func (r *ringbufSource) read(visit func([]byte) bool) (int, error) { return r.m.Ring.Read(visit) }
+func (r *ringbufSource) mark(m []uint64) []uint64                  { return append(m[:0], r.m.Ring.Cursor()) }
+func (r *ringbufSource) commit(m []uint64)                         { r.m.Ring.Commit(m[0]) }
+func (r *ringbufSource) commitRead()                               { r.m.Ring.Commit(r.m.Ring.Cursor()) }
+func (r *ringbufSource) fds() []int                                { return []int{r.fd} }
+func (r *ringbufSource) lost() uint64                              { return 0 }
+func (r *ringbufSource) close() error                              { return r.m.Close() }
+
+// perfSource reads the per-CPU rings round robin, so that one busy CPU
+// cannot starve the others when a reader stops early.
+type perfSource struct {
+	bufs  *ring.PerfBuffers
+	rings []*ring.PerfRing
+	next  int
+	full  bool
+}
+
+func (p *perfSource) read(visit func([]byte) bool) (int, error) {
+	total := 0
+	p.full = false
+	stopping := func(b []byte) bool {
+		if !visit(b) {
+			p.full = true
+			return false
+		}
+		return true
+	}
+	for i := range p.rings {
+		r := p.rings[(p.next+i)%len(p.rings)]
+		n, err := r.Read(stopping)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("perf ring: %w", err)
+		}
+		if p.full {
+			p.next = (p.next + i) % len(p.rings)
+			return total, nil
+		}
+	}
+	p.next = (p.next + 1) % len(p.rings)
+	return total, nil
+}
+
+func (p *perfSource) mark(m []uint64) []uint64 {
+	m = m[:0]
+	for _, r := range p.rings {
+		m = append(m, r.Cursor())
+	}
+	return m
+}
+
+func (p *perfSource) commit(m []uint64) {
+	for i, r := range p.rings {
+		r.Commit(m[i])
+	}
+}
+
+func (p *perfSource) commitRead() {
+	for _, r := range p.rings {
+		r.Commit(r.Cursor())
+	}
+}
+
+func (p *perfSource) fds() []int { return p.bufs.FDs() }
+
+func (p *perfSource) lost() uint64 {
+	var n uint64
+	for _, r := range p.rings {
+		n += r.Lost
+	}
+	return n
+}
+
+func (p *perfSource) close() error { return p.bufs.Close() }
