@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,10 @@ type Params struct {
 	PollTimeout  string  `json:"poll_timeout,omitempty"` // longest wait when wakeups may not come
 	Work         string  `json:"work"`                   // synthetic per-event work CPU_NS[,ALLOC_BYTES]
 	B2B          bool    `json:"b2b"`                    // the consumer triggers the next batch itself
+	// GOMAXPROCS for the scenario; 0 resolves to the runtime's default. With
+	// every P held by a pinned spinning thread, the runtime can only run its
+	// own goroutines by preempting one of them.
+	GOMAXPROCS int `json:"gomaxprocs"`
 }
 
 // Defaults are the values of a scenario nobody specified.
@@ -86,6 +91,9 @@ func (p Params) ID() string {
 	}
 	if !p.Pin && p.Wait != modes.WaitNetpoll {
 		id += "/nopin"
+	}
+	if p.GOMAXPROCS != 0 && p.GOMAXPROCS != runtime.NumCPU() {
+		id += fmt.Sprintf("/gomaxprocs=%d", p.GOMAXPROCS)
 	}
 	return id
 }
@@ -164,6 +172,12 @@ func (p *Params) Resolve(online []int) error {
 	}
 	if err := p.resolveMode(); err != nil {
 		return err
+	}
+	if p.GOMAXPROCS < 0 || p.GOMAXPROCS > 1024 {
+		return fmt.Errorf("gomaxprocs %d: want 1..1024, or 0 for the runtime's default", p.GOMAXPROCS)
+	}
+	if p.GOMAXPROCS == 0 {
+		p.GOMAXPROCS = runtime.GOMAXPROCS(0)
 	}
 	if p.B2B {
 		// The kernel benchmark's back-to-back topology: one thread, on the

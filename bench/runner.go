@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -41,6 +42,9 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	wake, err := bpf.ParseWakeup(tr, p.Wakeup)
 	if err != nil {
 		return Outcome{}, err
+	}
+	if p.GOMAXPROCS > 0 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(p.GOMAXPROCS))
 	}
 	prod, err := bpf.Load(bpf.Options{
 		Transport: tr, UseOutput: p.Output, Wakeup: wake, Batch: p.Batch,

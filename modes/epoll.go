@@ -14,6 +14,7 @@ import (
 
 type epollWaiter struct {
 	p       *ring.Poller
+	src     source
 	netpoll bool
 	timeout time.Duration // negative: wait for a wakeup however long
 }
@@ -24,7 +25,7 @@ func newEpoll(s Setup) (Consumer, error) {
 		if err != nil {
 			return nil, err
 		}
-		w := &epollWaiter{p: p, netpoll: s.Wait == WaitNetpoll, timeout: -1}
+		w := &epollWaiter{p: p, src: src, netpoll: s.Wait == WaitNetpoll, timeout: -1}
 		if s.needsTimeout() {
 			w.timeout = s.PollTimeout
 		}
@@ -40,7 +41,7 @@ func newEpoll(s Setup) (Consumer, error) {
 func (w *epollWaiter) idle() error {
 	var err error
 	if w.netpoll {
-		_, err = w.p.WaitNetpoll(w.timeout)
+		_, err = w.p.WaitNetpoll(w.timeout, w.src.pending)
 	} else {
 		_, err = w.p.Wait(w.timeout)
 	}

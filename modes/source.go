@@ -20,6 +20,9 @@ type source interface {
 	commit(marks []uint64)
 	// commitRead releases everything read so far.
 	commitRead()
+	// pending reports whether the producer has published beyond what was
+	// read: a check of the positions, no syscall.
+	pending() bool
 	fds() []int
 	lost() uint64
 	close() error
@@ -60,6 +63,7 @@ func (r *ringbufSource) read(visit func([]byte) bool) (int, error) { return r.m.
 func (r *ringbufSource) mark(m []uint64) []uint64                  { return append(m[:0], r.m.Ring.Cursor()) }
 func (r *ringbufSource) commit(m []uint64)                         { r.m.Ring.Commit(m[0]) }
 func (r *ringbufSource) commitRead()                               { r.m.Ring.Commit(r.m.Ring.Cursor()) }
+func (r *ringbufSource) pending() bool                             { return r.m.Ring.Pending() > 0 }
 func (r *ringbufSource) fds() []int                                { return []int{r.fd} }
 func (r *ringbufSource) lost() uint64                              { return 0 }
 func (r *ringbufSource) close() error                              { return r.m.Close() }
@@ -120,6 +124,15 @@ func (p *perfSource) commitRead() {
 }
 
 func (p *perfSource) fds() []int { return p.bufs.FDs() }
+
+func (p *perfSource) pending() bool {
+	for _, r := range p.rings {
+		if r.Pending() > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 func (p *perfSource) lost() uint64 {
 	var n uint64

@@ -40,7 +40,7 @@ Flags:
 // scenarioFlags are the flags of run, as given.
 type scenarioFlags struct {
 	transports, modes, rates, batches, payloads, wakeups, rings string
-	producers                                                   int
+	producers, gomaxprocs                                       int
 	output, pin                                                 bool
 	cpus, hashmap, delivery, work, backoff, wait, pollTimeout   string
 	b2b                                                         bool
@@ -59,6 +59,7 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.wakeups, "wakeup", "", "wakeup policy: ringbuf adaptive|sampled:N|forced|none, perfbuf wakeup_events=N|watermark=BYTES; empty: the transport's default (list)")
 	fs.StringVar(&f.rings, "ring-bytes", strconv.Itoa(d.RingBytes), "ring size: ringbuf data size, or each per-CPU perf ring (power of two ≥ page) (list)")
 	fs.IntVar(&f.producers, "producers", d.Producers, "producer threads, each pinned to a CPU")
+	fs.IntVar(&f.gomaxprocs, "gomaxprocs", 0, "GOMAXPROCS during the scenario; 0: the runtime's default")
 	fs.BoolVar(&f.output, "output", false, "ringbuf: bpf_ringbuf_output instead of reserve+submit")
 	fs.BoolVar(&f.pin, "pin", d.Pin, "pin the consumer thread to its CPU")
 	fs.StringVar(&f.cpus, "cpus", ":", "placement PRODUCER_CPUS:CONSUMER_CPU, e.g. 0:1 or 0,1:1; empty sides: consumer on the last online CPU, producers on the others")
@@ -148,6 +149,7 @@ func (f *scenarioFlags) expand(online []int) ([]bench.Params, error) {
 									ProducerCPUs: append([]int(nil), prodCPUs...), ConsumerCPU: consCPU,
 									DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
 									Work: f.work, Backoff: f.backoff, Wait: f.wait, PollTimeout: f.pollTimeout, B2B: f.b2b,
+									GOMAXPROCS: f.gomaxprocs,
 								}
 								if err := p.Resolve(online); err != nil {
 									return nil, usageError{err.Error()}

@@ -82,7 +82,13 @@ func (p *Poller) Ready() int { return p.ready }
 // WaitNetpoll waits like Wait, but parks the goroutine in Go's netpoller
 // instead of blocking the thread: the epoll fd is itself pollable (readable
 // while any fd it watches is), so the runtime's epoll watches ours.
-func (p *Poller) WaitNetpoll(timeout time.Duration) (woken bool, err error) {
+//
+// pending is checked before parking. A perf event's poll consumes its
+// readiness (kernel/events/core.c perf_poll: atomic_xchg(&rb->poll, 0)), and
+// when the runtime polls our epoll fd the nested poll can eat a wakeup before
+// our own epoll_wait sees it; without the check the goroutine would park
+// with data in the ring until the next wakeup, or forever if none comes.
+func (p *Poller) WaitNetpoll(timeout time.Duration, pending func() bool) (woken bool, err error) {
 	if p.file == nil {
 		if err := unix.SetNonblock(p.epfd, true); err != nil {
 			return false, err
@@ -100,7 +106,7 @@ func (p *Poller) WaitNetpoll(timeout time.Duration) (woken bool, err error) {
 	err = p.conn.Read(func(fd uintptr) bool {
 		// Non-blocking: true ends the Read, false parks until readable.
 		n, waitErr = unix.EpollWait(int(fd), p.events, 0)
-		return n > 0 || (waitErr != nil && !errors.Is(waitErr, unix.EINTR))
+		return n > 0 || (waitErr != nil && !errors.Is(waitErr, unix.EINTR)) || pending()
 	})
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		p.ready = 0
