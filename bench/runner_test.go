@@ -32,6 +32,7 @@ func scenario(t *testing.T, edit func(*Params)) Params {
 // collected from our own fdinfo while it runs).
 func runChecked(t *testing.T, p Params) Run {
 	t.Helper()
+	testutil.InitNetpoller()
 	before, err := testutil.FootprintOf(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
@@ -132,6 +133,7 @@ func TestInterruptedRunCleansUp(t *testing.T) {
 	testutil.RequireBPF(t)
 	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
 		p := scenario(t, func(p *Params) { p.Transport, p.Mode, p.Wait, p.DurationS = tr, mode, wait, 60 })
+		testutil.InitNetpoller()
 		before, _ := testutil.FootprintOf(os.Getpid())
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
