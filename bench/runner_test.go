@@ -18,7 +18,7 @@ func scenario(t *testing.T, edit func(*Params)) Params {
 	}
 	p := Defaults()
 	p.ConsumerCPU = -1
-	p.DurationS, p.WarmupS = 1, 0.2
+	p.DurationS, p.WarmupS = 0.5, 0.1
 	edit(&p)
 	if err := p.Resolve(online); err != nil {
 		t.Fatal(err)
@@ -147,5 +147,39 @@ func TestInterruptedRunCleansUp(t *testing.T) {
 		if !after.Same(before) {
 			t.Errorf("interrupted run left objects behind: before %+v, after %+v", before, after)
 		}
+	})
+}
+
+// Channel delivery with synthetic work: every event still arrives exactly
+// once, whether views are zero-copy (mmap modes, ring space released when
+// the worker returns a batch) or copied (reader).
+func TestChannelDeliveryWithWork(t *testing.T) {
+	testutil.RequireBPF(t)
+	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+		for _, delivery := range []string{"channel", "channel:32"} {
+			r := runChecked(t, scenario(t, func(p *Params) {
+				p.Transport, p.Mode, p.Wait, p.Rate, p.Delivery, p.Work = tr, mode, wait, 10_000, delivery, "100,64"
+			}))
+			if e := r.Events; e.Emitted == 0 || e.Consumed != e.Emitted {
+				t.Errorf("%s: events %+v", delivery, e)
+			}
+			requireChecks(t, r)
+		}
+	})
+}
+
+// Back to back: the consumer triggers each batch itself; every event of
+// every batch is consumed.
+func TestBackToBack(t *testing.T) {
+	testutil.RequireBPF(t)
+	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+		r := runChecked(t, scenario(t, func(p *Params) {
+			p.Transport, p.Mode, p.Wait, p.B2B, p.Batch, p.Payload = tr, mode, wait, true, 50, 24
+		}))
+		e := r.Events
+		if e.Emitted == 0 || e.Emitted != e.Consumed+e.Dropped || e.Triggers == 0 {
+			t.Errorf("events %+v", e)
+		}
+		requireChecks(t, r)
 	})
 }

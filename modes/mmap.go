@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"ringbench/internal/cpu"
 	"ringbench/modes/ring"
@@ -64,17 +63,8 @@ func (c *mmapConsumer) Run(ctx context.Context, rec *Recorder) (err error) {
 		defer undo()
 	}
 
-	var stop atomic.Bool
-	watchDone := make(chan struct{})
-	defer close(watchDone)
-	go func() {
-		select {
-		case <-ctx.Done():
-			stop.Store(true)
-			c.idler.wake()
-		case <-watchDone:
-		}
-	}()
+	stop, unwatch := watchStop(ctx, c.idler.wake)
+	defer unwatch()
 
 	d := newDeliverer(c.setup, c.src, rec)
 	defer func() {

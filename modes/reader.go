@@ -109,22 +109,13 @@ func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
 
 	// Flush makes a blocked ReadInto return every pending record, then
 	// ErrFlushed: that is the drain.
-	var stop atomic.Bool
-	watchDone := make(chan struct{})
-	defer close(watchDone)
-	go func() {
-		select {
-		case <-ctx.Done():
-			stop.Store(true)
-			_ = c.lib.flush()
-		case <-watchDone:
-		}
-	}()
+	stop, unwatch := watchStop(ctx, func() { _ = c.lib.flush() })
+	defer unwatch()
 
 	out := newCopier(c.setup, rec)
 	defer func() { err = errors.Join(err, out.finish()) }()
 	if c.setup.Trigger != nil {
-		return c.backToBack(&stop, out)
+		return c.backToBack(stop, out)
 	}
 	for {
 		if c.setup.needsTimeout() {

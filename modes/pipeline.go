@@ -1,0 +1,78 @@
+package modes
+
+import "fmt"
+
+// batchesInFlight is how many batches a channel delivery circulates: the
+// reading goroutine fills one while the worker records others.
+const batchesInFlight = 4
+
+// pipeline circulates a fixed set of batches between the reading goroutine
+// and one worker goroutine over Go channels: fill, send, the worker
+// processes, the batch comes back, reuse. With one worker and FIFO channels
+// batches come back in the order they were sent, which is what lets the mmap
+// modes release ring space per returned batch. Nothing is allocated after
+// construction.
+type pipeline[B any] struct {
+	cur        B
+	free       []B
+	full, done chan B
+	inFlight   int
+	returned   func(B) // on the reading goroutine, for each batch back
+}
+
+func newPipeline[B any](batches []B, work, returned func(B)) *pipeline[B] {
+	p := &pipeline[B]{
+		cur: batches[0], free: batches[1:], returned: returned,
+		full: make(chan B, len(batches)), done: make(chan B, len(batches)),
+	}
+	go func() {
+		for b := range p.full {
+			work(b)
+			p.done <- b
+		}
+		close(p.done)
+	}()
+	return p
+}
+
+// send hands the current batch to the worker and makes a free one current,
+// waiting for the worker if none is free (back-pressure).
+func (p *pipeline[B]) send() {
+	p.full <- p.cur
+	p.inFlight++
+	if len(p.free) == 0 {
+		p.back(<-p.done)
+	}
+	p.cur, p.free = p.free[len(p.free)-1], p.free[:len(p.free)-1]
+	p.reap()
+}
+
+// reap takes back the batches the worker has finished, without waiting.
+func (p *pipeline[B]) reap() {
+	for {
+		select {
+		case b := <-p.done:
+			p.back(b)
+		default:
+			return
+		}
+	}
+}
+
+func (p *pipeline[B]) back(b B) {
+	p.returned(b)
+	p.inFlight--
+	p.free = append(p.free, b)
+}
+
+// finish stops the worker once it has processed everything sent.
+func (p *pipeline[B]) finish() error {
+	close(p.full)
+	for b := range p.done {
+		p.back(b)
+	}
+	if p.inFlight != 0 {
+		return fmt.Errorf("channel delivery: %d batches never came back", p.inFlight)
+	}
+	return nil
+}
