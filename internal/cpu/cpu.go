@@ -13,15 +13,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// LockAndPin locks the calling goroutine to its OS thread and, if c ≥ 0,
-// restricts that thread to CPU c. The returned func undoes both; call it on
-// the same goroutine. A negative c leaves placement to the scheduler but
-// still locks the thread, so per-thread figures stay attributable.
+// LockAndPin locks the calling goroutine to its OS thread and restricts
+// that thread to CPU c. The returned func undoes both; call it on the same
+// goroutine. A negative c does neither: the goroutine is left to the Go
+// scheduler, free to move between threads and CPUs.
 func LockAndPin(c int) (undo func(), err error) {
-	runtime.LockOSThread()
 	if c < 0 {
-		return runtime.UnlockOSThread, nil
+		return func() {}, nil
 	}
+	runtime.LockOSThread()
 	var old unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
 		runtime.UnlockOSThread()
