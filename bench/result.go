@@ -108,15 +108,22 @@ type OSMetrics struct {
 
 // ProducerMetrics are what producing costs the traced workload.
 type ProducerMetrics struct {
-	Attach         string   `json:"attach"`
-	BPFNsPerEvent  *float64 `json:"bpf_ns_per_event"`
-	TriggerP50Ns   *int64   `json:"trigger_p50_ns"`
-	TriggerP99Ns   *int64   `json:"trigger_p99_ns"`
-	TriggerP999Ns  *int64   `json:"trigger_p999_ns"`
-	LagP50Ns       *int64   `json:"lag_p50_ns"`
-	LagP99Ns       *int64   `json:"lag_p99_ns"`
-	LagMaxNs       *int64   `json:"lag_max_ns"`
-	PacingInterval int64    `json:"pacing_interval_ns"` // 0 when back to back
+	Attach        string   `json:"attach"`
+	BPFNsPerEvent *float64 `json:"bpf_ns_per_event"`
+	// BPF run time per trigger, per program run, and the runs: with the
+	// tracepoint attach methods the program runs on every syscall of the
+	// machine and filters, so runs exceed triggers and that filtering is
+	// part of the cost per event.
+	BPFNsPerTrigger *float64 `json:"bpf_ns_per_trigger"`
+	BPFNsPerRun     *float64 `json:"bpf_ns_per_run"`
+	BPFRuns         *uint64  `json:"bpf_runs"`
+	TriggerP50Ns    *int64   `json:"trigger_p50_ns"`
+	TriggerP99Ns    *int64   `json:"trigger_p99_ns"`
+	TriggerP999Ns   *int64   `json:"trigger_p999_ns"`
+	LagP50Ns        *int64   `json:"lag_p50_ns"`
+	LagP99Ns        *int64   `json:"lag_p99_ns"`
+	LagMaxNs        *int64   `json:"lag_max_ns"`
+	PacingInterval  int64    `json:"pacing_interval_ns"` // 0 when back to back
 }
 
 // ConsumerFacts are how the consumer behaved as a piece of software.

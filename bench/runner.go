@@ -141,6 +141,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if err != nil {
 		return abort(err)
 	}
+	stats := startBPFStats(prod.Program())
 	if err := sleep(seconds(p.DurationS)); err != nil {
 		return abort(err)
 	}
@@ -149,6 +150,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if err != nil {
 		return abort(err)
 	}
+	usage, usageErr := stats.stop()
 
 	stopLoad()
 	load := <-loadDone
@@ -179,6 +181,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	}
 
 	run := buildRun(p, rec, load.r, final, after.Sub(before), win.Seconds())
+	fillBPF(&run, usage, usageErr, after.Sub(before).Total())
 	run.Producer.Attach = string(prod.Attach)
 	run.Consumer.StopNs = stopNs
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused}, nil
@@ -261,7 +264,6 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 	} else if p.Rate == 0 {
 		r.Unsupported["producer.lag"] = "no schedule to lag behind: back to back (rate max or b2b)"
 	}
-	r.Unsupported["producer.bpf_ns_per_event"] = notYet
 	markUnmeasured(r.Unsupported, "go", []string{"gc_cycles", "gc_pause_p99_ns", "gc_pause_max_ns",
 		"alloc_bytes_per_event", "allocs_per_event", "sched_events", "sched_latency_p99_ns"}, notYet)
 	markUnmeasured(r.Unsupported, "os", []string{"cpu_ns_per_event", "voluntary_ctx_switches",
@@ -269,6 +271,26 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 
 	r.Checks = checks(p, r, rec)
 	return r
+}
+
+// fillBPF turns the window's program run time into per-event figures.
+func fillBPF(r *Run, u bpfUsage, err error, win bpf.CPUCounters) {
+	if err != nil {
+		r.Unsupported["producer.bpf_ns_per_event"] = "BPF run-time statistics unavailable: " + err.Error()
+		return
+	}
+	ns := float64(u.RuntimeNs)
+	per := func(n uint64) *float64 {
+		if n == 0 {
+			return nil
+		}
+		v := ns / float64(n)
+		return &v
+	}
+	r.Producer.BPFRuns = &u.Runs
+	r.Producer.BPFNsPerRun = per(u.Runs)
+	r.Producer.BPFNsPerTrigger = per(win.Triggers)
+	r.Producer.BPFNsPerEvent = per(win.Emitted)
 }
 
 func q(h *hdrhistogram.Histogram, pct float64) *int64 {
