@@ -100,10 +100,22 @@ type GoMetrics struct {
 
 // OSMetrics are the consumer's operating-system costs over the window.
 type OSMetrics struct {
-	CPUNsPerEvent          *float64 `json:"cpu_ns_per_event"`
+	// CPU of the consumer side: the process minus the producer threads.
+	CPUNsPerEvent     *float64 `json:"cpu_ns_per_event"`
+	CPUUserNsPerEvent *float64 `json:"cpu_user_ns_per_event"`
+	CPUSysNsPerEvent  *float64 `json:"cpu_sys_ns_per_event"`
+	CPUMethod         string   `json:"cpu_method,omitempty"`
+	// Process-wide counts over the window.
 	VoluntaryCtxSwitches   *float64 `json:"voluntary_ctx_switches"`
 	InvoluntaryCtxSwitches *float64 `json:"involuntary_ctx_switches"`
-	SyscallsPerEvent       *float64 `json:"syscalls_per_event"`
+	MinorFaults            *float64 `json:"minor_faults"`
+	MajorFaults            *float64 `json:"major_faults"`
+	MaxRSSKB               *float64 `json:"max_rss_kb"`
+	// The reading thread alone, when the mode locks one.
+	ConsumerThreadCPUNsPerEvent    *float64 `json:"consumer_thread_cpu_ns_per_event"`
+	ConsumerVoluntaryCtxSwitches   *float64 `json:"consumer_voluntary_ctx_switches"`
+	ConsumerInvoluntaryCtxSwitches *float64 `json:"consumer_involuntary_ctx_switches"`
+	SyscallsPerEvent               *float64 `json:"syscalls_per_event"`
 }
 
 // ProducerMetrics are what producing costs the traced workload.

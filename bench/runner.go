@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -94,13 +95,15 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		err error
 	}
 	loadDone := make(chan loadResult, 1)
+	producerTIDs := &tidSet{}
 	go func() {
 		if p.B2B { // the consumer triggers; its figures are read after it stops
 			<-loadCtx.Done()
 			loadDone <- loadResult{}
 			return
 		}
-		r, err := loadgen.Run(loadCtx, loadgen.Config{Rate: p.Rate, Batch: p.Batch, CPUs: p.ProducerCPUs, Window: win})
+		r, err := loadgen.Run(loadCtx, loadgen.Config{Rate: p.Rate, Batch: p.Batch, CPUs: p.ProducerCPUs, Window: win,
+			OnThread: producerTIDs.add})
 		loadDone <- loadResult{r, err}
 	}()
 
@@ -136,6 +139,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	// Window edges and counter snapshots are taken back to back, in the
 	// same order at both ends, so a delay of this goroutine between them
 	// (it shares the CPUs with pinned producers) shifts both edges alike.
+	osBefore := readOS(producerTIDs.list(), rec.Thread())
 	win.Open(clock.Now())
 	before, err := prod.Counters()
 	if err != nil {
@@ -151,6 +155,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		return abort(err)
 	}
 	usage, usageErr := stats.stop()
+	osAfter := readOS(producerTIDs.list(), rec.Thread())
 
 	stopLoad()
 	load := <-loadDone
@@ -182,9 +187,28 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 
 	run := buildRun(p, rec, load.r, final, after.Sub(before), win.Seconds())
 	fillBPF(&run, usage, usageErr, after.Sub(before).Total())
+	fillOS(&run, osBefore, osAfter, rec.Measured)
 	run.Producer.Attach = string(prod.Attach)
 	run.Consumer.StopNs = stopNs
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused}, nil
+}
+
+// tidSet collects the producer threads as they start.
+type tidSet struct {
+	mu   sync.Mutex
+	tids []int
+}
+
+func (s *tidSet) add(tid int) {
+	s.mu.Lock()
+	s.tids = append(s.tids, tid)
+	s.mu.Unlock()
+}
+
+func (s *tidSet) list() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int(nil), s.tids...)
 }
 
 // setup translates the scenario into what the mode needs.
@@ -266,8 +290,7 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 	}
 	markUnmeasured(r.Unsupported, "go", []string{"gc_cycles", "gc_pause_p99_ns", "gc_pause_max_ns",
 		"alloc_bytes_per_event", "allocs_per_event", "sched_events", "sched_latency_p99_ns"}, notYet)
-	markUnmeasured(r.Unsupported, "os", []string{"cpu_ns_per_event", "voluntary_ctx_switches",
-		"involuntary_ctx_switches", "syscalls_per_event"}, notYet)
+	markUnmeasured(r.Unsupported, "os", []string{"syscalls_per_event"}, notYet)
 
 	r.Checks = checks(p, r, rec)
 	return r

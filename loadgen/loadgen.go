@@ -34,6 +34,9 @@ type Config struct {
 	// Trigger issues one trigger; nil means getpgid(2), the syscall the
 	// producer program listens to.
 	Trigger func()
+	// OnThread, if set, is told each producer's OS thread once it is
+	// pinned (from that producer's goroutine).
+	OnThread func(tid int)
 }
 
 // Result is what the producers did.
@@ -75,7 +78,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[p], errs[p] = produce(&stop, sched, uint64(p), c, cfg.Window, trigger)
+			results[p], errs[p] = produce(&stop, sched, uint64(p), c, cfg, trigger)
 		}()
 	}
 	wg.Wait()
@@ -92,12 +95,16 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return total, errors.Join(errs...)
 }
 
-func produce(stop *atomic.Bool, s Schedule, p uint64, c int, w *window.Window, trigger func()) (Result, error) {
-	undo, err := cpu.LockAndPin(c)
+func produce(stop *atomic.Bool, s Schedule, p uint64, c int, cfg Config, trigger func()) (Result, error) {
+	tid, undo, err := cpu.LockAndPin(c)
 	if err != nil {
 		return Result{}, fmt.Errorf("producer %d: %w", p, err)
 	}
 	defer undo()
+	if cfg.OnThread != nil && tid != 0 {
+		cfg.OnThread(tid)
+	}
+	w := cfg.Window
 	// The default 50 µs timer slack would add its own lag to every sleep.
 	if old, err := unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0); err == nil {
 		_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)

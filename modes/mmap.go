@@ -56,11 +56,12 @@ func newMmap(s Setup, makeIdler func(source) (idler, error)) (_ *mmapConsumer, e
 
 func (c *mmapConsumer) Run(ctx context.Context, rec *Recorder) (err error) {
 	if !c.unlocked {
-		undo, err := cpu.LockAndPin(c.setup.CPU)
+		tid, undo, err := cpu.LockAndPin(c.setup.CPU)
 		if err != nil {
 			return err
 		}
 		defer undo()
+		rec.SetThread(tid)
 	}
 
 	stop, unwatch := watchStop(ctx, c.idler.wake)

@@ -101,11 +101,12 @@ func newReader(s Setup) (Consumer, error) {
 func (c *reader) Close() error { return c.lib.close() }
 
 func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
-	undo, err := cpu.LockAndPin(c.setup.CPU)
+	tid, undo, err := cpu.LockAndPin(c.setup.CPU)
 	if err != nil {
 		return err
 	}
 	defer undo()
+	rec.SetThread(tid)
 
 	// Flush makes a blocked ReadInto return every pending record, then
 	// ErrFlushed: that is the drain.

@@ -1,6 +1,8 @@
 package modes
 
 import (
+	"sync/atomic"
+
 	"github.com/HdrHistogram/hdrhistogram-go"
 
 	"ringbench/bpf"
@@ -37,7 +39,17 @@ type Recorder struct {
 	Malformed     uint64 // records too short or naming a CPU that does not exist
 	TooSlow       uint64 // latencies beyond the histogram's range
 	MinLatency    int64  // smallest latency seen in the window; 0 if none
+
+	thread atomic.Int64 // the reading thread, when the mode locked one
 }
+
+// SetThread records the OS thread the consumer reads on, so its CPU time
+// and context switches can be read from outside; 0 means not locked.
+func (r *Recorder) SetThread(tid int) { r.thread.Store(int64(tid)) }
+
+// Thread is the reading thread's ID, or 0 if the consumer is not locked to
+// one (or has not started).
+func (r *Recorder) Thread() int { return int(r.thread.Load()) }
 
 // NewRecorder returns a recorder for producers on CPUs 0..cpus-1 that
 // records latency for events emitted inside w.

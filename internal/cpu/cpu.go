@@ -14,26 +14,27 @@ import (
 )
 
 // LockAndPin locks the calling goroutine to its OS thread and restricts
-// that thread to CPU c. The returned func undoes both; call it on the same
-// goroutine. A negative c does neither: the goroutine is left to the Go
-// scheduler, free to move between threads and CPUs.
-func LockAndPin(c int) (undo func(), err error) {
+// that thread to CPU c. It returns the thread's ID, for per-thread figures,
+// and a func that undoes both; call it on the same goroutine. A negative c
+// does neither: the goroutine is left to the Go scheduler, free to move
+// between threads and CPUs, and the thread ID is 0.
+func LockAndPin(c int) (tid int, undo func(), err error) {
 	if c < 0 {
-		return func() {}, nil
+		return 0, func() {}, nil
 	}
 	runtime.LockOSThread()
 	var old unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
 		runtime.UnlockOSThread()
-		return nil, fmt.Errorf("read CPU affinity: %w", err)
+		return 0, nil, fmt.Errorf("read CPU affinity: %w", err)
 	}
 	var set unix.CPUSet
 	set.Set(c)
 	if err := unix.SchedSetaffinity(0, &set); err != nil {
 		runtime.UnlockOSThread()
-		return nil, fmt.Errorf("pin thread to CPU %d: %w", c, err)
+		return 0, nil, fmt.Errorf("pin thread to CPU %d: %w", c, err)
 	}
-	return func() {
+	return unix.Gettid(), func() {
 		// Restore before unlocking: the runtime reuses the thread.
 		_ = unix.SchedSetaffinity(0, &old)
 		runtime.UnlockOSThread()

@@ -27,9 +27,12 @@ func TestLockAndPin(t *testing.T) {
 		t.Skipf("no online CPU list: %v", err)
 	}
 	c := online[len(online)-1]
-	undo, err := LockAndPin(c)
+	tid, undo, err := LockAndPin(c)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tid != unix.Gettid() {
+		t.Errorf("LockAndPin returned thread %d, running on %d", tid, unix.Gettid())
 	}
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err != nil {
