@@ -38,6 +38,7 @@ type Run struct {
 	OS          OSMetrics         `json:"os"`
 	Producer    ProducerMetrics   `json:"producer"`
 	Consumer    ConsumerFacts     `json:"consumer"`
+	Syscalls    *Syscalls         `json:"syscalls"`
 	PerCPU      []CPUAccount      `json:"per_cpu"`
 	Checks      []Check           `json:"checks"`
 	Unsupported map[string]string `json:"unsupported,omitempty"`
@@ -115,7 +116,11 @@ type OSMetrics struct {
 	ConsumerThreadCPUNsPerEvent    *float64 `json:"consumer_thread_cpu_ns_per_event"`
 	ConsumerVoluntaryCtxSwitches   *float64 `json:"consumer_voluntary_ctx_switches"`
 	ConsumerInvoluntaryCtxSwitches *float64 `json:"consumer_involuntary_ctx_switches"`
+	// Syscalls of every thread but the producers, per event (counted by
+	// ringbench's own BPF program; see Run.Syscalls), and of the reading
+	// thread alone.
 	SyscallsPerEvent               *float64 `json:"syscalls_per_event"`
+	ConsumerThreadSyscallsPerEvent *float64 `json:"consumer_thread_syscalls_per_event"`
 }
 
 // ProducerMetrics are what producing costs the traced workload.

@@ -139,6 +139,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	// Window edges and counter snapshots are taken back to back, in the
 	// same order at both ends, so a delay of this goroutine between them
 	// (it shares the CPUs with pinned producers) shifts both edges alike.
+	counter, counterErr := bpf.StartSyscallCounter(0)
 	osBefore := readOS(producerTIDs.list(), rec.Thread())
 	win.Open(clock.Now())
 	before, err := prod.Counters()
@@ -156,6 +157,10 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	}
 	usage, usageErr := stats.stop()
 	osAfter := readOS(producerTIDs.list(), rec.Thread())
+	var counts bpf.SyscallCounts
+	if counterErr == nil {
+		counts, counterErr = counter.Stop()
+	}
 
 	stopLoad()
 	load := <-loadDone
@@ -188,6 +193,11 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	run := buildRun(p, rec, load.r, final, after.Sub(before), win.Seconds())
 	fillBPF(&run, usage, usageErr, after.Sub(before).Total())
 	fillOS(&run, osBefore, osAfter, rec.Measured)
+	if counterErr != nil {
+		run.Unsupported["os.syscalls_per_event"] = counterErr.Error()
+	} else {
+		fillSyscalls(&run, counts, string(counter.Attach), producerTIDs.list(), rec.Thread(), rec.Measured)
+	}
 	run.Producer.Attach = string(prod.Attach)
 	run.Consumer.StopNs = stopNs
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused}, nil
@@ -290,7 +300,6 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 	}
 	markUnmeasured(r.Unsupported, "go", []string{"gc_cycles", "gc_pause_p99_ns", "gc_pause_max_ns",
 		"alloc_bytes_per_event", "allocs_per_event", "sched_events", "sched_latency_p99_ns"}, notYet)
-	markUnmeasured(r.Unsupported, "os", []string{"syscalls_per_event"}, notYet)
 
 	r.Checks = checks(p, r, rec)
 	return r

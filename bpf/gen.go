@@ -4,3 +4,4 @@ package bpf
 // llvm libbpf-dev). The generated .go and .o files are committed so that
 // building ringbench needs neither.
 //go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror -I/usr/include/x86_64-linux-gnu -I/usr/include/aarch64-linux-gnu" -target bpfel -type event -type counters producer producer.bpf.c
+//go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror -I/usr/include/x86_64-linux-gnu -I/usr/include/aarch64-linux-gnu" -target bpfel -type syscall_key syscount syscount.bpf.c

@@ -1,0 +1,113 @@
+package bpf
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+)
+
+// SyscallCounts are syscalls by thread ID, then by syscall number.
+type SyscallCounts map[int]map[int]uint64
+
+// SyscallCounter counts the syscalls of one process from the kernel's side
+// (syscount.bpf.c on sys_enter), the same way whatever a read mode does.
+type SyscallCounter struct {
+	Attach AttachMethod
+	maps   syscountMaps
+	prog   *ebpf.Program
+	link   link.Link
+}
+
+// StartSyscallCounter attaches the counter for process tgid (0: this one),
+// with tp_btf or else raw_tp.
+func StartSyscallCounter(tgid int) (*SyscallCounter, error) {
+	if tgid == 0 {
+		tgid = os.Getpid()
+	}
+	var errs []error
+	for _, m := range []AttachMethod{TpBTF, RawTp} {
+		c, err := startSyscallCounter(tgid, m)
+		if err == nil {
+			return c, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", m, err))
+	}
+	return nil, fmt.Errorf("syscall counter: %w", errors.Join(errs...))
+}
+
+func startSyscallCounter(tgid int, m AttachMethod) (_ *SyscallCounter, err error) {
+	spec, err := loadSyscount()
+	if err != nil {
+		return nil, err
+	}
+	if err := spec.Variables[syscountVarCountTgid].Set(uint32(tgid)); err != nil {
+		return nil, err
+	}
+	c := &SyscallCounter{Attach: m}
+	// LoadAndAssign, not NewCollection: see load in producer.go.
+	if m == TpBTF {
+		var o struct {
+			syscountMaps
+			P *ebpf.Program `ebpf:"rbn_sc_tp_btf"`
+		}
+		err = spec.LoadAndAssign(&o, nil)
+		c.maps, c.prog = o.syscountMaps, o.P
+	} else {
+		var o struct {
+			syscountMaps
+			P *ebpf.Program `ebpf:"rbn_sc_raw_tp"`
+		}
+		err = spec.LoadAndAssign(&o, nil)
+		c.maps, c.prog = o.syscountMaps, o.P
+	}
+	if err != nil {
+		return nil, describeLoadError(err)
+	}
+	defer func() {
+		if err != nil {
+			c.close()
+		}
+	}()
+	if m == TpBTF {
+		c.link, err = link.AttachTracing(link.TracingOptions{Program: c.prog})
+	} else {
+		c.link, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: c.prog})
+	}
+	return c, err
+}
+
+// Stop detaches the counter, reads what it counted and unloads it.
+func (c *SyscallCounter) Stop() (SyscallCounts, error) {
+	if c.link != nil {
+		c.link.Close()
+		c.link = nil
+	}
+	defer c.close()
+	counts := SyscallCounts{}
+	var key syscountSyscallKey
+	var n uint64
+	it := c.maps.RbnSyscalls.Iterate()
+	for it.Next(&key, &n) {
+		tid := int(key.Tid)
+		if counts[tid] == nil {
+			counts[tid] = map[int]uint64{}
+		}
+		counts[tid][int(key.Nr)] = n
+	}
+	return counts, it.Err()
+}
+
+func (c *SyscallCounter) close() {
+	if c.link != nil {
+		c.link.Close()
+		c.link = nil
+	}
+	if c.prog != nil {
+		c.prog.Close()
+		c.prog = nil
+	}
+	c.maps.Close()
+}
