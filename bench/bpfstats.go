@@ -32,9 +32,17 @@ func startBPFStats(prog *ebpf.Program) *bpfStats {
 		return s
 	}
 	if s.before, s.err = prog.Stats(); s.err != nil {
-		s.closer.Close()
+		s.close()
 	}
 	return s
+}
+
+// close turns the statistics off; safe more than once, for error paths.
+func (s *bpfStats) close() {
+	if s.closer != nil {
+		s.closer.Close()
+		s.closer = nil
+	}
 }
 
 // stop reads the counters and turns the statistics off again.
@@ -42,7 +50,7 @@ func (s *bpfStats) stop() (bpfUsage, error) {
 	if s.err != nil {
 		return bpfUsage{}, s.err
 	}
-	defer s.closer.Close()
+	defer s.close()
 	after, err := s.prog.Stats()
 	if err != nil {
 		return bpfUsage{}, err

@@ -25,6 +25,15 @@ type Env struct {
 	CPUModel      string   `json:"cpu_model"`
 	Hypervisor    string   `json:"hypervisor"`
 	BPFJIT        string   `json:"bpf_jit"`
+	BPFJITAlways  bool     `json:"bpf_jit_always_on"`
+	Preempt       string   `json:"preempt"`
+	HZ            int      `json:"hz"`
+	NoHZ          string   `json:"nohz"`
+	KernelConfig  string   `json:"kernel_config"` // where the facts above came from; "" if nowhere
+	Lockdown      string   `json:"lockdown"`
+	SMT           string   `json:"smt"`
+	Governor      string   `json:"governor"`
+	BootCmdline   string   `json:"boot_cmdline"`
 	Go            string   `json:"go"`
 	GOMAXPROCS    int      `json:"gomaxprocs"`
 	CiliumEBPF    string   `json:"cilium_ebpf"`
@@ -64,6 +73,9 @@ func CaptureEnv() Env {
 		CommandLine:   os.Args,
 	}
 	e.CiliumEBPF, e.Commit, e.Dirty = buildInfo()
+	kc := ReadKernelConfig(e.Kernel)
+	e.KernelConfig, e.Preempt, e.HZ, e.NoHZ, e.BPFJITAlways = kc.Source, kc.Preempt, kc.HZ, kc.NoHZ, kc.BPFJITAlwaysOn
+	e.Lockdown, e.SMT, e.Governor, e.BootCmdline = Lockdown(), SMT(), Governor(), BootCmdline()
 	return e
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"unsafe"
 
 	"github.com/cilium/ebpf"
@@ -41,7 +40,8 @@ func Probe() []ProbeResult {
 	_, btfErr := os.Stat("/sys/kernel/btf/vmlinux")
 	add("btf", btfErr == nil, false, orErr("/sys/kernel/btf/vmlinux present (needed for fentry and tp_btf)", btfErr))
 	add("bpf_jit", env.BPFJIT == "1" || env.BPFJIT == "2", false, "net.core.bpf_jit_enable="+env.BPFJIT)
-	add("lockdown", true, false, lockdown())
+	add("lockdown", true, false, "lockdown "+env.Lockdown)
+	add("kernel_config", env.KernelConfig != "", false, fmt.Sprintf("preempt %s, HZ %d, nohz %s (from %s)", env.Preempt, env.HZ, env.NoHZ, env.KernelConfig))
 	if !root {
 		return out
 	}
@@ -89,20 +89,6 @@ func orErr(ok string, err error) string {
 		return err.Error()
 	}
 	return ok
-}
-
-// lockdown reads the kernel lockdown mode ("[integrity]" style) if
-// securityfs is mounted.
-func lockdown() string {
-	b, err := os.ReadFile("/sys/kernel/security/lockdown")
-	if err != nil {
-		return "unknown: /sys/kernel/security/lockdown not readable (securityfs not mounted?)"
-	}
-	s := strings.TrimSpace(string(b))
-	if i, j := strings.Index(s, "["), strings.Index(s, "]"); i >= 0 && j > i {
-		return "lockdown=" + s[i+1:j]
-	}
-	return s
 }
 
 // hwCounters tries to open the CPU cycle counter for this thread.

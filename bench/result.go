@@ -39,6 +39,7 @@ type Run struct {
 	Producer    ProducerMetrics   `json:"producer"`
 	Consumer    ConsumerFacts     `json:"consumer"`
 	Syscalls    *Syscalls         `json:"syscalls"`
+	Memory      Memory            `json:"memory"`
 	PerCPU      []CPUAccount      `json:"per_cpu"`
 	Checks      []Check           `json:"checks"`
 	Unsupported map[string]string `json:"unsupported,omitempty"`
@@ -88,15 +89,33 @@ type Latency struct {
 	Stddev *float64 `json:"stddev"`
 }
 
-// GoMetrics are Go runtime deltas over the window.
+// GoMetrics are Go runtime deltas over the window (runtime/metrics). GC
+// pause figures come from the runtime's bucketed distribution: p99 and max
+// are bucket upper bounds and the total is an estimate from bucket
+// midpoints; they are null when no pause happened in the window.
 type GoMetrics struct {
-	GCCycles           *float64 `json:"gc_cycles"`
-	GCPauseP99Ns       *float64 `json:"gc_pause_p99_ns"`
-	GCPauseMaxNs       *float64 `json:"gc_pause_max_ns"`
-	AllocBytesPerEvent *float64 `json:"alloc_bytes_per_event"`
-	AllocsPerEvent     *float64 `json:"allocs_per_event"`
-	SchedEvents        *float64 `json:"sched_events"`
-	SchedLatencyP99Ns  *float64 `json:"sched_latency_p99_ns"`
+	GCCycles            *float64 `json:"gc_cycles"`
+	GCPauses            *float64 `json:"gc_pauses"`
+	GCPauseP99Ns        *float64 `json:"gc_pause_p99_ns"`
+	GCPauseMaxNs        *float64 `json:"gc_pause_max_ns"`
+	GCPauseTotalNs      *float64 `json:"gc_pause_total_ns"`
+	AllocBytesPerEvent  *float64 `json:"alloc_bytes_per_event"`
+	AllocsPerEvent      *float64 `json:"allocs_per_event"`
+	SchedEvents         *float64 `json:"sched_events"`
+	SchedEventsPerEvent *float64 `json:"sched_events_per_event"`
+	SchedLatencyP99Ns   *float64 `json:"sched_latency_p99_ns"`
+	Goroutines          *float64 `json:"goroutines"`
+	GOMAXPROCS          *float64 `json:"gomaxprocs"`
+	GOGC                *float64 `json:"gogc"`
+}
+
+// Memory is what the BPF side holds: each map's memlock as the kernel
+// charges it (/proc/self/fdinfo), and for perf the per-CPU rings the
+// consumer maps, which the kernel charges to the user's locked memory
+// instead of to a map.
+type Memory struct {
+	MapMemlock    map[string]uint64 `json:"map_memlock"`
+	PerfRingBytes *uint64           `json:"perf_ring_bytes"`
 }
 
 // OSMetrics are the consumer's operating-system costs over the window.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -35,6 +36,8 @@ type Outcome struct {
 	Run     Run
 	Attach  bpf.AttachMethod
 	Refused map[bpf.AttachMethod]string
+	// The window's distributions, for .hgrm/.hlog output and plots.
+	Latency, GCPauses *hdrhistogram.Histogram
 }
 
 // RunScenario runs one repetition of a resolved scenario.
@@ -140,13 +143,18 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	// same order at both ends, so a delay of this goroutine between them
 	// (it shares the CPUs with pinned producers) shifts both edges alike.
 	counter, counterErr := bpf.StartSyscallCounter(0)
+	if counterErr == nil {
+		defer counter.Close()
+	}
 	osBefore := readOS(producerTIDs.list(), rec.Thread())
+	goBefore := ReadGo()
 	win.Open(clock.Now())
 	before, err := prod.Counters()
 	if err != nil {
 		return abort(err)
 	}
 	stats := startBPFStats(prod.Program())
+	defer stats.close()
 	if err := sleep(seconds(p.DurationS)); err != nil {
 		return abort(err)
 	}
@@ -156,6 +164,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		return abort(err)
 	}
 	usage, usageErr := stats.stop()
+	goAfter := ReadGo()
 	osAfter := readOS(producerTIDs.list(), rec.Thread())
 	var counts bpf.SyscallCounts
 	if counterErr == nil {
@@ -193,6 +202,9 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	run := buildRun(p, rec, load.r, final, after.Sub(before), win.Seconds())
 	fillBPF(&run, usage, usageErr, after.Sub(before).Total())
 	fillOS(&run, osBefore, osAfter, rec.Measured)
+	goDelta := DeltaGo(goBefore, goAfter)
+	fillGo(&run, goDelta, rec.Measured)
+	run.Memory = memoryOf(prod, p)
 	if counterErr != nil {
 		run.Unsupported["os.syscalls_per_event"] = counterErr.Error()
 	} else {
@@ -200,7 +212,25 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	}
 	run.Producer.Attach = string(prod.Attach)
 	run.Consumer.StopNs = stopNs
-	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused}, nil
+	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused,
+		Latency: rec.Latency(), GCPauses: HistToHDR(goDelta.GCPauses)}, nil
+}
+
+// memoryOf reads the memlock of the producer's maps.
+func memoryOf(prod *bpf.Producer, p Params) Memory {
+	m := Memory{MapMemlock: map[string]uint64{}}
+	for name, mp := range prod.Maps() {
+		if n, err := MapMemlock(mp.FD()); err == nil {
+			m.MapMemlock[name] = n
+		}
+	}
+	if p.Transport == string(bpf.Perfbuf) {
+		if online, err := cpu.Online(); err == nil {
+			n := uint64(len(online)) * uint64(p.RingBytes+os.Getpagesize())
+			m.PerfRingBytes = &n
+		}
+	}
+	return m
 }
 
 // tidSet collects the producer threads as they start.
@@ -298,8 +328,6 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 	} else if p.Rate == 0 {
 		r.Unsupported["producer.lag"] = "no schedule to lag behind: back to back (rate max or b2b)"
 	}
-	markUnmeasured(r.Unsupported, "go", []string{"gc_cycles", "gc_pause_p99_ns", "gc_pause_max_ns",
-		"alloc_bytes_per_event", "allocs_per_event", "sched_events", "sched_latency_p99_ns"}, notYet)
 
 	r.Checks = checks(p, r, rec)
 	return r

@@ -236,6 +236,14 @@ func describeLoadError(err error) error {
 // array whose slots the consumer fills with its per-CPU perf events.
 func (p *Producer) Ring() *ebpf.Map { return p.ring }
 
+// Maps are the producer's maps by name, for memory accounting.
+func (p *Producer) Maps() map[string]*ebpf.Map {
+	return map[string]*ebpf.Map{
+		producerMapRbnRingbuf: p.maps.RbnRingbuf, producerMapRbnPerfbuf: p.maps.RbnPerfbuf,
+		producerMapRbnCounters: p.maps.RbnCounters, producerMapRbnScratch: p.maps.RbnScratch,
+	}
+}
+
 // Program is the attached producer program, for run-time statistics.
 func (p *Producer) Program() *ebpf.Program { return p.prog }
 

@@ -79,6 +79,10 @@ func startSyscallCounter(tgid int, m AttachMethod) (_ *SyscallCounter, err error
 	return c, err
 }
 
+// Close unloads the counter without reading it; safe after Stop and more
+// than once, so callers can defer it for their error paths.
+func (c *SyscallCounter) Close() { c.close() }
+
 // Stop detaches the counter, reads what it counted and unloads it.
 func (c *SyscallCounter) Stop() (SyscallCounts, error) {
 	if c.link != nil {
@@ -86,6 +90,9 @@ func (c *SyscallCounter) Stop() (SyscallCounts, error) {
 		c.link = nil
 	}
 	defer c.close()
+	if c.maps.RbnSyscalls == nil {
+		return nil, errors.New("syscall counter already stopped")
+	}
 	counts := SyscallCounts{}
 	var key syscountSyscallKey
 	var n uint64
@@ -110,4 +117,5 @@ func (c *SyscallCounter) close() {
 		c.prog = nil
 	}
 	c.maps.Close()
+	c.maps = syscountMaps{}
 }

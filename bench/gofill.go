@@ -1,0 +1,30 @@
+package bench
+
+// fillGo turns the window's runtime/metrics delta into per-event figures.
+func fillGo(r *Run, d GoDelta, events uint64) {
+	f := func(v uint64) *float64 { x := float64(v); return &x }
+	per := func(v uint64) *float64 {
+		if events == 0 {
+			return nil
+		}
+		x := float64(v) / float64(events)
+		return &x
+	}
+	g := &r.Go
+	g.GCCycles, g.SchedEvents, g.Goroutines = f(d.GCCycles), f(d.SchedEvents), f(d.Goroutines)
+	g.GOMAXPROCS = f(uint64(d.GOMAXPROCS))
+	gogc := float64(d.GOGC)
+	g.GOGC = &gogc
+	g.AllocBytesPerEvent, g.AllocsPerEvent = per(d.AllocBytes), per(d.AllocObjects)
+	g.SchedEventsPerEvent = per(d.SchedEvents)
+	g.SchedLatencyP99Ns = d.SchedLatencyP99Ns
+	if d.GCPauses == nil {
+		r.Unsupported["go.gc_pause"] = "this Go runtime has no GC pause distribution metric"
+		return
+	}
+	g.GCPauses = f(d.GCPauseCount)
+	g.GCPauseP99Ns, g.GCPauseMaxNs, g.GCPauseTotalNs = d.GCPauseP99Ns, d.GCPauseMaxNs, d.GCPauseTotalNs
+	if d.GCPauseCount == 0 {
+		r.Unsupported["go.gc_pause_p99_ns"] = "no GC pause in the window"
+	}
+}
