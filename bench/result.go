@@ -40,6 +40,7 @@ type Run struct {
 	Consumer    ConsumerFacts     `json:"consumer"`
 	Syscalls    *Syscalls         `json:"syscalls"`
 	Memory      Memory            `json:"memory"`
+	Perf        PerfCounters      `json:"perf"`
 	PerCPU      []CPUAccount      `json:"per_cpu"`
 	Checks      []Check           `json:"checks"`
 	Unsupported map[string]string `json:"unsupported,omitempty"`
@@ -107,6 +108,22 @@ type GoMetrics struct {
 	Goroutines          *float64 `json:"goroutines"`
 	GOMAXPROCS          *float64 `json:"gomaxprocs"`
 	GOGC                *float64 `json:"gogc"`
+}
+
+// PerfCounters are the reading thread's perf_event counters over the
+// window, per event consumed in it. Hardware counters are null, with the
+// reason under unsupported, on machines without them (most VMs); never 0.
+type PerfCounters struct {
+	CyclesPerEvent          *float64 `json:"cycles_per_event"`
+	InstructionsPerEvent    *float64 `json:"instructions_per_event"`
+	IPC                     *float64 `json:"ipc"`
+	CacheReferencesPerEvent *float64 `json:"cache_references_per_event"`
+	CacheMissesPerEvent     *float64 `json:"cache_misses_per_event"`
+	LLCMissesPerEvent       *float64 `json:"llc_misses_per_event"`
+	TaskClockNsPerEvent     *float64 `json:"task_clock_ns_per_event"`
+	ContextSwitches         *float64 `json:"context_switches"`
+	PageFaults              *float64 `json:"page_faults"`
+	CPUMigrations           *float64 `json:"cpu_migrations"`
 }
 
 // Memory is what the BPF side holds: each map's memlock as the kernel
