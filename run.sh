@@ -4,7 +4,7 @@
 #                    the summary and where the results are
 #   ./run.sh test    gofmt, go vet, go test ./... and a smoke run of ./run.sh
 # Knobs for the default run (environment): RINGBENCH_DURATION (3s),
-# RINGBENCH_WARMUP (1s), RINGBENCH_REPEAT (1), RINGBENCH_OUT (results/<stamp>).
+# RINGBENCH_WARMUP (1s), RINGBENCH_REPS (3), RINGBENCH_OUT (results/<stamp>).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,7 +28,7 @@ default_run() {
 	bin/ringbench run \
 		--transport ringbuf,perfbuf --mode reader --rate 10000,100000 \
 		--duration "${RINGBENCH_DURATION:-3s}" --warmup "${RINGBENCH_WARMUP:-1s}" \
-		--repeat "${RINGBENCH_REPEAT:-1}" --out "$out"
+		--reps "${RINGBENCH_REPS:-3}" --out "$out"
 }
 
 run_tests() {

@@ -31,6 +31,12 @@ type Scenario struct {
 // machine cannot give, are null (nil pointers) and named in Unsupported with
 // the reason; they are never 0.
 type Run struct {
+	// Error says why this repetition did not complete (a failed, crashed
+	// or hung child); its figures are then absent and it is left out of
+	// the summary.
+	Error       string            `json:"error,omitempty"`
+	StderrTail  string            `json:"stderr_tail,omitempty"`
+	Flags       []string          `json:"flags,omitempty"`
 	Events      Events            `json:"events"`
 	Throughput  Throughput        `json:"throughput"`
 	LatencyNs   Latency           `json:"latency_ns"`
@@ -225,33 +231,53 @@ type Stat struct {
 	N      int      `json:"n"`
 }
 
-// Summarize computes the summary of the metrics every run has.
+// Summarize computes, for every numeric figure the completed repetitions
+// share (its dotted JSON path: "latency_ns.p99", "go.allocs_per_event", …),
+// mean, sample standard deviation, min, max and n. Incomplete repetitions
+// and figures that are null in any of them are left out.
 func Summarize(runs []Run) map[string]Stat {
 	series := map[string][]float64{}
-	add := func(k string, v float64) { series[k] = append(series[k], v) }
-	addP := func(k string, v *int64) {
-		if v != nil {
-			add(k, float64(*v))
-		}
-	}
+	complete := 0
 	for _, r := range runs {
-		add("throughput.consumed_eps", r.Throughput.ConsumedEPS)
-		add("throughput.achieved_eps", r.Throughput.AchievedEPS)
-		add("throughput.dropped_eps", r.Throughput.DroppedEPS)
-		add("events.dropped", float64(r.Events.Dropped))
-		addP("latency_ns.p50", r.LatencyNs.P50)
-		addP("latency_ns.p99", r.LatencyNs.P99)
-		addP("latency_ns.p999", r.LatencyNs.P999)
-		addP("latency_ns.max", r.LatencyNs.Max)
-		addP("producer.trigger_p99_ns", r.Producer.TriggerP99Ns)
+		if r.Incomplete() {
+			continue
+		}
+		complete++
+		b, err := json.Marshal(r)
+		if err != nil {
+			continue
+		}
+		var tree map[string]any
+		if json.Unmarshal(b, &tree) != nil {
+			continue
+		}
+		flatten("", tree, series)
 	}
 	out := map[string]Stat{}
 	for k, xs := range series {
-		if len(xs) == len(runs) {
+		if len(xs) == complete && complete > 0 {
 			out[k] = stat(xs)
 		}
 	}
 	return out
+}
+
+// flatten collects the numeric leaves of a decoded JSON object; arrays
+// (per-CPU accounts, checks, top syscalls) are per-run detail, not
+// summarised.
+func flatten(prefix string, v any, into map[string][]float64) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, sub := range x {
+			key := k
+			if prefix != "" {
+				key = prefix + "." + k
+			}
+			flatten(key, sub, into)
+		}
+	case float64:
+		into[prefix] = append(into[prefix], x)
+	}
 }
 
 func stat(xs []float64) Stat {

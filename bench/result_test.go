@@ -63,8 +63,17 @@ func TestSummarize(t *testing.T) {
 	if one.Stddev != nil {
 		t.Fatal("a single run has no standard deviation")
 	}
-	// A metric missing from some runs (latency null) is not summarised.
-	if _, ok := Summarize(runs)["latency_ns.p99"]; ok {
-		t.Fatal("summarised a metric no run measured")
+	// A metric null in some runs is not summarised.
+	p99 := int64(5)
+	mixed := []Run{{LatencyNs: Latency{P99: &p99}}, {}}
+	if _, ok := Summarize(mixed)["latency_ns.p99"]; ok {
+		t.Fatal("summarised a metric one run did not measure")
+	}
+	// Every numeric figure is summarised, nested ones included, and an
+	// incomplete repetition is left out.
+	gc := 3.0
+	withGo := []Run{{Go: GoMetrics{GCCycles: &gc}}, {Go: GoMetrics{GCCycles: &gc}}, {Error: "child hung"}}
+	if s := Summarize(withGo)["go.gc_cycles"]; s.N != 2 || s.Mean != 3 {
+		t.Fatalf("go.gc_cycles summary %+v, want n=2 mean 3", s)
 	}
 }

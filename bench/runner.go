@@ -330,6 +330,7 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 	}
 
 	r.Checks = checks(p, r, rec)
+	r.Flags = flags(p, r)
 	return r
 }
 
@@ -370,6 +371,24 @@ func latencyOf(h *hdrhistogram.Histogram, minimum int64) Latency {
 	l.P999, l.P9999 = q(h, 99.9), q(h, 99.99)
 	l.Max, l.Mean, l.Stddev = &maxV, &mean, &sd
 	return l
+}
+
+// Thresholds past which a repetition is flagged as not having offered the
+// load it claims: it is kept and reported, never dropped.
+const (
+	rateMissTolerance = 0.05
+	lagFlagNs         = 1_000_000
+)
+
+func flags(p Params, r Run) []string {
+	var fs []string
+	if p.Rate > 0 && r.Throughput.AchievedEPS < float64(p.Rate)*(1-rateMissTolerance) {
+		fs = append(fs, "offered-rate-missed")
+	}
+	if r.Producer.LagP99Ns != nil && *r.Producer.LagP99Ns > lagFlagNs {
+		fs = append(fs, "schedule-lag-p99-over-1ms")
+	}
+	return fs
 }
 
 // checks are the invariants every run must satisfy; a run that breaks one

@@ -18,6 +18,10 @@ func Verify(r *Result) []string {
 			problems = append(problems, s.ID+": no runs")
 		}
 		for i, run := range s.Runs {
+			if run.Incomplete() {
+				bad(s.ID, i, "did not complete: %s", run.Error)
+				continue
+			}
 			e := run.Events
 			if e.Emitted != e.Consumed+e.Dropped {
 				bad(s.ID, i, "emitted %d ≠ consumed %d + dropped %d", e.Emitted, e.Consumed, e.Dropped)

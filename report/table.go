@@ -15,6 +15,10 @@ func Table(w io.Writer, r bench.Result) {
 	fmt.Fprintln(tw, "run\temitted\tconsumed\tdropped\tconsumed/s\tp50\tp99\tp99.9\tmax\t  scenario")
 	for _, s := range r.Scenarios {
 		for i, run := range s.Runs {
+			if run.Incomplete() {
+				fmt.Fprintf(tw, "%d\t\t\t\t\t\t\t\t\t  %s: FAILED: %s\n", i+1, s.ID, run.Error)
+				continue
+			}
 			e, l := run.Events, run.LatencyNs
 			fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t  %s\n", i+1,
 				e.Emitted, e.Consumed, e.Dropped, Rate(run.Throughput.ConsumedEPS),

@@ -45,7 +45,7 @@ type scenarioFlags struct {
 	cpus, hashmap, delivery, work, backoff, wait, pollTimeout   string
 	b2b                                                         bool
 	duration, warmup                                            time.Duration
-	repeat                                                      int
+	reps                                                        int
 	out                                                         string
 }
 
@@ -72,7 +72,7 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.b2b, "b2b", false, "back to back: the consumer thread triggers the next batch after each drain, on one CPU (the kernel benchmark's --rb-b2b)")
 	fs.DurationVar(&f.duration, "duration", seconds(d.DurationS), "measured window per run")
 	fs.DurationVar(&f.warmup, "warmup", seconds(d.WarmupS), "warm-up before the window, not measured")
-	fs.IntVar(&f.repeat, "repeat", 1, "repetitions per scenario")
+	fs.IntVar(&f.reps, "reps", 3, "repetitions per scenario, each in a fresh child process")
 	fs.StringVar(&f.out, "out", "", "output folder (default results/<UTC time>-<kernel>-<host>)")
 }
 
@@ -101,8 +101,8 @@ func ints(name, s string) ([]int, error) {
 // expand turns the flags into resolved scenarios, refusing any that cannot
 // run with a one-line reason.
 func (f *scenarioFlags) expand(online []int) ([]bench.Params, error) {
-	if f.repeat < 1 {
-		return nil, usagef("repeat %d: want at least 1", f.repeat)
+	if f.reps < 1 || f.reps > 1000 {
+		return nil, usagef("reps %d: want 1..1000", f.reps)
 	}
 	if f.duration <= 0 || f.warmup < 0 {
 		return nil, usagef("duration must be positive and warm-up not negative (got %v, %v)", f.duration, f.warmup)
@@ -202,12 +202,12 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 
 	ctx, caught := signalContext()
 	res := bench.Result{Schema: bench.Schema, Env: bench.CaptureEnv()}
-	failed := 0
+	failed, incomplete := 0, 0
 	for i, p := range scenarios {
 		sc := bench.Scenario{ID: p.ID(), Params: p}
-		for rep := range f.repeat {
-			fmt.Fprintf(stderr, "[%d/%d] %s (run %d/%d, %v + %v warm-up)\n", i+1, len(scenarios), sc.ID, rep+1, f.repeat, f.duration, f.warmup)
-			o, err := bench.RunScenario(ctx, p)
+		for rep := range f.reps {
+			fmt.Fprintf(stderr, "[%d/%d] %s (rep %d/%d, %v + %v warm-up)\n", i+1, len(scenarios), sc.ID, rep+1, f.reps, f.duration, f.warmup)
+			o, err := bench.RunIsolated(ctx, p, nil)
 			if errors.Is(err, bench.ErrInterrupted) || ctx.Err() != nil {
 				sig := caught()
 				return exitError{code: 128 + int(sig), msg: fmt.Sprintf("interrupted by %v: nothing written", sig)}
@@ -215,8 +215,13 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", sc.ID, err)
 			}
-			res.Env.Attach = string(o.Attach)
-			res.Env.AttachRefused = refusedList(o.Refused)
+			if o.Run.Incomplete() {
+				incomplete++
+				fmt.Fprintf(stderr, "ringbench: %s rep %d failed: %s; going on\n", sc.ID, rep+1, o.Run.Error)
+			} else {
+				res.Env.Attach = string(o.Attach)
+				res.Env.AttachRefused = refusedList(o.Refused)
+			}
 			for _, c := range o.Run.Failed() {
 				failed++
 				fmt.Fprintf(stderr, "ringbench: %s: check %s failed: %s\n", sc.ID, c.Name, c.Detail)
@@ -242,7 +247,25 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	if failed > 0 {
 		return exitError{code: 1, msg: fmt.Sprintf("%d checks failed: the results above are not trustworthy", failed)}
 	}
+	if incomplete > 0 {
+		fmt.Fprintf(stderr, "ringbench: %d repetitions did not complete; run.json says why (ringbench verify lists them)\n", incomplete)
+	}
 	return nil
+}
+
+// cmdChild is the child side of a repetition: one scenario, in this fresh
+// process, its outcome on stdout.
+func cmdChild(stdout io.Writer, stdin io.Reader) error {
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return fmt.Errorf("raise RLIMIT_MEMLOCK: %w", err)
+	}
+	ctx, caught := signalContext()
+	err := bench.ServeChild(ctx, stdin, stdout)
+	if errors.Is(err, bench.ErrInterrupted) || ctx.Err() != nil {
+		sig := caught()
+		return exitError{code: 128 + int(sig), msg: ""}
+	}
+	return err
 }
 
 func refusedList(m map[bpf.AttachMethod]string) []string {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"ringbench/bench"
 )
 
 // usageError is bad input: one line, exit 2.
@@ -52,6 +54,8 @@ func run(stdout, stderr io.Writer, args []string) error {
 		return cmdEnv(stdout, stderr, args[1:])
 	case "verify":
 		return cmdVerify(stdout, stderr, args[1:])
+	case bench.ChildCommand:
+		return cmdChild(stdout, os.Stdin)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return nil

@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"ringbench/bench"
 	"ringbench/internal/testutil"
 )
 
@@ -90,11 +92,12 @@ func TestSignalLeavesNothing(t *testing.T) {
 			}
 			defer cmd.Process.Kill()
 
-			// Wait until the producer is attached and the consumer runs,
-			// then take note of what the child holds.
+			// Wait until the scenario's child process has attached the
+			// producer and the consumer runs, then take note of what it
+			// holds.
 			var held testutil.Footprint
 			for i := 0; ; i++ {
-				f, err := testutil.FootprintOf(cmd.Process.Pid)
+				f, err := testutil.FootprintOf(scenarioChild(cmd.Process.Pid))
 				if err == nil && len(f.IDs.Links) > 0 && f.Mappings > 0 {
 					held = f
 					break
@@ -118,6 +121,77 @@ func TestSignalLeavesNothing(t *testing.T) {
 			}
 			testutil.RequireGone(t, held.IDs)
 		})
+	}
+}
+
+// scenarioChild is the pid of the child process running a scenario for
+// ringbench process pid, or -1 while there is none. A children file lists
+// the children of one thread, and Go forks from any of its threads, so
+// every task is looked at.
+func scenarioChild(pid int) int {
+	tasks, _ := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "task", "*", "children"))
+	for _, path := range tasks {
+		b, err := os.ReadFile(path)
+		if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+			child, _ := strconv.Atoi(f[0])
+			return child
+		}
+	}
+	return -1
+}
+
+// runMain runs the test binary as ringbench with args and extra env.
+func runMain(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "RINGBENCH_AS_MAIN=1"), env...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return o.String(), e.String(), ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), 0
+}
+
+// --reps 3 runs three isolated repetitions and summarises them; a child
+// that dies is a failed repetition, recorded with the reason, and the run
+// goes on.
+func TestRepetitionsAndFailedChild(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	args := []string{"run", "--rate", "10000", "--duration", "300ms", "--warmup", "100ms", "--reps", "3"}
+	if _, stderr, code := runMain(t, nil, append(args, "--out", filepath.Join(dir, "ok"))...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	res, err := bench.ReadResult(filepath.Join(dir, "ok", "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := res.Scenarios[0]
+	if len(sc.Runs) != 3 || sc.Summary["throughput.consumed_eps"].N != 3 {
+		t.Fatalf("%d runs, summary n=%d; want 3 and 3", len(sc.Runs), sc.Summary["throughput.consumed_eps"].N)
+	}
+
+	_, stderr, code := runMain(t, []string{"RINGBENCH_TEST_KILL_CHILD=1"}, append(args, "--out", filepath.Join(dir, "killed"))...)
+	if code != 0 {
+		t.Fatalf("a killed child failed the run: exit %d: %s", code, stderr)
+	}
+	res, err = bench.ReadResult(filepath.Join(dir, "killed", "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res.Scenarios[0].Runs {
+		if !r.Incomplete() || !strings.Contains(r.Error, "killed") {
+			t.Errorf("run %d: error %q, want a failed repetition naming the kill", i+1, r.Error)
+		}
+	}
+	if len(bench.Verify(res)) == 0 {
+		t.Error("verify accepted a result whose repetitions all failed")
 	}
 }
 
