@@ -146,8 +146,11 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if counterErr == nil {
 		defer counter.Close()
 	}
+	perf := openThreadCounters(rec.Thread())
+	defer perf.close()
 	osBefore := readOS(producerTIDs.list(), rec.Thread())
 	goBefore := ReadGo()
+	perf.start()
 	win.Open(clock.Now())
 	before, err := prod.Counters()
 	if err != nil {
@@ -164,6 +167,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		return abort(err)
 	}
 	usage, usageErr := stats.stop()
+	perfReadings := perf.stop()
 	goAfter := ReadGo()
 	osAfter := readOS(producerTIDs.list(), rec.Thread())
 	var counts bpf.SyscallCounts
@@ -204,6 +208,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	fillOS(&run, osBefore, osAfter, rec.Measured)
 	goDelta := DeltaGo(goBefore, goAfter)
 	fillGo(&run, goDelta, rec.Measured)
+	fillPerf(&run, perfReadings, rec.Measured)
 	run.Memory = memoryOf(prod, p)
 	if counterErr != nil {
 		run.Unsupported["os.syscalls_per_event"] = counterErr.Error()

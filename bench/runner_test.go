@@ -183,3 +183,49 @@ func TestBackToBack(t *testing.T) {
 		requireChecks(t, r)
 	})
 }
+
+// The bill a design review reads: allocations and GC follow the synthetic
+// work, a plain spin consumer allocates nothing per event, and spinning
+// makes fewer syscalls per event than the blocking reader at the same rate.
+//
+// runtime/metrics are process-wide, so these runs go without runChecked's
+// footprint poller, whose /proc reading would count as the mode's
+// allocations (a real repetition has a child process to itself).
+func TestCostFigures(t *testing.T) {
+	testutil.RequireBPF(t)
+	runPlain := func(p Params) Run {
+		t.Helper()
+		o, err := RunScenario(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireChecks(t, o.Run)
+		return o.Run
+	}
+	alloc := runPlain(scenario(t, func(p *Params) { p.Mode, p.Rate, p.Work = "spin", 20_000, "0,4096" }))
+	if g := alloc.Go; g.GCCycles == nil || *g.GCCycles == 0 || g.AllocBytesPerEvent == nil || *g.AllocBytesPerEvent < 4096 {
+		t.Errorf("work 0,4096: gc cycles %v, alloc bytes/event %v; want > 0 and ≥ 4096", deref(g.GCCycles), deref(g.AllocBytesPerEvent))
+	}
+	spin := runPlain(scenario(t, func(p *Params) { p.Mode, p.Rate = "spin", 20_000 }))
+	if a := spin.Go.AllocsPerEvent; a == nil || *a >= 0.01 {
+		t.Errorf("spin without work: %v allocations per event, want < 0.01", deref(a))
+	}
+	reader := runPlain(scenario(t, func(p *Params) { p.Mode, p.Rate = "reader", 20_000 }))
+	s, r := spin.OS.SyscallsPerEvent, reader.OS.SyscallsPerEvent
+	if s == nil || r == nil || *s >= *r {
+		t.Errorf("syscalls per event: spin %v, reader %v; want spin below reader", deref(s), deref(r))
+	}
+	for _, run := range []Run{alloc, spin, reader} {
+		if run.OS.CPUNsPerEvent == nil || run.Producer.BPFNsPerEvent == nil || run.Syscalls == nil {
+			t.Errorf("a core figure is missing: cpu %v, bpf %v, syscalls %v (unsupported: %v)",
+				deref(run.OS.CPUNsPerEvent), deref(run.Producer.BPFNsPerEvent), run.Syscalls, run.Unsupported)
+		}
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
