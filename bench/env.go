@@ -146,6 +146,9 @@ func cpuInfo(key string) string {
 // /sys/hypervisor/type (Xen), the DMI vendor, or just "yes" from the
 // cpuinfo hypervisor flag. "none" means bare metal as far as can be told.
 func hypervisor() string {
+	if h := cpu.Hypervisor(); h != "" {
+		return h
+	}
 	if t := readTrim("/sys/hypervisor/type"); t != "unknown" && t != "" {
 		return t
 	}

@@ -1,7 +1,9 @@
 package cpu
 
 import (
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -42,4 +44,21 @@ func TestLockAndPin(t *testing.T) {
 		t.Errorf("after LockAndPin(%d) the thread may run on %d CPUs", c, set.Count())
 	}
 	undo()
+}
+
+// Hypervisor agrees with the kernel's view: /proc/cpuinfo lists the
+// hypervisor flag exactly when CPUID says one is present.
+func TestHypervisorMatchesCpuinfo(t *testing.T) {
+	info, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		t.Skip(err)
+	}
+	got := Hypervisor()
+	if got == "" {
+		t.Skip("this architecture reads no hypervisor signature")
+	}
+	flagged := strings.Contains(string(info), " hypervisor")
+	if flagged != (got != "none" && got != "") {
+		t.Errorf("Hypervisor() = %q but cpuinfo hypervisor flag = %v", got, flagged)
+	}
 }
