@@ -25,6 +25,10 @@ type Scenario struct {
 	Params  Params          `json:"params"`
 	Runs    []Run           `json:"runs"`
 	Summary map[string]Stat `json:"summary"`
+	// Hgrm names the .hgrm files (in the run folder) of the scenario's
+	// distributions merged over its completed repetitions: "latency" and
+	// "gc_pauses"; a distribution with no value has no file.
+	Hgrm map[string]string `json:"hgrm,omitempty"`
 }
 
 // Run is one repetition. Figures this version cannot measure, or this

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/cilium/ebpf/rlimit"
 
 	"ringbench/bench"
@@ -203,6 +204,7 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	ctx, caught := signalContext()
 	res := bench.Result{Schema: bench.Schema, Env: bench.CaptureEnv()}
 	failed, incomplete := 0, 0
+	hists := make([]scenarioHists, len(scenarios))
 	for i, p := range scenarios {
 		sc := bench.Scenario{ID: p.ID(), Params: p}
 		for rep := range f.reps {
@@ -221,6 +223,7 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 			} else {
 				res.Env.Attach = string(o.Attach)
 				res.Env.AttachRefused = refusedList(o.Refused)
+				hists[i].add(o)
 			}
 			for _, c := range o.Run.Failed() {
 				failed++
@@ -239,6 +242,11 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	for i := range res.Scenarios {
+		if res.Scenarios[i].Hgrm, err = hists[i].write(dir, i+1); err != nil {
+			return err
+		}
+	}
 	if err := bench.WriteJSON(filepath.Join(dir, "run.json"), res); err != nil {
 		return err
 	}
@@ -251,6 +259,42 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 		fmt.Fprintf(stderr, "ringbench: %d repetitions did not complete; run.json says why (ringbench verify lists them)\n", incomplete)
 	}
 	return nil
+}
+
+// scenarioHists merges a scenario's distributions over its repetitions.
+type scenarioHists struct {
+	latency, gc *hdrhistogram.Histogram
+}
+
+func (s *scenarioHists) add(o bench.Outcome) {
+	merge := func(into **hdrhistogram.Histogram, h *hdrhistogram.Histogram) {
+		if h == nil {
+			return
+		}
+		if *into == nil {
+			*into = hdrhistogram.New(h.LowestTrackableValue(), h.HighestTrackableValue(), int(h.SignificantFigures()))
+		}
+		(*into).Merge(h)
+	}
+	merge(&s.latency, o.Latency)
+	merge(&s.gc, o.GCPauses)
+}
+
+// write stores the merged distributions as .hgrm files and returns their
+// names by kind.
+func (s *scenarioHists) write(dir string, n int) (map[string]string, error) {
+	names := map[string]string{}
+	for kind, h := range map[string]*hdrhistogram.Histogram{"latency": s.latency, "gc_pauses": s.gc} {
+		if h == nil || h.TotalCount() == 0 {
+			continue
+		}
+		name := fmt.Sprintf("scenario-%02d.%s.hgrm", n, kind)
+		if err := report.WriteHgrm(filepath.Join(dir, name), h); err != nil {
+			return nil, err
+		}
+		names[kind] = name
+	}
+	return names, nil
 }
 
 // cmdChild is the child side of a repetition: one scenario, in this fresh

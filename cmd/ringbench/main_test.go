@@ -176,6 +176,11 @@ func TestRepetitionsAndFailedChild(t *testing.T) {
 	if len(sc.Runs) != 3 || sc.Summary["throughput.consumed_eps"].N != 3 {
 		t.Fatalf("%d runs, summary n=%d; want 3 and 3", len(sc.Runs), sc.Summary["throughput.consumed_eps"].N)
 	}
+	if name := sc.Hgrm["latency"]; name == "" {
+		t.Error("no latency .hgrm named in run.json")
+	} else if b, err := os.ReadFile(filepath.Join(dir, "ok", name)); err != nil || !strings.Contains(string(b), "Percentile") {
+		t.Errorf("latency .hgrm %s unreadable: %v", name, err)
+	}
 
 	_, stderr, code := runMain(t, []string{"RINGBENCH_TEST_KILL_CHILD=1"}, append(args, "--out", filepath.Join(dir, "killed"))...)
 	if code != 0 {
