@@ -21,6 +21,9 @@ type Params struct {
 	Mode         string  `json:"mode"`
 	Wakeup       string  `json:"wakeup"`
 	Hashmap      string  `json:"hashmap"`
+	HashKeys     int     `json:"hash_keys"`
+	HashEntries  int     `json:"hash_entries"`
+	HashChurn    string  `json:"hash_churn"`
 	Rate         uint64  `json:"rate"` // offered events/s; 0 = max (back to back)
 	Batch        int     `json:"batch"`
 	Payload      int     `json:"payload"`
@@ -50,6 +53,7 @@ func Defaults() Params {
 		Transport: string(bpf.Ringbuf), Mode: "reader", Hashmap: "none", Rate: 100_000,
 		Batch: 1, Payload: 64, Producers: 1, RingBytes: 1 << 20, Delivery: "inline",
 		Pin: true, DurationS: 5, WarmupS: 1, Work: "0", PollTimeout: "10ms",
+		HashKeys: 10_000, HashEntries: 65_536, HashChurn: "1:2:1",
 	}
 }
 
@@ -73,6 +77,10 @@ func (p Params) ID() string {
 	}
 	if p.RingBytes != d.RingBytes {
 		id += fmt.Sprintf("/ring=%d", p.RingBytes)
+	}
+	if p.Hashmap != "none" && p.Hashmap != "" &&
+		(p.HashKeys != d.HashKeys || p.HashEntries != d.HashEntries || p.HashChurn != d.HashChurn) {
+		id += fmt.Sprintf("/hash=%d,%d,%s", p.HashKeys, p.HashEntries, p.HashChurn)
 	}
 	if p.Output {
 		id += "/output"
@@ -161,8 +169,6 @@ func (p *Params) Resolve(online []int) error {
 		return fmt.Errorf("watermark %d: must be below the ring size %d", w.N, p.RingBytes)
 	case p.Output && tr != bpf.Ringbuf:
 		return fmt.Errorf("output applies to the ringbuf transport only")
-	case p.Hashmap != "none":
-		return fmt.Errorf("hashmap %q: only none is built so far", p.Hashmap)
 	case p.Producers < 1 || p.Producers > 1024:
 		return fmt.Errorf("producers %d: want at least 1", p.Producers)
 	case p.DurationS <= 0:
@@ -171,6 +177,9 @@ func (p *Params) Resolve(online []int) error {
 		return fmt.Errorf("warm-up must not be negative")
 	}
 	if err := p.resolveMode(); err != nil {
+		return err
+	}
+	if _, err := p.hash(); err != nil {
 		return err
 	}
 	if p.GOMAXPROCS < 0 || p.GOMAXPROCS > 1024 {
@@ -239,6 +248,19 @@ func (p *Params) resolveMode() error {
 		return fmt.Errorf("wait applies to the epoll mode only (mode is %s)", p.Mode)
 	}
 	return nil
+}
+
+// hash is the flow-table configuration of the producer.
+func (p Params) hash() (bpf.Hash, error) {
+	h := bpf.Hash{Kind: p.Hashmap, Keys: p.HashKeys, Entries: p.HashEntries}
+	if p.Hashmap != "none" {
+		var err error
+		if h.Ins, h.Upd, h.Del, err = bpf.ParseChurn(p.HashChurn); err != nil {
+			return h, err
+		}
+	}
+	return h, bpf.Options{Transport: bpf.Ringbuf, Batch: 1, Payload: bpf.EventHeaderSize,
+		RingBytes: os.Getpagesize(), Hash: h}.Check()
 }
 
 // place picks CPUs: the consumer on the last online CPU, producers round

@@ -40,6 +40,11 @@ func TestResolveRefuses(t *testing.T) {
 		{"producer CPU missing", func(p *Params) { p.ProducerCPUs = []int{9} }, "CPU 9"},
 		{"producers vs CPUs", func(p *Params) { p.Producers = 2; p.ProducerCPUs = []int{0} }, "producer CPUs"},
 		{"no duration", func(p *Params) { p.DurationS = 0 }, "duration"},
+		{"unknown hashmap", func(p *Params) { p.Hashmap = "btree" }, "noprealloc"},
+		{"bad churn", func(p *Params) { p.Hashmap = "prealloc"; p.HashChurn = "1:2" }, "INSERT:UPDATE:DELETE"},
+		{"empty churn", func(p *Params) { p.Hashmap = "prealloc"; p.HashChurn = "0:0:0" }, "INSERT:UPDATE:DELETE"},
+		{"no entries", func(p *Params) { p.Hashmap = "noprealloc"; p.HashEntries = 0 }, "hash entries"},
+		{"one key", func(p *Params) { p.Hashmap = "lru"; p.HashKeys = 1 }, "hash keys"},
 	} {
 		_, err := resolved(t, tc.edit)
 		if err == nil {

@@ -187,6 +187,12 @@ type ProducerMetrics struct {
 	LagP99Ns        *int64   `json:"lag_p99_ns"`
 	LagMaxNs        *int64   `json:"lag_max_ns"`
 	PacingInterval  int64    `json:"pacing_interval_ns"` // 0 when back to back
+	// The flow table over the window (null without one): inserts, inserts
+	// the kernel refused (map full, or no memory), updates that found no
+	// flow.
+	HashInserts  *uint64 `json:"hash_inserts"`
+	HashFailures *uint64 `json:"hash_update_failures"`
+	HashMisses   *uint64 `json:"hash_misses"`
 }
 
 // ConsumerFacts are how the consumer behaved as a piece of software.

@@ -50,9 +50,13 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if p.GOMAXPROCS > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(p.GOMAXPROCS))
 	}
+	hash, err := p.hash()
+	if err != nil {
+		return Outcome{}, err
+	}
 	prod, err := bpf.Load(bpf.Options{
 		Transport: tr, UseOutput: p.Output, Wakeup: wake, Batch: p.Batch,
-		Payload: p.Payload, RingBytes: p.RingBytes,
+		Payload: p.Payload, RingBytes: p.RingBytes, Hash: hash,
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("load producer: %w", err)
@@ -205,6 +209,10 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 
 	run := buildRun(p, rec, load.r, final, after.Sub(before), win.Seconds())
 	fillBPF(&run, usage, usageErr, after.Sub(before).Total())
+	if p.Hashmap != "none" {
+		w := after.Sub(before).Total()
+		run.Producer.HashInserts, run.Producer.HashFailures, run.Producer.HashMisses = &w.HashInserts, &w.HashFail, &w.HashMiss
+	}
 	fillOS(&run, osBefore, osAfter, rec.Measured)
 	goDelta := DeltaGo(goBefore, goAfter)
 	fillGo(&run, goDelta, rec.Measured)

@@ -229,3 +229,21 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// The prealloc dimension: both flow-table variants keep exact accounting,
+// churn the table and report its memlock.
+func TestHashmapVariants(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, kind := range []string{"prealloc", "noprealloc", "lru", "lru-nocommon"} {
+		t.Run(kind, func(t *testing.T) {
+			r := runChecked(t, scenario(t, func(p *Params) { p.Hashmap, p.Rate = kind, 20_000 }))
+			requireChecks(t, r)
+			if r.Producer.HashInserts == nil || *r.Producer.HashInserts == 0 {
+				t.Errorf("no flow inserted: %v", r.Producer.HashInserts)
+			}
+			if n := r.Memory.MapMemlock["rbn_flows"]; n == 0 {
+				t.Errorf("flow table memlock not reported: %v", r.Memory.MapMemlock)
+			}
+		})
+	}
+}

@@ -7,6 +7,9 @@ type CPUCounters struct {
 	Triggers uint64 // program runs that passed the filter
 	Emitted  uint64 // events the program tried to emit
 	Dropped  uint64 // failed reserve / output
+	// Flow-table churn: inserts, inserts refused (map full), updates that
+	// found no flow.
+	HashInserts, HashFail, HashMiss uint64
 }
 
 // Counters are the producer's counters per CPU, indexed by CPU number.
@@ -19,6 +22,9 @@ func (c Counters) Total() CPUCounters {
 		t.Triggers += x.Triggers
 		t.Emitted += x.Emitted
 		t.Dropped += x.Dropped
+		t.HashInserts += x.HashInserts
+		t.HashFail += x.HashFail
+		t.HashMiss += x.HashMiss
 	}
 	return t
 }
@@ -32,6 +38,9 @@ func (c Counters) Sub(base Counters) Counters {
 			out[i].Triggers -= base[i].Triggers
 			out[i].Emitted -= base[i].Emitted
 			out[i].Dropped -= base[i].Dropped
+			out[i].HashInserts -= base[i].HashInserts
+			out[i].HashFail -= base[i].HashFail
+			out[i].HashMiss -= base[i].HashMiss
 		}
 	}
 	return out
@@ -46,7 +55,8 @@ func (p *Producer) Counters() (Counters, error) {
 	}
 	out := make(Counters, len(per))
 	for i, c := range per {
-		out[i] = CPUCounters{Triggers: c.Triggers, Emitted: c.Attempts, Dropped: c.Dropped}
+		out[i] = CPUCounters{Triggers: c.Triggers, Emitted: c.Attempts, Dropped: c.Dropped,
+			HashInserts: c.HashHead, HashFail: c.HashFail, HashMiss: c.HashMiss}
 	}
 	return out, nil
 }

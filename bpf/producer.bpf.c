@@ -41,8 +41,22 @@ struct counters {
 	__u64 triggers;	 // program runs that passed the filter
 	__u64 attempts;	 // events the program tried to emit (= emitted)
 	__u64 dropped;	 // failed reserve / output
-	__u64 pad[5];
+	__u64 hash_head; // flow-table churn: inserts so far on this CPU
+	__u64 hash_fail; // flow-table inserts the kernel refused (map full)
+	__u64 hash_miss; // updates that found no flow (deleted meanwhile)
+	__u64 pad[2];
 };
+
+// One flow's state in the per-flow table the producer keeps when asked:
+// what a tracer that aggregates per connection or per PID would hold.
+struct flow {
+	__u64 packets;
+	__u64 bytes;
+	__u64 last_ns;
+};
+
+// Keeps the type in BTF so bpf2go can generate its Go twin.
+const struct flow *unused_flow __attribute__((unused));
 
 // Load-time configuration (.rodata). Zero values are never valid for tgid,
 // payload or batch, so a forgotten setting loads nothing useful and the Go
@@ -55,6 +69,12 @@ const volatile __u32 wakeup = WAKEUP_ADAPTIVE;
 const volatile __u32 sample_every = 1;
 const volatile __u32 batch = 1;
 const volatile __u32 payload = sizeof(struct event);
+// Flow-table churn per event: hash_ins : hash_upd : hash_del over
+// hash_keys keys; hash_ins + hash_upd + hash_del == 0 means no table.
+const volatile __u32 hash_ins = 0;
+const volatile __u32 hash_upd = 0;
+const volatile __u32 hash_del = 0;
+const volatile __u32 hash_keys = 2;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -73,6 +93,17 @@ struct {
 	__type(key, __u32);
 	__type(value, struct counters);
 } rbn_counters SEC(".maps");
+
+// The per-flow table. Its type (hash or LRU hash), flags (0 or
+// BPF_F_NO_PREALLOC, BPF_F_NO_COMMON_LRU) and size are set by the loader:
+// the prealloc dimension lives here, since the kernel rejects
+// BPF_F_NO_PREALLOC on ring buffers and perf event arrays.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flow);
+} rbn_flows SEC(".maps");
 
 // The payload source: zeroes, sized to `payload` by the loader. Events are
 // built here for output-style helpers and padding is copied from here for
@@ -106,6 +137,44 @@ static __always_inline __u64 ringbuf_flags(__u64 seq)
 	}
 }
 
+// churn updates the flow table once per event. A window of hash_keys/2
+// live flows slides through hash_keys keys: an insert adds the key at the
+// head, a delete removes the one inserted hash_keys/2 inserts ago, an update
+// touches a live flow in place.
+static __always_inline void churn(struct counters *cnt, __u64 seq)
+{
+	__u32 period = hash_ins + hash_upd + hash_del;
+	__u32 half = hash_keys / 2, op, key;
+	__u64 head = cnt->hash_head;
+	struct flow *f, fresh = {};
+
+	if (!period)
+		return;
+	op = seq % period;
+	if (op < hash_ins) {
+		key = head % hash_keys;
+		fresh.packets = 1;
+		fresh.bytes = payload;
+		fresh.last_ns = bpf_ktime_get_ns();
+		if (bpf_map_update_elem(&rbn_flows, &key, &fresh, BPF_ANY))
+			__sync_fetch_and_add(&cnt->hash_fail, 1);
+		cnt->hash_head = head + 1;
+	} else if (op < hash_ins + hash_upd) {
+		key = (head + hash_keys - 1 - (seq * 2654435761u) % half) % hash_keys;
+		f = bpf_map_lookup_elem(&rbn_flows, &key);
+		if (!f) {
+			__sync_fetch_and_add(&cnt->hash_miss, 1);
+			return;
+		}
+		__sync_fetch_and_add(&f->packets, 1);
+		__sync_fetch_and_add(&f->bytes, payload);
+		f->last_ns = bpf_ktime_get_ns();
+	} else {
+		key = (head + half) % hash_keys;
+		bpf_map_delete_elem(&rbn_flows, &key);
+	}
+}
+
 static long emit_one(__u32 i, void *data)
 {
 	struct emit_ctx *ec = data;
@@ -113,6 +182,8 @@ static long emit_one(__u32 i, void *data)
 	__u64 seq = __sync_fetch_and_add(&cnt->attempts, 1);
 	struct event *e;
 	long err;
+
+	churn(cnt, seq);
 
 	if (transport == TRANSPORT_RINGBUF && !use_output) {
 		e = bpf_ringbuf_reserve(&rbn_ringbuf, payload, 0);

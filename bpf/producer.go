@@ -38,6 +38,8 @@ type Options struct {
 	Tgid      int // only this process's triggers produce; 0 means our own
 	// Attach is the chain to try, in order; nil means AttachOrder.
 	Attach []AttachMethod
+	// Hash is the flow table updated per event; the zero value is none.
+	Hash Hash
 }
 
 // Producer is a loaded and attached producer.
@@ -96,7 +98,7 @@ func syscallSymbol() string {
 // the kernel accepts. The error of the last method is returned, wrapped, when
 // none works.
 func Load(opts Options) (*Producer, error) {
-	if err := opts.check(); err != nil {
+	if err := opts.Check(); err != nil {
 		return nil, err
 	}
 	chain := opts.Attach
@@ -117,7 +119,8 @@ func Load(opts Options) (*Producer, error) {
 	return nil, lastErr
 }
 
-func (o Options) check() error {
+// Check validates the options without loading anything.
+func (o Options) Check() error {
 	switch {
 	case o.Transport != Ringbuf && o.Transport != Perfbuf:
 		return fmt.Errorf("unknown transport %q", o.Transport)
@@ -130,7 +133,10 @@ func (o Options) check() error {
 	case o.Transport == Perfbuf && o.UseOutput:
 		return errors.New("output applies to ringbuf only")
 	}
-	return nil
+	if o.Hash.Kind == "" {
+		return nil
+	}
+	return o.Hash.check()
 }
 
 func load(opts Options, method AttachMethod) (_ *Producer, err error) {
@@ -167,6 +173,7 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 		producerVarBatch:       uint32(opts.Batch),
 		producerVarPayload:     uint32(opts.Payload),
 	}
+	opts.Hash.apply(spec, consts)
 	for name, v := range consts {
 		if err := spec.Variables[name].Set(v); err != nil {
 			return nil, fmt.Errorf("set %s: %w", name, err)
@@ -241,6 +248,7 @@ func (p *Producer) Maps() map[string]*ebpf.Map {
 	return map[string]*ebpf.Map{
 		producerMapRbnRingbuf: p.maps.RbnRingbuf, producerMapRbnPerfbuf: p.maps.RbnPerfbuf,
 		producerMapRbnCounters: p.maps.RbnCounters, producerMapRbnScratch: p.maps.RbnScratch,
+		producerMapRbnFlows: p.maps.RbnFlows,
 	}
 }
 

@@ -18,7 +18,10 @@ type producerCounters struct {
 	Triggers uint64
 	Attempts uint64
 	Dropped  uint64
-	Pad      [5]uint64
+	HashHead uint64
+	HashFail uint64
+	HashMiss uint64
+	Pad      [2]uint64
 }
 
 type producerEvent struct {
@@ -29,11 +32,19 @@ type producerEvent struct {
 	Len  uint32
 }
 
+type producerFlow struct {
+	_       structs.HostLayout
+	Packets uint64
+	Bytes   uint64
+	LastNs  uint64
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	producerMapRbnCounters = "rbn_counters"
+	producerMapRbnFlows    = "rbn_flows"
 	producerMapRbnPerfbuf  = "rbn_perfbuf"
 	producerMapRbnRingbuf  = "rbn_ringbuf"
 	producerMapRbnScratch  = "rbn_scratch"
@@ -41,12 +52,17 @@ const (
 	producerProgRbnRawTp   = "rbn_raw_tp"
 	producerProgRbnTpBtf   = "rbn_tp_btf"
 	producerVarBatch       = "batch"
+	producerVarHashDel     = "hash_del"
+	producerVarHashIns     = "hash_ins"
+	producerVarHashKeys    = "hash_keys"
+	producerVarHashUpd     = "hash_upd"
 	producerVarPayload     = "payload"
 	producerVarSampleEvery = "sample_every"
 	producerVarTargetTgid  = "target_tgid"
 	producerVarTransport   = "transport"
 	producerVarTriggerNr   = "trigger_nr"
 	producerVarUnusedEvent = "unused_event"
+	producerVarUnusedFlow  = "unused_flow"
 	producerVarUseOutput   = "use_output"
 	producerVarWakeup      = "wakeup"
 )
@@ -103,6 +119,7 @@ type producerProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type producerMapSpecs struct {
 	RbnCounters *ebpf.MapSpec `ebpf:"rbn_counters"`
+	RbnFlows    *ebpf.MapSpec `ebpf:"rbn_flows"`
 	RbnPerfbuf  *ebpf.MapSpec `ebpf:"rbn_perfbuf"`
 	RbnRingbuf  *ebpf.MapSpec `ebpf:"rbn_ringbuf"`
 	RbnScratch  *ebpf.MapSpec `ebpf:"rbn_scratch"`
@@ -113,12 +130,17 @@ type producerMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type producerVariableSpecs struct {
 	Batch       *ebpf.VariableSpec `ebpf:"batch"`
+	HashDel     *ebpf.VariableSpec `ebpf:"hash_del"`
+	HashIns     *ebpf.VariableSpec `ebpf:"hash_ins"`
+	HashKeys    *ebpf.VariableSpec `ebpf:"hash_keys"`
+	HashUpd     *ebpf.VariableSpec `ebpf:"hash_upd"`
 	Payload     *ebpf.VariableSpec `ebpf:"payload"`
 	SampleEvery *ebpf.VariableSpec `ebpf:"sample_every"`
 	TargetTgid  *ebpf.VariableSpec `ebpf:"target_tgid"`
 	Transport   *ebpf.VariableSpec `ebpf:"transport"`
 	TriggerNr   *ebpf.VariableSpec `ebpf:"trigger_nr"`
 	UnusedEvent *ebpf.VariableSpec `ebpf:"unused_event"`
+	UnusedFlow  *ebpf.VariableSpec `ebpf:"unused_flow"`
 	UseOutput   *ebpf.VariableSpec `ebpf:"use_output"`
 	Wakeup      *ebpf.VariableSpec `ebpf:"wakeup"`
 }
@@ -144,6 +166,7 @@ func (o *producerObjects) Close() error {
 // It can be passed to loadProducerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type producerMaps struct {
 	RbnCounters *ebpf.Map `ebpf:"rbn_counters"`
+	RbnFlows    *ebpf.Map `ebpf:"rbn_flows"`
 	RbnPerfbuf  *ebpf.Map `ebpf:"rbn_perfbuf"`
 	RbnRingbuf  *ebpf.Map `ebpf:"rbn_ringbuf"`
 	RbnScratch  *ebpf.Map `ebpf:"rbn_scratch"`
@@ -152,6 +175,7 @@ type producerMaps struct {
 func (m *producerMaps) Close() error {
 	return _ProducerClose(
 		m.RbnCounters,
+		m.RbnFlows,
 		m.RbnPerfbuf,
 		m.RbnRingbuf,
 		m.RbnScratch,
@@ -163,12 +187,17 @@ func (m *producerMaps) Close() error {
 // It can be passed to loadProducerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type producerVariables struct {
 	Batch       *ebpf.Variable `ebpf:"batch"`
+	HashDel     *ebpf.Variable `ebpf:"hash_del"`
+	HashIns     *ebpf.Variable `ebpf:"hash_ins"`
+	HashKeys    *ebpf.Variable `ebpf:"hash_keys"`
+	HashUpd     *ebpf.Variable `ebpf:"hash_upd"`
 	Payload     *ebpf.Variable `ebpf:"payload"`
 	SampleEvery *ebpf.Variable `ebpf:"sample_every"`
 	TargetTgid  *ebpf.Variable `ebpf:"target_tgid"`
 	Transport   *ebpf.Variable `ebpf:"transport"`
 	TriggerNr   *ebpf.Variable `ebpf:"trigger_nr"`
 	UnusedEvent *ebpf.Variable `ebpf:"unused_event"`
+	UnusedFlow  *ebpf.Variable `ebpf:"unused_flow"`
 	UseOutput   *ebpf.Variable `ebpf:"use_output"`
 	Wakeup      *ebpf.Variable `ebpf:"wakeup"`
 }

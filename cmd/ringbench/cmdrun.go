@@ -41,7 +41,8 @@ Flags:
 // scenarioFlags are the flags of run, as given.
 type scenarioFlags struct {
 	transports, modes, rates, batches, payloads, wakeups, rings string
-	producers, gomaxprocs                                       int
+	producers, gomaxprocs, hashKeys, hashEntries                int
+	hashChurn                                                   string
 	output, pin                                                 bool
 	cpus, hashmap, delivery, work, backoff, wait, pollTimeout   string
 	b2b                                                         bool
@@ -64,7 +65,10 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.output, "output", false, "ringbuf: bpf_ringbuf_output instead of reserve+submit")
 	fs.BoolVar(&f.pin, "pin", d.Pin, "pin the consumer thread to its CPU")
 	fs.StringVar(&f.cpus, "cpus", ":", "placement PRODUCER_CPUS:CONSUMER_CPU, e.g. 0:1 or 0,1:1; empty sides: consumer on the last online CPU, producers on the others")
-	fs.StringVar(&f.hashmap, "hashmap", d.Hashmap, "hash map update per event: none")
+	fs.StringVar(&f.hashmap, "hashmap", d.Hashmap, "flow table the producer updates per event: none, prealloc (flags 0), noprealloc (BPF_F_NO_PREALLOC), lru, lru-nocommon (list)")
+	fs.IntVar(&f.hashKeys, "hash-keys", d.HashKeys, "distinct flow keys the churn moves through (half of them live)")
+	fs.IntVar(&f.hashEntries, "hash-entries", d.HashEntries, "the flow table's max_entries")
+	fs.StringVar(&f.hashChurn, "hash-churn", d.HashChurn, "INSERT:UPDATE:DELETE proportions per event")
 	fs.StringVar(&f.delivery, "delivery", d.Delivery, "how events reach the recorder: inline, channel (one event per send) or channel:N (N per send)")
 	fs.StringVar(&f.work, "work", d.Work, "synthetic work per event on the recording goroutine: CPU_NS[,ALLOC_BYTES]")
 	fs.StringVar(&f.backoff, "backoff", "", "spin mode, when a poll finds nothing: none (default), pause, gosched, sleep:DURATION")
@@ -136,26 +140,29 @@ func (f *scenarioFlags) expand(online []int) ([]bench.Params, error) {
 		f.producers = len(prodCPUs)
 	}
 	var out []bench.Params
-	for _, tr := range list(f.transports) {
-		for _, mode := range list(f.modes) {
-			for _, wake := range list(f.wakeups) {
-				for _, rate := range rates {
-					for _, batch := range batches {
-						for _, payload := range payloads {
-							for _, ring := range rings {
-								p := bench.Params{
-									Transport: tr, Mode: mode, Wakeup: wake, Hashmap: f.hashmap,
-									Rate: rate, Batch: batch, Payload: payload, Producers: f.producers,
-									RingBytes: ring, Output: f.output, Delivery: f.delivery, Pin: f.pin,
-									ProducerCPUs: append([]int(nil), prodCPUs...), ConsumerCPU: consCPU,
-									DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
-									Work: f.work, Backoff: f.backoff, Wait: f.wait, PollTimeout: f.pollTimeout, B2B: f.b2b,
-									GOMAXPROCS: f.gomaxprocs,
+	for _, hm := range list(f.hashmap) {
+		for _, tr := range list(f.transports) {
+			for _, mode := range list(f.modes) {
+				for _, wake := range list(f.wakeups) {
+					for _, rate := range rates {
+						for _, batch := range batches {
+							for _, payload := range payloads {
+								for _, ring := range rings {
+									p := bench.Params{
+										Transport: tr, Mode: mode, Wakeup: wake, Hashmap: hm,
+										HashKeys: f.hashKeys, HashEntries: f.hashEntries, HashChurn: f.hashChurn,
+										Rate: rate, Batch: batch, Payload: payload, Producers: f.producers,
+										RingBytes: ring, Output: f.output, Delivery: f.delivery, Pin: f.pin,
+										ProducerCPUs: append([]int(nil), prodCPUs...), ConsumerCPU: consCPU,
+										DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
+										Work: f.work, Backoff: f.backoff, Wait: f.wait, PollTimeout: f.pollTimeout, B2B: f.b2b,
+										GOMAXPROCS: f.gomaxprocs,
+									}
+									if err := p.Resolve(online); err != nil {
+										return nil, usageError{err.Error()}
+									}
+									out = append(out, p)
 								}
-								if err := p.Resolve(online); err != nil {
-									return nil, usageError{err.Error()}
-								}
-								out = append(out, p)
 							}
 						}
 					}
