@@ -1,0 +1,20 @@
+package claims
+
+// Verdict is the answer to one claim.
+type Verdict string
+
+const (
+	Holds        Verdict = "holds"
+	Refuted      Verdict = "refuted"
+	Partly       Verdict = "partly"       // the evidence says which part
+	Inconclusive Verdict = "inconclusive" // missing privilege or feature, or noise too large: the evidence says which
+)
+
+// Result is one claim's verdict and the evidence it was computed from.
+type Result struct {
+	ID        string   `json:"id"`
+	Claim     string   `json:"claim"`
+	Verdict   Verdict  `json:"verdict"`
+	Evidence  []string `json:"evidence"`            // each line: a syscall and what it returned, or a figure with its spread
+	Scenarios []string `json:"scenarios,omitempty"` // scenario IDs a performance verdict used
+}
