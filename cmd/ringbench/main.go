@@ -34,6 +34,7 @@ Usage:
   ringbench run [flags]    run scenarios and write DIR/run.json
   ringbench env            what this machine can do, one line per capability
   ringbench verify DIR     re-check a run's accounting and checks from its run.json
+  ringbench claims         put the claims of CLAIMS.md to the test on this kernel
 
 Run 'ringbench run -h' for the flags of run.
 `
@@ -45,7 +46,7 @@ func main() {
 func run(stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, topUsage)
-		return usagef("no subcommand given (want run, env or verify)")
+		return usagef("no subcommand given (want run, env, verify or claims)")
 	}
 	switch args[0] {
 	case "run":
@@ -54,13 +55,15 @@ func run(stdout, stderr io.Writer, args []string) error {
 		return cmdEnv(stdout, stderr, args[1:])
 	case "verify":
 		return cmdVerify(stdout, stderr, args[1:])
+	case "claims":
+		return cmdClaims(stdout, stderr, args[1:])
 	case bench.ChildCommand:
 		return cmdChild(stdout, os.Stdin)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q (want run, env or verify; see ringbench help)", args[0])
+	return usagef("unknown subcommand %q (want run, env, verify or claims; see ringbench help)", args[0])
 }
 
 // exitCode prints err as one line and maps it to the process exit code.

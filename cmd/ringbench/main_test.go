@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"ringbench/bench"
+	"ringbench/claims"
 	"ringbench/internal/testutil"
 )
 
@@ -53,6 +55,8 @@ func TestBadInputExits2WithOneLine(t *testing.T) {
 		{"run", "--poll-timeout", "0s"},
 		{"run", "--no-such-flag"},
 		{"run", "stray"},
+		{"claims", "--only", "C12"},
+		{"claims", "--budget", "0s"},
 		{"frobnicate"},
 		{},
 	} {
@@ -197,6 +201,38 @@ func TestRepetitionsAndFailedChild(t *testing.T) {
 	}
 	if len(bench.Verify(res)) == 0 {
 		t.Error("verify accepted a result whose repetitions all failed")
+	}
+}
+
+// The functional claims run on their own, fast, and each gets one of the
+// four verdicts with evidence.
+func TestClaimsFunctional(t *testing.T) {
+	testutil.RequireBPF(t)
+	out := filepath.Join(t.TempDir(), "claims.json")
+	stdout, stderr, code := runMain(t, nil, "claims", "--only", "C1,C2,C3,C4,C5", "--json", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []claims.Result
+	if err := json.Unmarshal(b, &results); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 5 {
+		t.Fatalf("%d results, want 5:\n%s", len(results), stdout)
+	}
+	for _, r := range results {
+		switch r.Verdict {
+		case claims.Holds, claims.Refuted, claims.Partly, claims.Inconclusive:
+		default:
+			t.Errorf("%s: verdict %q", r.ID, r.Verdict)
+		}
+		if len(r.Evidence) == 0 || !strings.Contains(stdout, r.ID) {
+			t.Errorf("%s: no evidence, or not printed", r.ID)
+		}
 	}
 }
 

@@ -144,3 +144,9 @@ func (p *PerfBuffers) Close() error {
 	p.CPUs = nil
 	return errors.Join(errs...)
 }
+
+// Tail is the mapped data_tail word of this CPU's ring, for experiments
+// that must see what the kernel sees.
+func (pc *PerfCPU) Tail() *uint64 {
+	return &(*unix.PerfEventMmapPage)(unsafe.Pointer(&pc.mem[0])).Data_tail
+}
