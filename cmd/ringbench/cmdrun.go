@@ -257,6 +257,16 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err := bench.WriteJSON(filepath.Join(dir, "run.json"), res); err != nil {
 		return err
 	}
+	if err := bench.WriteFileAtomic(filepath.Join(dir, "bench.txt"), report.BenchTxt(&res)); err != nil {
+		return err
+	}
+	csv, err := report.SummaryCSV(&res)
+	if err != nil {
+		return err
+	}
+	if err := bench.WriteFileAtomic(filepath.Join(dir, "summary.csv"), csv); err != nil {
+		return err
+	}
 	report.Table(stdout, res)
 	fmt.Fprintf(stdout, "results: %s\n", filepath.Join(dir, "run.json"))
 	if failed > 0 {
