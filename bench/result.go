@@ -25,9 +25,10 @@ type Scenario struct {
 	Params  Params          `json:"params"`
 	Runs    []Run           `json:"runs"`
 	Summary map[string]Stat `json:"summary"`
-	// Hgrm names the .hgrm files (in the run folder) of the scenario's
-	// distributions merged over its completed repetitions: "latency" and
-	// "gc_pauses"; a distribution with no value has no file.
+	// Hgrm names the scenario's histogram files in the run folder: .hgrm of
+	// the distributions merged over its completed repetitions ("latency",
+	// "gc_pauses"; none for an empty one) and the .hlog with one interval
+	// per repetition ("latency_hlog").
 	Hgrm map[string]string `json:"hgrm,omitempty"`
 }
 

@@ -212,6 +212,9 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	res := bench.Result{Schema: bench.Schema, Env: bench.CaptureEnv()}
 	failed, incomplete := 0, 0
 	hists := make([]scenarioHists, len(scenarios))
+	for i := range hists {
+		hists[i].durationMs = f.duration.Milliseconds()
+	}
 	for i, p := range scenarios {
 		sc := bench.Scenario{ID: p.ID(), Params: p}
 		for rep := range f.reps {
@@ -281,6 +284,8 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 // scenarioHists merges a scenario's distributions over its repetitions.
 type scenarioHists struct {
 	latency, gc *hdrhistogram.Histogram
+	reps        []*hdrhistogram.Histogram // each repetition's latency, for the .hlog
+	durationMs  int64
 }
 
 func (s *scenarioHists) add(o bench.Outcome) {
@@ -295,6 +300,7 @@ func (s *scenarioHists) add(o bench.Outcome) {
 	}
 	merge(&s.latency, o.Latency)
 	merge(&s.gc, o.GCPauses)
+	s.reps = append(s.reps, o.Latency)
 }
 
 // write stores the merged distributions as .hgrm files and returns their
@@ -310,6 +316,17 @@ func (s *scenarioHists) write(dir string, n int) (map[string]string, error) {
 			return nil, err
 		}
 		names[kind] = name
+	}
+	if len(s.reps) > 0 {
+		b, err := report.HlogReps(s.reps, s.durationMs)
+		if err != nil {
+			return nil, err
+		}
+		name := fmt.Sprintf("scenario-%02d.latency.hlog", n)
+		if err := bench.WriteFileAtomic(filepath.Join(dir, name), b); err != nil {
+			return nil, err
+		}
+		names["latency_hlog"] = name
 	}
 	return names, nil
 }
