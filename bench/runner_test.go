@@ -210,6 +210,17 @@ func TestCostFigures(t *testing.T) {
 	if a := spin.Go.AllocsPerEvent; a == nil || *a >= 0.01 {
 		t.Errorf("spin without work: %v allocations per event, want < 0.01", deref(a))
 	}
+	// No mode's read path allocates, waits included (the netpoll wait once
+	// allocated three times per wakeup).
+	for _, v := range modeVariants {
+		if v.mode == "spin" {
+			continue
+		}
+		r := runPlain(scenario(t, func(p *Params) { p.Mode, p.Wait, p.Rate = v.mode, v.wait, 20_000 }))
+		if a := r.Go.AllocsPerEvent; a == nil || *a >= 0.01 {
+			t.Errorf("%s%s without work: %v allocations per event, want < 0.01", v.mode, v.wait, deref(a))
+		}
+	}
 	reader := runPlain(scenario(t, func(p *Params) { p.Mode, p.Rate = "reader", 20_000 }))
 	s, r := spin.OS.SyscallsPerEvent, reader.OS.SyscallsPerEvent
 	if s == nil || r == nil || *s >= *r {

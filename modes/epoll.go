@@ -13,8 +13,10 @@ import (
 // and only the goroutine parks.
 
 type epollWaiter struct {
-	p       *ring.Poller
-	src     source
+	p *ring.Poller
+	// pending is src.pending as a func, made once: a method value taken
+	// from an interface allocates each time, and idle runs per wakeup.
+	pending func() bool
 	netpoll bool
 	timeout time.Duration // negative: wait for a wakeup however long
 }
@@ -25,7 +27,7 @@ func newEpoll(s Setup) (Consumer, error) {
 		if err != nil {
 			return nil, err
 		}
-		w := &epollWaiter{p: p, src: src, netpoll: s.Wait == WaitNetpoll, timeout: -1}
+		w := &epollWaiter{p: p, pending: src.pending, netpoll: s.Wait == WaitNetpoll, timeout: -1}
 		if s.needsTimeout() {
 			w.timeout = s.PollTimeout
 		}
@@ -41,7 +43,7 @@ func newEpoll(s Setup) (Consumer, error) {
 func (w *epollWaiter) idle() error {
 	var err error
 	if w.netpoll {
-		_, err = w.p.WaitNetpoll(w.timeout, w.src.pending)
+		_, err = w.p.WaitNetpoll(w.timeout, w.pending)
 	} else {
 		_, err = w.p.Wait(w.timeout)
 	}

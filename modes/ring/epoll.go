@@ -21,6 +21,13 @@ type Poller struct {
 	file   *os.File // the epoll fd registered with Go's netpoller, if asked
 	conn   syscall.RawConn
 	ready  int
+
+	// State of the netpoll wait's callback, kept here and the callback
+	// built once so a wait allocates nothing (it runs once per wakeup).
+	pollCheck   func(fd uintptr) bool
+	pollPending func() bool
+	pollN       int
+	pollErr     error
 }
 
 // NewPoller watches fds.
@@ -97,17 +104,14 @@ func (p *Poller) WaitNetpoll(timeout time.Duration, pending func() bool) (woken 
 		if p.conn, err = p.file.SyscallConn(); err != nil {
 			return false, err
 		}
+		p.pollCheck = p.checkReady
 	}
 	if timeout >= 0 {
 		_ = p.file.SetReadDeadline(time.Now().Add(timeout))
 	}
-	n := 0
-	var waitErr error
-	err = p.conn.Read(func(fd uintptr) bool {
-		// Non-blocking: true ends the Read, false parks until readable.
-		n, waitErr = unix.EpollWait(int(fd), p.events, 0)
-		return n > 0 || (waitErr != nil && !errors.Is(waitErr, unix.EINTR)) || pending()
-	})
+	p.pollPending = pending
+	err = p.conn.Read(p.pollCheck)
+	n, waitErr := p.pollN, p.pollErr
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		p.ready = 0
 		return false, nil
@@ -119,6 +123,13 @@ func (p *Poller) WaitNetpoll(timeout time.Duration, pending func() bool) (woken 
 		return false, fmt.Errorf("epoll_wait (netpoll): %w", err)
 	}
 	return p.sawWake(n), nil
+}
+
+// checkReady is WaitNetpoll's callback: a non-blocking epoll_wait; true
+// ends the Read, false parks the goroutine until the epoll fd is readable.
+func (p *Poller) checkReady(fd uintptr) bool {
+	p.pollN, p.pollErr = unix.EpollWait(int(fd), p.events, 0)
+	return p.pollN > 0 || (p.pollErr != nil && !errors.Is(p.pollErr, unix.EINTR)) || p.pollPending()
 }
 
 // Wake ends a current or the next wait. It is safe from any goroutine.
