@@ -107,19 +107,3 @@ func (r *Recorder) Sequences() []SeqStats {
 	}
 	return out
 }
-
-// Merge adds o's counts and histogram into r, for runs with several
-// recording goroutines.
-func (r *Recorder) Merge(o *Recorder) {
-	r.Consumed += o.Consumed
-	r.Measured += o.Measured
-	r.MeasuredBytes += o.MeasuredBytes
-	r.Lost += o.Lost
-	r.Negative += o.Negative
-	r.Malformed += o.Malformed
-	r.TooSlow += o.TooSlow
-	if o.MinLatency != 0 && (r.MinLatency == 0 || o.MinLatency < r.MinLatency) {
-		r.MinLatency = o.MinLatency
-	}
-	r.latency.Merge(o.latency)
-}
