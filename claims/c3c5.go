@@ -146,7 +146,10 @@ func runC5() Result {
 		return r
 	}
 	record := ring.RingbufHeaderSize + bpf.EventHeaderSize
-	capacity := size / record
+	// __bpf_ringbuf_reserve refuses a record that would put producer −
+	// consumer above size − 1 (kernel/bpf/ringbuf.c), so a full ring holds
+	// one record fewer than size/record when records tile it exactly.
+	capacity := (size - 1) / record
 	var read atomic.Uint64
 	emitted, dropped := uint64(0), uint64(0)
 	for range 4 {
@@ -164,7 +167,7 @@ func runC5() Result {
 	}
 	cons := atomic.LoadUint64((*uint64)(unsafe.Pointer(&consPage[0])))
 	r.Evidence = []string{
-		fmt.Sprintf("ring of %d bytes holds %d records of %d bytes; %d events triggered in 4 rounds, the consumer reading after each", size, capacity, record, 4*capacity),
+		fmt.Sprintf("ring of %d bytes, records of %d bytes: at most %d fit (producer − consumer stays below the ring size); %d events triggered in 4 rounds, the consumer reading after each", size, record, capacity, 4*capacity),
 		fmt.Sprintf("producer: emitted %d, dropped %d (failed bpf_ringbuf_reserve); consumer read %d; consumer_pos still %d", emitted, dropped, read.Load(), cons),
 	}
 	r.Verdict = decideC5(emitted, dropped, uint64(capacity))
