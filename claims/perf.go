@@ -194,6 +194,19 @@ func twin(ss []scen, of scen, blank func(*bench.Params), want func(bench.Params)
 }
 
 // ranked returns the scenarios want accepts, best score first.
+// bestPair is the best-ranked scenario matching isA (by score, highest
+// first) that has a twin matching isB: the same scenario but for the field
+// blank clears. ok is false when no such pair was run.
+func bestPair(ss []scen, isA func(bench.Params) bool, score func(bench.Params) int,
+	blank func(*bench.Params), isB func(bench.Params) bool) (a, b scen, ok bool) {
+	for _, s := range ranked(ss, isA, score) {
+		if t, found := twin(ss, s, blank, isB); found {
+			return s, t, true
+		}
+	}
+	return scen{}, scen{}, false
+}
+
 func ranked(ss []scen, want func(bench.Params) bool, score func(bench.Params) int) []scen {
 	var out []scen
 	for _, s := range ss {
@@ -223,16 +236,11 @@ func allocates(work string) bool {
 func decideC6(ss []scen) Result {
 	j := newJudge("C6", c6Text)
 	blank := func(p *bench.Params) { p.Hashmap = "" }
-	var pre, nopre side
-	for _, s := range ranked(ss, func(p bench.Params) bool { return p.Hashmap == "prealloc" }, func(p bench.Params) int {
+	a, b, found := bestPair(ss, func(p bench.Params) bool { return p.Hashmap == "prealloc" }, func(p bench.Params) int {
 		return b2i(p.Rate == 0)*4 + b2i(p.Mode == "reader")*2 + b2i(p.Transport == "ringbuf")
-	}) {
-		if t, ok := twin(ss, s, blank, func(p bench.Params) bool { return p.Hashmap == "noprealloc" }); ok {
-			pre, nopre = side{"prealloc", s}, side{"noprealloc", t}
-			break
-		}
-	}
-	if pre.s.sc == nil {
+	}, blank, func(p bench.Params) bool { return p.Hashmap == "noprealloc" })
+	pre, nopre := side{"prealloc", a}, side{"noprealloc", b}
+	if !found {
 		return j.inconclusive("no pair of scenarios that differ only in hashmap=prealloc vs noprealloc (run the matrix with --hashmap prealloc,noprealloc)")
 	}
 	if !j.use(pre, nopre) {
@@ -266,18 +274,13 @@ func decideC6(ss []scen) Result {
 func decideC7(ss []scen) Result {
 	j := newJudge("C7", c7Text)
 	blank := func(p *bench.Params) { p.Mode, p.Wait, p.Backoff, p.Delivery, p.Pin = "", "", "", "", false }
-	var spin, np side
-	for _, s := range ranked(ss, func(p bench.Params) bool {
+	a, b, found := bestPair(ss, func(p bench.Params) bool {
 		return p.Mode == "spin" && p.Backoff == "none" && p.Delivery == "inline"
-	}, rateRank) {
-		if t, ok := twin(ss, s, blank, func(p bench.Params) bool {
-			return p.Mode == "epoll" && p.Wait == modes.WaitNetpoll && strings.HasPrefix(p.Delivery, "channel")
-		}); ok {
-			spin, np = side{"spin", s}, side{"netpoll+" + t.p.Delivery, t}
-			break
-		}
-	}
-	if spin.s.sc == nil {
+	}, rateRank, blank, func(p bench.Params) bool {
+		return p.Mode == "epoll" && p.Wait == modes.WaitNetpoll && strings.HasPrefix(p.Delivery, "channel")
+	})
+	spin, np := side{"spin", a}, side{"netpoll+" + b.p.Delivery, b}
+	if !found {
 		return j.inconclusive("no pair of spin (inline) and epoll wait=netpoll delivery=channel scenarios at the same rate, all else equal")
 	}
 	if !j.use(spin, np) {
@@ -470,16 +473,11 @@ func decideC8(ss []scen) Result {
 func decideC9(ss []scen) Result {
 	j := newJudge("C9", c9Text)
 	blank := func(p *bench.Params) { p.Pin = false }
-	var pinned, unpinned side
-	for _, s := range ranked(ss, func(p bench.Params) bool { return p.Pin }, func(p bench.Params) int {
+	a, b, found := bestPair(ss, func(p bench.Params) bool { return p.Pin }, func(p bench.Params) int {
 		return b2i(p.Rate == 0)*8 + b2i(allocates(p.Work))*4 + b2i(p.Mode == "reader")*2 + b2i(p.Mode == "spin")
-	}) {
-		if t, ok := twin(ss, s, blank, func(p bench.Params) bool { return !p.Pin }); ok {
-			pinned, unpinned = side{"pinned", s}, side{"unpinned", t}
-			break
-		}
-	}
-	if pinned.s.sc == nil {
+	}, blank, func(p bench.Params) bool { return !p.Pin })
+	pinned, unpinned := side{"pinned", a}, side{"unpinned", b}
+	if !found {
 		return j.inconclusive("no pair of scenarios that differ only in pin=true vs pin=false (run the matrix with --pin=false as well)")
 	}
 	if !j.use(pinned, unpinned) {
