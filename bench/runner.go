@@ -207,10 +207,11 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		load.r = inline.Result()
 	}
 
-	run := buildRun(p, rec, load.r, final, after.Sub(before), win.Seconds())
-	fillBPF(&run, usage, usageErr, after.Sub(before).Total())
+	inWindow := after.Sub(before)
+	run := buildRun(p, rec, load.r, final, inWindow, win.Seconds())
+	fillBPF(&run, usage, usageErr, inWindow.Total())
 	if p.Hashmap != "none" {
-		w := after.Sub(before).Total()
+		w := inWindow.Total()
 		run.Producer.HashInserts, run.Producer.HashFailures, run.Producer.HashMisses = &w.HashInserts, &w.HashFail, &w.HashMiss
 	}
 	fillOS(&run, osBefore, osAfter, rec.Measured)
