@@ -274,7 +274,7 @@ func (p *Params) place(online []int) error {
 		p.ConsumerCPU = online[len(online)-1]
 	}
 	if !isOnline[p.ConsumerCPU] {
-		return fmt.Errorf("consumer CPU %d does not exist or is offline (online: %v)", p.ConsumerCPU, online)
+		return MachineError{fmt.Sprintf("consumer CPU %d does not exist or is offline (online: %v)", p.ConsumerCPU, online)}
 	}
 	if len(p.ProducerCPUs) == 0 {
 		pool := make([]int, 0, len(online))
@@ -295,8 +295,15 @@ func (p *Params) place(online []int) error {
 	}
 	for _, c := range p.ProducerCPUs {
 		if !isOnline[c] {
-			return fmt.Errorf("producer CPU %d does not exist or is offline (online: %v)", c, online)
+			return MachineError{fmt.Sprintf("producer CPU %d does not exist or is offline (online: %v)", c, online)}
 		}
 	}
 	return nil
 }
+
+// MachineError is a scenario this machine cannot run though it is well
+// formed (a CPU it does not have): a matrix lists it as skipped, where a
+// malformed scenario is refused.
+type MachineError struct{ Reason string }
+
+func (e MachineError) Error() string { return e.Reason }

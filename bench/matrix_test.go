@@ -1,0 +1,179 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+
+func runnable(string) string { return "" }
+
+func expand(t *testing.T, file string) ([]Planned, []string) {
+	t.Helper()
+	m, problems := ParseMatrix([]byte(file))
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return m.Expand(twoCPUs, runnable)
+}
+
+func TestPresetsExpand(t *testing.T) {
+	want := map[string]int{"quick": 20, "standard": 70}
+	for _, name := range PresetNames {
+		m, err := Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planned, problems := m.Expand(twoCPUs, runnable)
+		if len(problems) > 0 {
+			t.Fatalf("%s: %v", name, problems)
+		}
+		if n, ok := want[name]; ok && len(planned) != n {
+			t.Errorf("%s: %d scenarios, want %d", name, len(planned), n)
+		}
+		seen := map[string]bool{}
+		for _, p := range planned {
+			if seen[p.Params.ID()] {
+				t.Errorf("%s: %s twice", name, p.Params.ID())
+			}
+			seen[p.Params.ID()] = true
+			if p.Skip == "" && p.Params.Resolve(twoCPUs) != nil {
+				t.Errorf("%s: %s planned but does not resolve", name, p.Params.ID())
+			}
+		}
+	}
+	// quick is every mode × both transports × 3 rates + the hash pair.
+	m, _ := Preset("quick")
+	planned, _ := m.Expand(twoCPUs, runnable)
+	f, _ := ParseFilter("transport=perfbuf,mode=spin")
+	n := 0
+	for _, p := range planned {
+		if f.Match(p.Params) {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("quick has %d perfbuf spin scenarios, want one per rate (3)", n)
+	}
+	if _, err := Preset("huge"); err == nil || !strings.Contains(err.Error(), "quick, standard, full") {
+		t.Errorf("unknown preset: %v", err)
+	}
+}
+
+func TestExpandCrossProductAndDefaults(t *testing.T) {
+	planned, problems := expand(t, `{"reps": 2, "duration": "1s", "warmup": "0s", "blocks": [
+		{"transport": ["ringbuf", "perfbuf"], "mode": "epoll", "rate": [1000, "max"]},
+		{"transport": "ringbuf", "mode": "epoll", "rate": 1000}]}`)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if len(planned) != 4 { // the second block repeats a scenario of the first
+		t.Fatalf("%d scenarios, want 4", len(planned))
+	}
+	p := planned[0].Params
+	if p.Transport != "ringbuf" || p.Rate != 1000 || p.DurationS != 1 || p.WarmupS != 0 || p.Wakeup != "adaptive" || p.Wait != "thread" {
+		t.Errorf("first scenario %+v", p)
+	}
+	if planned[1].Params.Rate != 0 || planned[2].Params.Transport != "perfbuf" || planned[2].Params.Wakeup != "wakeup_events=1" {
+		t.Errorf("order or defaults wrong: %s, %s", planned[1].Params.ID(), planned[2].Params.ID())
+	}
+}
+
+func TestExpandSkipsWhatTheMachineCannot(t *testing.T) {
+	planned, problems := expand(t, `{"blocks": [{"mode": "reader", "producers": [1, 4, "all"]},
+		{"mode": "reader", "cpus": "7:1", "rate": 5000}]}`)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if len(planned) != 3 { // "all" is 1 here, the same scenario as 1
+		t.Fatalf("%d scenarios, want 3", len(planned))
+	}
+	if planned[0].Skip != "" || !strings.Contains(planned[1].Skip, "producers=4 needs 4 CPUs") ||
+		!strings.Contains(planned[2].Skip, "producer CPU 7 does not exist") {
+		t.Errorf("skips: %q %q %q", planned[0].Skip, planned[1].Skip, planned[2].Skip)
+	}
+	m, _ := ParseMatrix([]byte(`{"blocks": [{"transport": ["ringbuf", "perfbuf"]}]}`))
+	planned, _ = m.Expand(twoCPUs, func(tr string) string {
+		if tr == "ringbuf" {
+			return "BPF_MAP_TYPE_RINGBUF needs Linux 5.8"
+		}
+		return ""
+	})
+	if planned[0].Skip == "" || planned[1].Skip != "" {
+		t.Errorf("kernel skips: %+v", planned)
+	}
+}
+
+func TestMatrixFileValidation(t *testing.T) {
+	cases := []struct{ name, file, want string }{
+		{"not json", `{`, "not a JSON object"},
+		{"unknown top key", `{"blocks": [{}], "repz": 3}`, `unknown key "repz"`},
+		{"no blocks", `{"reps": 3}`, "no blocks"},
+		{"bad reps", `{"reps": 0, "blocks": [{}]}`, "reps 0"},
+		{"bad duration", `{"duration": 3, "blocks": [{}]}`, "duration 3"},
+		{"unknown key", `{"blocks": [{"moed": "spin"}]}`, `block 1: unknown key "moed"`},
+		{"named block", `{"blocks": [{}, {"name": "x", "rat": 1}]}`, `block 2 (x): unknown key "rat"`},
+		{"bad value", `{"blocks": [{"mode": ["spin", "poll"]}]}`, `unknown mode "poll"`},
+		{"bad number", `{"blocks": [{"batch": "lots"}]}`, `batch "lots": want a whole number`},
+		{"bad rate", `{"blocks": [{"rate": -5}]}`, `rate "-5"`},
+		{"bad bool", `{"blocks": [{"pin": "maybe"}]}`, `pin "maybe": want true or false`},
+		{"nested value", `{"blocks": [{"mode": [["spin"]]}]}`, "want a string, number or boolean"},
+		{"empty list", `{"blocks": [{"mode": []}]}`, "empty list"},
+		{"output on perfbuf", `{"blocks": [{"transport": "perfbuf", "output": true}]}`, "output applies to the ringbuf transport only"},
+		{"backoff off spin", `{"blocks": [{"mode": "epoll", "backoff": "pause"}]}`, "backoff applies to the spin mode only"},
+		{"b2b with rate", `{"blocks": [{"b2b": true, "rate": 1000}]}`, "b2b has no rate"},
+		{"wakeup of the other transport", `{"blocks": [{"transport": "perfbuf", "wakeup": "sampled:8"}]}`, "sampled"},
+	}
+	for _, c := range cases {
+		_, problems := expand(t, c.file)
+		if len(problems) == 0 || !strings.Contains(strings.Join(problems, "\n"), c.want) {
+			t.Errorf("%s: problems %q, want one containing %q", c.name, problems, c.want)
+		}
+		for _, p := range problems {
+			if strings.Contains(p, "\n") {
+				t.Errorf("%s: problem spans lines: %q", c.name, p)
+			}
+		}
+	}
+	// Every problem is reported, not just the first.
+	_, problems := expand(t, `{"reps": -1, "blocks": [{"moed": 1, "batch": "x"}]}`)
+	if len(problems) != 3 {
+		t.Errorf("want 3 problems, got %q", problems)
+	}
+}
+
+func TestFilter(t *testing.T) {
+	planned, _ := expand(t, `{"blocks": [{"transport": ["ringbuf", "perfbuf"], "mode": ["reader", "spin", "epoll"],
+		"wakeup": "default", "rate": [1000, 2000]}, {"mode": "epoll", "wakeup": "sampled:64", "rate": 3000}]}`)
+	count := func(s string) int {
+		f, err := ParseFilter(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		n := 0
+		for _, p := range planned {
+			if f.Match(p.Params) {
+				n++
+			}
+		}
+		return n
+	}
+	for s, want := range map[string]int{
+		"": 13, "mode=spin": 4, "mode=spin,transport=ringbuf": 2, "mode=spin,mode=epoll": 9,
+		"rate=2000": 6, "wakeup=sampled": 1, "wakeup=sampled:64": 1, "wakeup=adaptive": 6, "wait=thread": 5,
+		"transport=ringbuf,rate=3000": 1, "pin=true": 13, "mode=nosuch": 0,
+	} {
+		if got := count(s); got != want {
+			t.Errorf("filter %q selects %d, want %d", s, got, want)
+		}
+	}
+	for _, bad := range []string{"mode", "mode=", "=spin", "modus=spin"} {
+		if _, err := ParseFilter(bad); err == nil {
+			t.Errorf("filter %q accepted", bad)
+		}
+	}
+	f, _ := ParseFilter("rate=1000,mode=spin")
+	if f.String() != "mode=spin,rate=1000" {
+		t.Errorf("String %q", f.String())
+	}
+}
