@@ -14,15 +14,31 @@ const Schema = "ringbench/v1"
 
 // Result is run.json.
 type Result struct {
-	Schema    string     `json:"schema"`
-	Env       Env        `json:"env"`
-	Scenarios []Scenario `json:"scenarios"`
+	Schema string `json:"schema"`
+	Env    Env    `json:"env"`
+	// Matrix says how the scenarios were chosen; absent for ringbench run.
+	Matrix    *MatrixInfo `json:"matrix,omitempty"`
+	Scenarios []Scenario  `json:"scenarios"`
+}
+
+// MatrixInfo records a matrix run: what was asked for and how far it got.
+type MatrixInfo struct {
+	Preset  string `json:"preset,omitempty"`
+	File    string `json:"file,omitempty"`
+	Filter  string `json:"filter,omitempty"`
+	Planned int    `json:"planned"` // scenarios after filtering, skipped ones included
+	// Interrupted is set when the run was stopped (SIGINT, SIGTERM) before
+	// every planned scenario finished; Scenarios holds the finished ones.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Scenario is one matrix point with its repetitions.
 type Scenario struct {
-	ID      string          `json:"id"`
-	Params  Params          `json:"params"`
+	ID     string `json:"id"`
+	Params Params `json:"params"`
+	// Skipped says why this machine or kernel cannot run the scenario; a
+	// skipped scenario has no runs.
+	Skipped string          `json:"skipped,omitempty"`
 	Runs    []Run           `json:"runs"`
 	Summary map[string]Stat `json:"summary"`
 	// Hgrm names the scenario's histogram files in the run folder: .hgrm of
