@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Filter selects scenarios by key: every key given must match one of its
@@ -104,6 +105,10 @@ func paramValue(p Params, key string) string {
 		return strconv.FormatBool(p.Output)
 	case "producers":
 		return strconv.Itoa(p.Producers)
+	case "duration":
+		return time.Duration(p.DurationS * float64(time.Second)).String()
+	case "warmup":
+		return time.Duration(p.WarmupS * float64(time.Second)).String()
 	case "cpus":
 		cpus := make([]string, len(p.ProducerCPUs))
 		for i, c := range p.ProducerCPUs {

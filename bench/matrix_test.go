@@ -5,7 +5,6 @@ import (
 	"testing"
 )
 
-
 func runnable(string) string { return "" }
 
 func expand(t *testing.T, file string) ([]Planned, []string) {

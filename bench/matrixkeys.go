@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 )
 
 // A matrix key sets one field of Params from one value. The names are
@@ -42,6 +43,8 @@ var matrixKeys = map[string]keySetter{
 		}
 		return intKey("producers", func(p *Params) *int { return &p.Producers })(p, v, online)
 	},
+	"duration": durationKey("duration", func(p *Params) *float64 { return &p.DurationS }),
+	"warmup":   durationKey("warmup", func(p *Params) *float64 { return &p.WarmupS }),
 	"cpus": func(p *Params, v string, _ []int) (err error) {
 		p.ProducerCPUs, p.ConsumerCPU, err = ParseCPUs(v)
 		if err == nil && len(p.ProducerCPUs) > 0 {
@@ -70,6 +73,17 @@ func intKey(name string, field func(*Params) *int) keySetter {
 	}
 }
 
+func durationKey(name string, field func(*Params) *float64) keySetter {
+	return func(p *Params, v string, _ []int) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%s %q: want a duration such as 3s or 500ms", name, v)
+		}
+		*field(p) = d.Seconds()
+		return nil
+	}
+}
+
 func boolKey(name string, field func(*Params) *bool) keySetter {
 	return func(p *Params, v string, _ []int) error {
 		b, err := strconv.ParseBool(v)
@@ -85,7 +99,7 @@ func boolKey(name string, field func(*Params) *bool) keySetter {
 // decides the order scenarios run and are reported in.
 var matrixKeyOrder = []string{"hashmap", "transport", "mode", "wait", "backoff", "wakeup", "payload",
 	"batch", "producers", "cpus", "ring-bytes", "output", "delivery", "work", "pin", "b2b", "gomaxprocs",
-	"hash-keys", "hash-entries", "hash-churn", "poll-timeout", "rate"}
+	"hash-keys", "hash-entries", "hash-churn", "poll-timeout", "duration", "warmup", "rate"}
 
 // MatrixKeyNames lists the keys a matrix block (and a filter) accepts, in
 // nesting order.
