@@ -1,0 +1,75 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"ringbench/bench"
+)
+
+// ModeLabel names how a scenario reads: the mode, with the epoll wait
+// method, since thread and netpoll are different designs with different
+// costs.
+func ModeLabel(p bench.Params) string {
+	if p.Mode == "epoll" && p.Wait != "" {
+		return "epoll-" + p.Wait
+	}
+	return p.Mode
+}
+
+// Variant names every knob of a scenario except transport, mode and rate:
+// the scenarios of one variant form a sweep that charts can draw as lines
+// per mode against rate.
+func Variant(p bench.Params) string {
+	parts := []string{"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap,
+		fmt.Sprintf("batch=%d", p.Batch), fmt.Sprintf("payload=%d", p.Payload),
+		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
+		"delivery=" + p.Delivery, "work=" + p.Work}
+	if p.Backoff != "" && p.Backoff != "none" {
+		parts = append(parts, "backoff="+p.Backoff)
+	}
+	if p.Output {
+		parts = append(parts, "output")
+	}
+	if p.B2B {
+		parts = append(parts, "b2b")
+	}
+	if !p.Pin && p.Wait != "netpoll" {
+		parts = append(parts, "nopin")
+	}
+	return strings.Join(parts, " ")
+}
+
+// Measured lists the scenarios with at least one completed repetition, in
+// run order; skipped scenarios and ones whose every repetition failed have
+// nothing to draw or compare.
+func Measured(r *bench.Result) []bench.Scenario {
+	var out []bench.Scenario
+	for _, s := range r.Scenarios {
+		if s.Skipped == "" && len(s.Summary) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// BaseVariant is the variant most scenarios share per transport-agnostic
+// sweep: the one the rate sweeps of a matrix use. Ties go to the variant
+// seen first.
+func BaseVariant(scenarios []bench.Scenario) string {
+	count := map[string]int{}
+	var order []string
+	for _, s := range scenarios {
+		v := Variant(s.Params)
+		if count[v] == 0 {
+			order = append(order, v)
+		}
+		count[v]++
+	}
+	sort.SliceStable(order, func(i, j int) bool { return count[order[i]] > count[order[j]] })
+	if len(order) == 0 {
+		return ""
+	}
+	return order[0]
+}

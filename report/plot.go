@@ -1,0 +1,235 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"ringbench/bench"
+)
+
+// renderAll draws every chart of r into dir, in report order: latency
+// distributions, saturation, CPU, syscalls and scheduling, GC and
+// allocations, wakeup policies, hash maps.
+func renderAll(r *bench.Result, dir string) ([]Chart, error) {
+	c := plNewCharts(Measured(r))
+	if len(c.measured) == 0 {
+		return nil, nil
+	}
+	for _, add := range []func() error{c.latency, c.saturation, c.cpu, c.syscalls,
+		c.gcAllocs, c.wakeups, c.hashmaps} {
+		if err := add(); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.figs) == 0 {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var out []Chart
+	seen := map[string]int{}
+	for _, f := range c.figs {
+		base := f.Name
+		for seen[f.Name] > 0 {
+			f.Name = fmt.Sprintf("%s-%d", base, seen[base]+1)
+			seen[base]++
+		}
+		seen[f.Name]++
+		if err := f.write(dir); err != nil {
+			return nil, fmt.Errorf("chart %s: %w", f.Name, err)
+		}
+		out = append(out, f.Chart)
+	}
+	return out, nil
+}
+
+// plCharts holds the scenarios a result has data for while its figures are
+// built.
+type plCharts struct {
+	measured   []bench.Scenario
+	transports []string       // in run order
+	modes      map[string]int // mode label → rank, for colours and order
+	figs       []*plFigure
+}
+
+func plNewCharts(measured []bench.Scenario) *plCharts {
+	c := &plCharts{measured: measured, modes: map[string]int{}}
+	known := []string{"reader", "spin", "epoll-thread", "epoll-netpoll", "epoll"}
+	for i, m := range known {
+		c.modes[m] = i
+	}
+	var other []string
+	seenT := map[string]bool{}
+	for _, s := range measured {
+		if !seenT[s.Params.Transport] {
+			seenT[s.Params.Transport] = true
+			c.transports = append(c.transports, s.Params.Transport)
+		}
+		if _, ok := c.modes[ModeLabel(s.Params)]; !ok {
+			c.modes[ModeLabel(s.Params)] = -1
+			other = append(other, ModeLabel(s.Params))
+		}
+	}
+	sort.Strings(other)
+	for i, m := range other {
+		c.modes[m] = len(known) + i
+	}
+	return c
+}
+
+// base is the rate sweep of transport t: its scenarios of the variant most
+// of them share. The base variant is taken per transport because wakeup
+// policies are named per transport (ringbuf adaptive, perfbuf
+// wakeup_events=N), so one variant over both would leave a transport out.
+func (c *plCharts) base(t string) []bench.Scenario {
+	var of []bench.Scenario
+	for _, s := range c.measured {
+		if s.Params.Transport == t {
+			of = append(of, s)
+		}
+	}
+	bv := BaseVariant(of)
+	var out []bench.Scenario
+	for _, s := range of {
+		if Variant(s.Params) == bv {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sortedModes lists the mode labels of ss in chart order.
+func (c *plCharts) sortedModes(ss []bench.Scenario) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if m := ModeLabel(s.Params); !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return c.modes[out[i]] < c.modes[out[j]] })
+	return out
+}
+
+// plRates lists the non-zero offered rates of ss, ascending.
+func plRates(ss []bench.Scenario) []uint64 {
+	var out []uint64
+	seen := map[uint64]bool{}
+	for _, s := range ss {
+		if r := s.Params.Rate; r > 0 && !s.Params.B2B && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// plValue is one summary figure: mean, ±1 sample stddev when known.
+type plValue struct {
+	mean, sd float64
+	hasSD    bool
+	n        int
+}
+
+func plGet(s bench.Scenario, key string) (plValue, bool) {
+	st, ok := s.Summary[key]
+	if !ok {
+		return plValue{}, false
+	}
+	v := plValue{mean: st.Mean, n: st.N}
+	if st.Stddev != nil {
+		v.sd, v.hasSD = *st.Stddev, true
+	}
+	return v, true
+}
+
+func (v plValue) scaled(k float64) plValue {
+	v.mean *= k
+	v.sd *= k
+	return v
+}
+
+// plDescribe names a variant for captions: "payload 64 B, adaptive wakeups".
+func plDescribe(p bench.Params) string {
+	parts := []string{fmt.Sprintf("payload %d B", p.Payload)}
+	if strings.Contains(p.Wakeup, "=") {
+		parts = append(parts, p.Wakeup)
+	} else if p.Wakeup != "" {
+		parts = append(parts, p.Wakeup+" wakeups")
+	}
+	d := bench.Defaults()
+	add := func(cond bool, f string, a ...any) {
+		if cond {
+			parts = append(parts, fmt.Sprintf(f, a...))
+		}
+	}
+	add(p.Batch != d.Batch, "batch %d", p.Batch)
+	add(p.Hashmap != "" && p.Hashmap != "none", "%s hash map", p.Hashmap)
+	add(p.Producers != d.Producers, "%d producers", p.Producers)
+	add(p.RingBytes != d.RingBytes, "ring %s", plBytesLabel(float64(p.RingBytes)))
+	add(p.Delivery != "" && p.Delivery != d.Delivery, "delivery %s", p.Delivery)
+	add(p.Work != "" && p.Work != "0", "work %s", p.Work)
+	add(p.Output, "bpf_ringbuf_output")
+	add(p.B2B, "back to back")
+	add(p.Backoff != "" && p.Backoff != "none", "backoff %s", p.Backoff)
+	add(!p.Pin && p.Wait != "netpoll", "unpinned")
+	return strings.Join(parts, ", ")
+}
+
+// plDiffers lists the parts of Variant(p) that Variant(base) lacks:
+// "delivery=channel:64 work=200,128".
+func plDiffers(base, p bench.Params) string {
+	have := map[string]bool{}
+	for _, f := range strings.Fields(Variant(base)) {
+		have[f] = true
+	}
+	var out []string
+	for _, f := range strings.Fields(Variant(p)) {
+		if !have[f] {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// plWithout is Variant(p) less the knob named key ("wakeup", "hashmap").
+func plWithout(p bench.Params, key string) string {
+	var out []string
+	for _, f := range strings.Fields(Variant(p)) {
+		if !strings.HasPrefix(f, key+"=") {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// plRepsNote says how many repetitions the error bars are over.
+func plRepsNote(ss []bench.Scenario) string {
+	lo, hi := 0, 0
+	for _, s := range ss {
+		for _, st := range s.Summary {
+			if lo == 0 || st.N < lo {
+				lo = st.N
+			}
+			hi = max(hi, st.N)
+			break
+		}
+	}
+	if lo == hi {
+		return fmt.Sprintf("error bars ±1 sd over %d repetitions", lo)
+	}
+	return fmt.Sprintf("error bars ±1 sd over %d–%d repetitions", lo, hi)
+}
+
+var plUnsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// plChartName joins parts into a file-system safe name.
+func plChartName(parts ...string) string {
+	return strings.Trim(plUnsafeName.ReplaceAllString(strings.Join(parts, "-"), "-"), "-")
+}

@@ -1,0 +1,229 @@
+package report
+
+import (
+	"fmt"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
+	"ringbench/bench"
+)
+
+// rateSeries is key (times scale) against offered rate, one series per
+// mode; scenarios without the figure, or without a paced rate, are left out.
+func (c *plCharts) rateSeries(ss []bench.Scenario, key string, scale float64) []plSeries {
+	var out []plSeries
+	for _, m := range c.sortedModes(ss) {
+		s := plSeries{label: m}
+		for _, sc := range ss {
+			if ModeLabel(sc.Params) != m || sc.Params.Rate == 0 || sc.Params.B2B {
+				continue
+			}
+			if v, ok := plGet(sc, key); ok {
+				s.pts = append(s.pts, plPoint{float64(sc.Params.Rate), v.scaled(scale)})
+			}
+		}
+		if len(s.pts) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// latency draws the percentile distribution per transport and rate.
+func (c *plCharts) latency() error {
+	for _, t := range c.transports {
+		b := c.base(t)
+		for _, rk := range plRateKeys(b) {
+			var at []bench.Scenario
+			for _, s := range b {
+				if plRateKey(s.Params) == rk {
+					at = append(at, s)
+				}
+			}
+			var ss []plSeries
+			seen := map[float64]bool{}
+			for _, m := range c.sortedModes(at) {
+				s := plSeries{label: m}
+				sc := at[0]
+				for _, sc = range at {
+					if ModeLabel(sc.Params) == m {
+						break
+					}
+				}
+				for _, pc := range plLatencyPercentiles {
+					if v, ok := plGet(sc, pc.key); ok && v.mean > 0 {
+						s.pts = append(s.pts, plPoint{plNines(pc.p), v.scaled(1e-3)})
+						seen[pc.p] = true
+					}
+				}
+				if len(s.pts) > 0 {
+					ss = append(ss, s)
+				}
+			}
+			if len(ss) == 0 {
+				continue
+			}
+			var ps []float64
+			for _, pc := range plLatencyPercentiles {
+				if seen[pc.p] {
+					ps = append(ps, pc.p)
+				}
+			}
+			p := plNewPanel("", "percentile (spaced by nines: 90% → 99% → 99.9%)", "latency (µs, log scale)")
+			p.X.Tick.Marker = plNinesTicks(ps)
+			p.X.Min, p.X.Max = plNines(ps[0])-0.2, plNines(ps[len(ps)-1])+0.2
+			_, _, lo, hi := plExtent(ss)
+			plSetLog(&p.Y, lo, hi, 1.4)
+			leg, err := c.addLines(p, ss, true)
+			if err != nil {
+				return err
+			}
+			c.figs = append(c.figs, &plFigure{
+				Chart: Chart{Name: plChartName("latency", t, rk),
+					Title: fmt.Sprintf("Latency percentiles: %s %s", t, plAtRate(at[0].Params)),
+					Caption: fmt.Sprintf("Latency percentiles p50 to p99.99 (µs, log) per read mode %s on %s; %s; %s.",
+						plAtRate(at[0].Params), t, plDescribe(at[0].Params), plRepsNote(at))},
+				w: 8 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{{p}}, legend: leg})
+		}
+	}
+	return nil
+}
+
+// plRateKey names the rate of a scenario in chart names: "100000", "max"
+// (unpaced) or "b2b" (the consumer triggers the next batch).
+func plRateKey(p bench.Params) string {
+	switch {
+	case p.B2B:
+		return "b2b"
+	case p.Rate == 0:
+		return "max"
+	}
+	return fmt.Sprint(p.Rate)
+}
+
+// plAtRate says the rate in a title: "at 100k ev/s", "at max rate".
+func plAtRate(p bench.Params) string {
+	switch {
+	case p.B2B:
+		return "back to back"
+	case p.Rate == 0:
+		return "at max rate"
+	}
+	return "at " + plRateLabel(p.Rate) + " ev/s"
+}
+
+// plRateKeys lists the rate keys of ss: paced rates ascending, then max,
+// then b2b.
+func plRateKeys(ss []bench.Scenario) []string {
+	var out []string
+	for _, r := range plRates(ss) {
+		out = append(out, fmt.Sprint(r))
+	}
+	for _, k := range []string{"max", "b2b"} {
+		for _, s := range ss {
+			if plRateKey(s.Params) == k {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// plRateAxis sets a log rate axis labelled at the measured rates.
+func plRateAxis(p *plot.Plot, rs []uint64) {
+	plSetLog(&p.X, float64(rs[0]), float64(rs[len(rs)-1]), 1.3)
+	p.X.Tick.Marker = plRateTicks(rs)
+	p.X.Label.Text = "offered rate (events/s, log scale)"
+}
+
+// cpu draws consumer CPU per event against offered rate.
+func (c *plCharts) cpu() error {
+	for _, t := range c.transports {
+		b := c.base(t)
+		ss := plPositive(c.rateSeries(b, "os.cpu_ns_per_event", 1))
+		if len(ss) == 0 {
+			continue
+		}
+		p := plNewPanel("", "", "consumer CPU per event (ns, log scale)")
+		plRateAxis(p, plRates(b))
+		_, _, lo, hi := plExtent(ss)
+		plSetLog(&p.Y, lo, hi, 1.4)
+		leg, err := c.addLines(p, ss, true)
+		if err != nil {
+			return err
+		}
+		c.figs = append(c.figs, &plFigure{
+			Chart: Chart{Name: plChartName("cpu", t),
+				Title:   fmt.Sprintf("Consumer CPU per event vs offered rate, %s", t),
+				Caption: fmt.Sprintf("Consumer-side CPU time per event (ns, log) vs offered rate per read mode on %s; %s; %s.", t, plDescribe(b[0].Params), plRepsNote(b))},
+			w: 8 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{{p}}, legend: leg})
+	}
+	return nil
+}
+
+// syscalls draws syscalls and Go scheduler events per event, side by side.
+func (c *plCharts) syscalls() error {
+	for _, t := range c.transports {
+		b := c.base(t)
+		var rows []*plot.Plot
+		var leg []plLegendEntry
+		zeros := false
+		for _, m := range []struct{ key, title, unit string }{
+			{"os.syscalls_per_event", "syscalls per event", "syscalls per event (log scale)"},
+			{"go.sched_events_per_event", "Go scheduler events per event", "scheduler events per event (log scale)"},
+		} {
+			all := c.rateSeries(b, m.key, 1)
+			ss := plPositive(all)
+			zeros = zeros || plCount(all) != plCount(ss)
+			if len(ss) == 0 {
+				continue
+			}
+			p := plNewPanel(m.title, "", m.unit)
+			plRateAxis(p, plRates(b))
+			_, _, lo, hi := plExtent(ss)
+			plSetLog(&p.Y, lo, hi, 1.4)
+			l, err := c.addLines(p, ss, true)
+			if err != nil {
+				return err
+			}
+			leg = plMergeLegend(leg, l)
+			rows = append(rows, p)
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		note := ""
+		if zeros {
+			note = "; zero values cannot be drawn on the log axis and are left out"
+		}
+		c.figs = append(c.figs, &plFigure{
+			Chart: Chart{Name: plChartName("syscalls-sched", t),
+				Title:   fmt.Sprintf("Syscalls and Go scheduler events per event, %s", t),
+				Caption: fmt.Sprintf("Consumer-side syscalls and Go scheduler events per event (log) vs offered rate per read mode on %s; %s; %s%s.", t, plDescribe(b[0].Params), plRepsNote(b), note)},
+			w: 10 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{rows}, legend: leg})
+	}
+	return nil
+}
+
+func plCount(ss []plSeries) (n int) {
+	for _, s := range ss {
+		n += len(s.pts)
+	}
+	return n
+}
+
+// plMergeLegend adds the entries of more whose label legend lacks.
+func plMergeLegend(legend, more []plLegendEntry) []plLegendEntry {
+	have := map[string]bool{}
+	for _, e := range legend {
+		have[e.label] = true
+	}
+	for _, e := range more {
+		if !have[e.label] {
+			legend = append(legend, e)
+		}
+	}
+	return legend
+}
