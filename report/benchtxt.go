@@ -72,6 +72,9 @@ func BenchTxt(r *bench.Result) []byte {
 		}
 	}
 	for _, s := range r.Scenarios {
+		if s.Skipped != "" {
+			continue // no runs
+		}
 		name := BenchName(s.Params)
 		for _, run := range s.Runs {
 			if run.Incomplete() {

@@ -18,9 +18,10 @@ var csvMetrics = []string{
 	"producer.trigger_p99_ns", "memory.map_memlock.rbn_flows",
 }
 
-// SummaryCSV renders one row per scenario: its knobs, how many repetitions
-// completed, and the key figures' mean and stddev (empty where not
-// measured or with fewer than two repetitions).
+// SummaryCSV renders one row per scenario that ran (a skipped one has no
+// figures): its knobs, how many repetitions completed, and the key
+// figures' mean and stddev (empty where not measured or with fewer than
+// two repetitions).
 func SummaryCSV(r *bench.Result) ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -34,6 +35,9 @@ func SummaryCSV(r *bench.Result) ([]byte, error) {
 	}
 	num := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 	for _, s := range r.Scenarios {
+		if s.Skipped != "" {
+			continue // no runs: the machine or kernel cannot run it
+		}
 		p := s.Params
 		failed := 0
 		for _, run := range s.Runs {

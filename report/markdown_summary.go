@@ -1,0 +1,275 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"ringbench/bench"
+)
+
+// mdKeptUp is the share of the offered rate a mode must consume, without a
+// drop in the window, to count as sustaining that rate.
+const mdKeptUp = 0.99
+
+// sweep is one transport's base sweep: every mode at every rate with the
+// variant most of that transport's scenarios share.
+type mdSweepSet struct {
+	transport, variant string
+	modes              []string            // in run order
+	rates              []bench.Params      // one per rate, ascending, max last
+	at                 map[string]*mdPoint // by mode and rate label
+}
+
+type mdPoint struct {
+	mode string
+	s    bench.Scenario
+}
+
+func mdKey(mode string, p bench.Params) string { return mode + "@" + mdRateLabel(p) }
+
+func (p *mdPoint) fig(k string) (float64, bool) { return mdMean(p.s, k) }
+
+func (p *mdPoint) rate() float64 { return float64(p.s.Params.Rate) }
+
+// dropped says whether any repetition lost events in the measured window.
+func (p *mdPoint) dropped() bool {
+	st, ok := p.s.Summary["events.window_dropped"]
+	return ok && st.Max > 0
+}
+
+// sustained: an offered rate consumed (≥ 99%) with no drop in the window.
+func (p *mdPoint) sustained() bool {
+	c, ok := p.fig("throughput.consumed_eps")
+	return ok && p.rate() > 0 && !p.dropped() && c >= mdKeptUp*p.rate()
+}
+
+// cores is the consumer's CPU time per second: CPU/event × consumed/s.
+func (p *mdPoint) cores() (float64, bool) {
+	cpu, ok1 := p.fig("os.cpu_ns_per_event")
+	eps, ok2 := p.fig("throughput.consumed_eps")
+	return cpu * eps / 1e9, ok1 && ok2
+}
+
+// baseSweeps finds, per transport in run order, the base sweep of the
+// measured scenarios.
+func mdBaseSweeps(r *bench.Result) []*mdSweepSet {
+	measured := Measured(r)
+	var out []*mdSweepSet
+	seen := map[string]bool{}
+	for _, s := range measured {
+		t := s.Params.Transport
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		var mine []bench.Scenario
+		for _, o := range measured {
+			if o.Params.Transport == t {
+				mine = append(mine, o)
+			}
+		}
+		sw := &mdSweepSet{transport: t, variant: BaseVariant(mine), at: map[string]*mdPoint{}}
+		rates := map[string]bool{}
+		for _, o := range mine {
+			if Variant(o.Params) != sw.variant {
+				continue
+			}
+			m := ModeLabel(o.Params)
+			if !mdContains(sw.modes, m) {
+				sw.modes = append(sw.modes, m)
+			}
+			if k := mdKey(m, o.Params); sw.at[k] == nil {
+				sw.at[k] = &mdPoint{mode: m, s: o}
+			}
+			if !rates[mdRateLabel(o.Params)] {
+				rates[mdRateLabel(o.Params)] = true
+				sw.rates = append(sw.rates, o.Params)
+			}
+		}
+		sort.SliceStable(sw.rates, func(i, j int) bool {
+			a, b := sw.rates[i].Rate, sw.rates[j].Rate
+			return a != 0 && (b == 0 || a < b)
+		})
+		out = append(out, sw)
+	}
+	return out
+}
+
+func mdContains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func mdAnySustained(pts []*mdPoint) bool {
+	for _, p := range pts {
+		if p.sustained() {
+			return true
+		}
+	}
+	return false
+}
+
+// points are the sweep's modes at one rate, in mode order.
+func (sw *mdSweepSet) points(rate bench.Params) []*mdPoint {
+	var out []*mdPoint
+	for _, m := range sw.modes {
+		if p := sw.at[mdKey(m, rate)]; p != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func mdWhichMode(b *bytes.Buffer, r *bench.Result) {
+	b.WriteString("## Which mode when\n\n")
+	sweeps := mdBaseSweeps(r)
+	if len(sweeps) == 0 {
+		b.WriteString("No scenario completed a repetition: there is nothing to compare.\n\n")
+		mdCaveats(b, r)
+		return
+	}
+	fmt.Fprintf(b, "Per transport, its base sweep: every mode at every rate, with the knobs most of its scenarios "+
+		"share. Means over the completed repetitions; cores = CPU/event × consumed ev/s (this machine has %s); "+
+		"a mode sustains a rate when it drops nothing in the measured window and consumes at least %.0f%% of "+
+		"the offered rate.\n\n", mdCPUs(r.Env), mdKeptUp*100)
+	for _, sw := range sweeps {
+		mdSweep(b, r, sw)
+	}
+	mdOtherVariants(b, r, sweeps)
+	mdCaveats(b, r)
+}
+
+func mdSweep(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
+	fmt.Fprintf(b, "### %s\n\n*Base sweep: %s.*\n\n", sw.transport, sw.variant)
+	for _, rate := range sw.rates {
+		pts := sw.points(rate)
+		var parts []string
+		for _, m := range sw.modes {
+			if p := sw.at[mdKey(m, rate)]; p != nil {
+				parts = append(parts, mdDescribe(p))
+			} else {
+				parts = append(parts, m+": "+mdMissing(r, sw, m, rate))
+			}
+		}
+		fmt.Fprintf(b, "- **%s**: %s.", mdRateHeading(rate), strings.Join(parts, "; "))
+		if rate.Rate > 0 && !mdAnySustained(pts) {
+			b.WriteString(" No mode sustained this rate: each figure is at the rate it consumed.")
+		}
+		if len(pts) > 1 {
+			fmt.Fprintf(b, " Lowest p99: %s. Least CPU per event: %s.",
+				mdBest(pts, "latency_ns.p99"), mdBest(pts, "os.cpu_ns_per_event"))
+		}
+		b.WriteByte('\n')
+	}
+	if len(sw.modes) < 2 {
+		fmt.Fprintf(b, "- Only %s ran in this sweep: no comparison between modes.\n", sw.modes[0])
+	}
+	mdSaturation(b, r, sw)
+	b.WriteByte('\n')
+}
+
+func mdRateHeading(p bench.Params) string {
+	switch l := mdRateLabel(p); l {
+	case "max":
+		return "back to back (max)"
+	case "b2b":
+		return "b2b (the consumer triggers each batch)"
+	default:
+		return "At " + l + " ev/s"
+	}
+}
+
+// describe is one mode's figures at one rate.
+func mdDescribe(p *mdPoint) string {
+	s := p.mode + ": p99 " + mdFigure(p, "latency_ns.p99", mdDur)
+	if cpu, ok := p.fig("os.cpu_ns_per_event"); ok {
+		s += " at " + mdDur(cpu) + " CPU/event"
+		if c, ok := p.cores(); ok {
+			s += fmt.Sprintf(" (%.2f cores)", c)
+		}
+	} else {
+		s += ", CPU not measured"
+	}
+	c, ok := p.fig("throughput.consumed_eps")
+	switch {
+	case !ok:
+		s += ", consumed rate not measured"
+	case p.rate() == 0:
+		s += ", " + Rate(c) + " ev/s consumed"
+	case c < mdKeptUp*p.rate():
+		s += fmt.Sprintf(", consumed only %s ev/s (%.0f%% of offered)", Rate(c), 100*c/p.rate())
+	}
+	if d, ok := p.fig("throughput.dropped_eps"); ok && p.dropped() {
+		s += ", " + Rate(d) + " drops/s"
+	}
+	return s
+}
+
+func mdFigure(p *mdPoint, k string, f func(float64) string) string {
+	if v, ok := p.fig(k); ok {
+		return f(v)
+	}
+	return "not measured"
+}
+
+// missing says why a mode has no figures at a rate of the sweep.
+func mdMissing(r *bench.Result, sw *mdSweepSet, mode string, rate bench.Params) string {
+	for _, s := range r.Scenarios {
+		p := s.Params
+		if p.Transport != sw.transport || ModeLabel(p) != mode || mdRateLabel(p) != mdRateLabel(rate) || Variant(p) != sw.variant {
+			continue
+		}
+		if s.Skipped != "" {
+			return "skipped (" + s.Skipped + ")"
+		}
+		return "every repetition failed"
+	}
+	return "not in this run"
+}
+
+// best names the mode with the lowest mean of k among pts and how far
+// ahead of the next it is, or that the two are within one sd of each
+// other; a winner that did not sustain the offered rate is said so, with
+// the best of those that did.
+func mdBest(pts []*mdPoint, k string) string {
+	var c []*mdPoint
+	for _, p := range pts {
+		if _, ok := p.fig(k); ok {
+			c = append(c, p)
+		}
+	}
+	if len(c) == 0 {
+		return "not measured"
+	}
+	sort.SliceStable(c, func(i, j int) bool { a, _ := c[i].fig(k); b, _ := c[j].fig(k); return a < b })
+	w := c[0]
+	out := w.mode
+	if len(c) > 1 {
+		n := c[1]
+		a, bv := w.s.Summary[k], n.s.Summary[k]
+		switch {
+		case a.Stddev != nil && bv.Stddev != nil && a.Mean+*a.Stddev >= bv.Mean-*bv.Stddev:
+			out += " ≈ " + n.mode + " (within one sd)"
+		case a.Mean > 0 && bv.Mean >= 10*a.Mean:
+			out += fmt.Sprintf(", %.0f× lower than %s", bv.Mean/a.Mean, n.mode)
+		case a.Mean > 0 && bv.Mean >= 2*a.Mean:
+			out += fmt.Sprintf(", %.1f× lower than %s", bv.Mean/a.Mean, n.mode)
+		case a.Mean > 0:
+			out += fmt.Sprintf(", %.0f%% lower than %s", 100*(bv.Mean-a.Mean)/bv.Mean, n.mode)
+		}
+	}
+	if w.rate() > 0 && !w.sustained() {
+		for _, p := range c[1:] {
+			if p.sustained() {
+				return out + ", but " + w.mode + " fell short of the offered rate; of the modes that sustained it, " + p.mode
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,216 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"ringbench/bench"
+)
+
+// scenarioColumns are the full table's figures after the scenario and its
+// repetitions.
+var mdScenarioColumns = []struct {
+	head, key string
+	f         func(float64) string
+}{
+	{"consumed ev/s", "throughput.consumed_eps", Rate},
+	{"drops/s", "throughput.dropped_eps", Rate},
+	{"p50", "latency_ns.p50", mdDur},
+	{"p99", "latency_ns.p99", mdDur},
+	{"p99.9", "latency_ns.p999", mdDur},
+	{"CPU/event", "os.cpu_ns_per_event", mdDur},
+	{"syscalls/event", "os.syscalls_per_event", mdNum},
+	{"allocs/event", "go.allocs_per_event", mdNum},
+	{"BPF/event", "producer.bpf_ns_per_event", mdDur},
+}
+
+func mdScenarios(b *bytes.Buffer, r *bench.Result) {
+	b.WriteString("## Scenarios\n\n")
+	if len(r.Scenarios) == 0 {
+		b.WriteString("None: run.json holds no scenario.\n\n")
+		return
+	}
+	b.WriteString("Every scenario in run order: mean ± relative sample stddev over its completed repetitions " +
+		"(no ± with one); \"-\" where a figure was not measured. Latency is from emission in the BPF program " +
+		"to the consumer reading the event; CPU is the consumer side's; BPF is the producer program's run time.\n\n")
+	b.WriteString("| scenario | reps ok |")
+	for _, c := range mdScenarioColumns {
+		b.WriteString(" " + c.head + " |")
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(mdScenarioColumns)) + "\n")
+	for _, s := range r.Scenarios {
+		fmt.Fprintf(b, "| %s |", mdCode(s.ID))
+		ok := 0
+		for _, run := range s.Runs {
+			if !run.Incomplete() {
+				ok++
+			}
+		}
+		var cells []string
+		switch {
+		case s.Skipped != "":
+			cells = append([]string{"-", "skipped: " + mdCell(s.Skipped)}, mdBlanks(len(mdScenarioColumns)-1)...)
+		case len(s.Summary) == 0:
+			cells = append([]string{fmt.Sprintf("%d/%d", ok, len(s.Runs)), "no completed repetition"},
+				mdBlanks(len(mdScenarioColumns)-1)...)
+		default:
+			cells = append(cells, fmt.Sprintf("%d/%d", ok, len(s.Runs)))
+			for _, c := range mdScenarioColumns {
+				cells = append(cells, mdStatCell(s, c.key, c.f))
+			}
+		}
+		b.WriteString(" " + strings.Join(cells, " | ") + " |\n")
+	}
+	b.WriteByte('\n')
+}
+
+func mdBlanks(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "-"
+	}
+	return out
+}
+
+type mdRepRef struct {
+	s   bench.Scenario
+	rep int // 0-based
+}
+
+func (x mdRepRef) run() bench.Run { return x.s.Runs[x.rep] }
+
+func (x mdRepRef) String() string {
+	return fmt.Sprintf("%s rep %d of %d", mdCode(x.s.ID), x.rep+1, len(x.s.Runs))
+}
+
+type mdFlagSet struct {
+	flagged, failed, drops []mdRepRef
+	checks                 []string
+	flagNames              []string
+	byFlag                 map[string][]mdRepRef
+	skipped                []bench.Scenario
+}
+
+func mdCollectFlags(r *bench.Result) mdFlagSet {
+	f := mdFlagSet{byFlag: map[string][]mdRepRef{}}
+	for _, s := range r.Scenarios {
+		if s.Skipped != "" {
+			f.skipped = append(f.skipped, s)
+		}
+		for i, run := range s.Runs {
+			ref := mdRepRef{s, i}
+			if run.Incomplete() {
+				f.failed = append(f.failed, ref)
+				continue
+			}
+			if len(run.Flags) > 0 {
+				f.flagged = append(f.flagged, ref)
+			}
+			for _, fl := range run.Flags {
+				if f.byFlag[fl] == nil {
+					f.flagNames = append(f.flagNames, fl)
+				}
+				f.byFlag[fl] = append(f.byFlag[fl], ref)
+			}
+			if run.Events.WindowDropped > 0 {
+				f.drops = append(f.drops, ref)
+			}
+			for _, c := range run.Failed() {
+				f.checks = append(f.checks, fmt.Sprintf("%s: check %s failed: %s", ref, c.Name, mdInline(c.Detail)))
+			}
+		}
+	}
+	sort.Strings(f.flagNames)
+	return f
+}
+
+// flagHelp says what a flag of bench's runner means.
+var mdFlagHelp = map[string]string{
+	"offered-rate-missed": "The load generator did not reach the offered rate: these repetitions measured " +
+		"a lower load than their scenario names.",
+	"schedule-lag-p99-over-1ms": "The load generator fell behind its schedule by more than 1 ms at p99: " +
+		"triggers went out late and in bursts, so the load was burstier than the offered rate says.",
+}
+
+// flagDetail is the figure behind a repetition's flag.
+func mdFlagDetail(flag string, run bench.Run) string {
+	switch flag {
+	case "offered-rate-missed":
+		return "achieved " + Rate(run.Throughput.AchievedEPS) + " ev/s"
+	case "schedule-lag-p99-over-1ms":
+		if v := run.Producer.LagP99Ns; v != nil {
+			return "lag p99 " + mdDur(float64(*v))
+		}
+	}
+	return ""
+}
+
+func mdFlags(b *bytes.Buffer, r *bench.Result) {
+	b.WriteString("## Flags raised\n\n")
+	f := mdCollectFlags(r)
+	interrupted := r.Matrix != nil && r.Matrix.Interrupted
+	if len(f.failed)+len(f.checks)+len(f.drops)+len(f.flagged)+len(f.skipped) == 0 && !interrupted {
+		b.WriteString("None.\n\n")
+		return
+	}
+	if interrupted {
+		fmt.Fprintf(b, "### Interrupted\n\n- The matrix was stopped after %d of %d planned scenarios.\n\n",
+			len(r.Scenarios), r.Matrix.Planned)
+	}
+	list := func(title string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintf(b, "### %s\n\n", title)
+		for _, l := range lines {
+			b.WriteString("- " + l + "\n")
+		}
+		b.WriteByte('\n')
+	}
+	var failed, drops []string
+	for _, x := range f.failed {
+		l := x.String() + ": " + mdInline(x.run().Error)
+		if tail, _, _ := strings.Cut(strings.TrimSpace(x.run().StderrTail), "\n"); tail != "" {
+			l += " (stderr: " + mdCode(tail) + ")"
+		}
+		failed = append(failed, l)
+	}
+	list("Failed repetitions", failed)
+	list("Failed checks", f.checks)
+	for _, x := range f.drops {
+		e := x.run().Events
+		drops = append(drops, fmt.Sprintf("%s: %d of %d events emitted in the window dropped",
+			x, e.WindowDropped, e.WindowEmitted))
+	}
+	list("Drops in the measured window", drops)
+	for _, name := range f.flagNames {
+		fmt.Fprintf(b, "### Flag %s (%s)\n\n", mdCode(name), mdPlural(len(f.byFlag[name]), "repetition", "repetitions"))
+		if h := mdFlagHelp[name]; h != "" {
+			b.WriteString(h + "\n\n")
+		}
+		// One line per scenario, its flagged repetitions with their figure.
+		var order []string
+		reps := map[string][]string{}
+		for _, x := range f.byFlag[name] {
+			if reps[x.s.ID] == nil {
+				order = append(order, x.s.ID)
+			}
+			d := fmt.Sprintf("rep %d", x.rep+1)
+			if det := mdFlagDetail(name, x.run()); det != "" {
+				d += " " + det
+			}
+			reps[x.s.ID] = append(reps[x.s.ID], d)
+		}
+		for _, id := range order {
+			fmt.Fprintf(b, "- %s: %s\n", mdCode(id), strings.Join(reps[id], ", "))
+		}
+		b.WriteByte('\n')
+	}
+	var skipped []string
+	for _, s := range f.skipped {
+		skipped = append(skipped, mdCode(s.ID)+": "+mdInline(s.Skipped))
+	}
+	list("Skipped scenarios", skipped)
+}

@@ -1,0 +1,217 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ringbench/bench"
+	"ringbench/claims"
+)
+
+func matrixFixture(t *testing.T) *bench.Result {
+	t.Helper()
+	r, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func claimsFixture(t *testing.T) []claims.Result {
+	t.Helper()
+	cl, err := ReadClaims(filepath.Join("testdata", "claims.json"))
+	if err != nil || len(cl) == 0 {
+		t.Fatalf("claims fixture: %v (%d claims)", err, len(cl))
+	}
+	return cl
+}
+
+// fakeCharts stand in for RenderCharts, so the golden file does not
+// depend on which charts the plotting code draws.
+var fakeCharts = []Chart{
+	{Name: "latency-ringbuf", Title: "p99 latency vs rate [ringbuf]", Caption: "p99 by mode; spin *lowest* at 10k"},
+	{Name: "cpu-ringbuf", Title: "CPU per event vs rate", Caption: "consumer CPU ns per event, mean ± sd"},
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	got := Markdown(matrixFixture(t), claimsFixture(t), fakeCharts)
+	golden(t, "report.md", got)
+	if again := Markdown(matrixFixture(t), claimsFixture(t), fakeCharts); !bytes.Equal(got, again) {
+		t.Error("two renderings of the same run differ")
+	}
+}
+
+// section returns the text of the "## title" section of md.
+func section(t *testing.T, md, title string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(md, "\n## "+title+"\n")
+	if !ok {
+		t.Fatalf("no section %q in:\n%s", title, md)
+	}
+	body, _, _ := strings.Cut(rest, "\n## ")
+	return body
+}
+
+func TestMarkdownSummaryNamesEveryBaseMode(t *testing.T) {
+	r := matrixFixture(t)
+	summary := section(t, string(Markdown(r, nil, nil)), "Which mode when")
+	measured := Measured(r)
+	modes := map[string]bool{}
+	for _, t := range []string{"ringbuf", "perfbuf"} {
+		var mine []bench.Scenario
+		for _, s := range measured {
+			if s.Params.Transport == t {
+				mine = append(mine, s)
+			}
+		}
+		base := BaseVariant(mine)
+		for _, s := range mine {
+			if Variant(s.Params) == base {
+				modes[ModeLabel(s.Params)] = true
+			}
+		}
+	}
+	if len(modes) < 3 {
+		t.Fatalf("fixture's base sweep has modes %v, want reader, spin and epoll", modes)
+	}
+	for m := range modes {
+		if !strings.Contains(summary, " "+m+": p99 ") {
+			t.Errorf("summary does not give %s's figures:\n%s", m, summary)
+		}
+		if !strings.Contains(summary, "Saturation point") {
+			t.Errorf("summary has no saturation point:\n%s", summary)
+		}
+	}
+	for _, transport := range []string{"### ringbuf", "### perfbuf"} {
+		if !strings.Contains(summary, transport) {
+			t.Errorf("summary has no %s part", transport)
+		}
+	}
+}
+
+func TestMarkdownFlagsSkippedAndFailed(t *testing.T) {
+	r := matrixFixture(t)
+	var skipped, failed string
+	for _, s := range r.Scenarios {
+		if s.Skipped != "" {
+			skipped = s.ID
+		}
+		for _, run := range s.Runs {
+			if run.Incomplete() {
+				failed = s.ID
+			}
+		}
+	}
+	if skipped == "" || failed == "" {
+		t.Fatal("fixture lost its skipped scenario or its failed repetition")
+	}
+	flags := section(t, string(Markdown(r, nil, nil)), "Flags raised")
+	for _, want := range []string{"### Skipped scenarios", "`" + skipped + "`", "### Failed repetitions",
+		"`" + failed + "` rep 3 of 3: child exited with status 2", "load producer: operation not permitted",
+		"offered-rate-missed"} {
+		if !strings.Contains(flags, want) {
+			t.Errorf("flags lack %q:\n%s", want, flags)
+		}
+	}
+}
+
+func TestMarkdownNoFlags(t *testing.T) {
+	r := matrixFixture(t)
+	r.Scenarios = r.Scenarios[1:2]
+	r.Scenarios[0].Runs[0].Flags = nil
+	r.Scenarios[0].Runs[1].Flags = nil
+	md := string(Markdown(r, nil, nil))
+	if flags := section(t, md, "Flags raised"); strings.TrimSpace(flags) != "None." {
+		t.Errorf("flags of a clean run: %q", flags)
+	}
+	if !strings.Contains(md, "Only reader ran in this sweep") {
+		t.Errorf("one mode compared with nothing:\n%s", md)
+	}
+}
+
+func TestMarkdownEscapesPipesInClaims(t *testing.T) {
+	cl := []claims.Result{{ID: "C8", Claim: "a | b", Verdict: claims.Partly, Evidence: []string{"x | y", "second"}}}
+	got := section(t, string(Markdown(matrixFixture(t), cl, nil)), "Claims")
+	if !strings.Contains(got, `| C8 | partly | a \| b | x \| y |`) {
+		t.Errorf("claims row not escaped:\n%s", got)
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, "| C8") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 5 {
+			t.Errorf("row has the wrong number of cells: %s", line)
+		}
+	}
+}
+
+func TestMarkdownSaysInterrupted(t *testing.T) {
+	r := matrixFixture(t)
+	r.Matrix.Interrupted = true
+	r.Scenarios = r.Scenarios[:10]
+	md := string(Markdown(r, nil, nil))
+	head, _, _ := strings.Cut(md, "\n## ")
+	if !strings.Contains(head, "INTERRUPTED") || !strings.Contains(head, "10 of 26 planned") {
+		t.Errorf("interrupted run not said up front:\n%s", head)
+	}
+	if !strings.Contains(section(t, md, "Flags raised"), "### Interrupted") {
+		t.Error("interrupted run not under flags")
+	}
+}
+
+func TestMarkdownEmptyRun(t *testing.T) {
+	r := &bench.Result{Schema: bench.Schema}
+	md := string(Markdown(r, nil, nil))
+	for _, want := range []string{"nothing to compare", "| kernel | unknown |", "None."} {
+		if !strings.Contains(md, want) {
+			t.Errorf("empty run: no %q in:\n%s", want, md)
+		}
+	}
+}
+
+func TestWriteReportTwiceSameBytes(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"matrix.json", "claims.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "matrix.json" {
+			f = "run.json"
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path, err := WriteReport(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := os.ReadFile(path)
+	if !bytes.Equal(first, second) {
+		t.Error("report.md differs between two renderings")
+	}
+	if !strings.Contains(string(first), "## Claims") {
+		t.Error("claims.json was not read")
+	}
+}
+
+func TestWriteReportBadClaims(t *testing.T) {
+	dir := t.TempDir()
+	b, _ := os.ReadFile(filepath.Join("testdata", "matrix.json"))
+	os.WriteFile(filepath.Join(dir, "run.json"), b, 0o644)
+	os.WriteFile(filepath.Join(dir, "claims.json"), []byte("{"), 0o644)
+	if _, err := WriteReport(dir); err == nil {
+		t.Error("invalid claims.json accepted")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.md")); err == nil {
+		t.Error("report.md written despite the error")
+	}
+}

@@ -1,0 +1,226 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"ringbench/bench"
+)
+
+// mdSaturation writes, for a sweep with offered rates, how far each mode
+// sustained the load, which dropped first, and why a mode fell short where
+// it did.
+func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
+	var offered []bench.Params
+	for _, rate := range sw.rates {
+		if rate.Rate > 0 {
+			offered = append(offered, rate)
+		}
+	}
+	if len(offered) == 0 {
+		return
+	}
+	top := mdRateLabel(offered[len(offered)-1])
+	var sat, drops, first []string
+	firstDrop := -1
+	for _, m := range sw.modes {
+		kept, dropAt := "", -1
+		measured := false
+		for i, rate := range offered {
+			p := sw.at[mdKey(m, rate)]
+			if p == nil {
+				continue
+			}
+			measured = true
+			if p.sustained() {
+				kept = mdRateLabel(rate)
+			}
+			if p.dropped() && dropAt < 0 {
+				dropAt = i
+				d, _ := p.fig("throughput.dropped_eps")
+				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, mdRateLabel(rate), Rate(d)))
+			}
+		}
+		switch {
+		case !measured:
+			continue
+		case kept == "":
+			sat = append(sat, m+" none of the rates tested")
+		case kept == top:
+			sat = append(sat, m+" ≥ "+kept+" (the highest rate tested)")
+		default:
+			sat = append(sat, m+" "+kept)
+		}
+		switch {
+		case dropAt < 0:
+			drops = append(drops, m+" never")
+		case firstDrop < 0 || dropAt < firstDrop:
+			firstDrop, first = dropAt, []string{m}
+		case dropAt == firstDrop:
+			first = append(first, m)
+		}
+	}
+	fmt.Fprintf(b, "- **Saturation point** (highest offered rate sustained): %s.\n", strings.Join(sat, "; "))
+	if firstDrop < 0 {
+		fmt.Fprintf(b, "- **Drops**: no mode dropped an event in the measured window at any rate up to %s.\n", top)
+	} else {
+		fmt.Fprintf(b, "- **Drops first**: %s, at %s ev/s. By mode: %s.\n",
+			strings.Join(first, " and "), mdRateLabel(offered[firstDrop]), strings.Join(drops, "; "))
+	}
+	var why []string
+	for _, rate := range offered {
+		why = append(why, mdShortfalls(sw.points(rate), mdCPUs(r.Env))...)
+	}
+	if len(why) > 0 {
+		b.WriteString("- **Why short of the offered rate**:\n")
+		for _, w := range why {
+			fmt.Fprintf(b, "  - %s\n", w)
+		}
+	}
+}
+
+// mdShortfalls explains, from the figures, why modes did not sustain an
+// offered rate: they dropped, they lagged, or the load was never produced.
+// Modes that fell short for the same reason share a sentence.
+func mdShortfalls(pts []*mdPoint, cpus string) []string {
+	var out []string
+	var producer []*mdPoint
+	for _, p := range pts {
+		if p.sustained() {
+			continue
+		}
+		at := mdRateLabel(p.s.Params)
+		c, _ := p.fig("throughput.consumed_eps")
+		a, okA := p.fig("throughput.achieved_eps")
+		switch {
+		case p.dropped():
+			d, _ := p.fig("throughput.dropped_eps")
+			out = append(out, fmt.Sprintf("At %s, %s dropped %s ev/s in the measured window, consuming %s ev/s: "+
+				"the consumer fell behind the producer and the ring filled.", at, p.mode, Rate(d), Rate(c)))
+		case !okA:
+			out = append(out, fmt.Sprintf("At %s, %s consumed %s ev/s (%.0f%% of offered) without a drop; "+
+				"the load generator's achieved rate was not measured.", at, p.mode, Rate(c), 100*c/p.rate()))
+		case a < mdKeptUp*p.rate() && c >= mdKeptUp*a:
+			producer = append(producer, p)
+		case a < mdKeptUp*p.rate():
+			out = append(out, fmt.Sprintf("At %s, the load generator achieved only %s ev/s with %s, and the consumer "+
+				"read fewer still (%s ev/s) without a drop: events were left in the ring when the window closed.",
+				at, Rate(a), p.mode, Rate(c)))
+		default:
+			out = append(out, fmt.Sprintf("At %s, %s consumed %s ev/s without a drop, behind the %s ev/s the load "+
+				"generator achieved: events were left in the ring when the window closed.", at, p.mode, Rate(c), Rate(a)))
+		}
+	}
+	if len(producer) == 0 {
+		return out
+	}
+	var achieved, cores []string
+	for _, p := range producer {
+		a, _ := p.fig("throughput.achieved_eps")
+		achieved = append(achieved, fmt.Sprintf("%s ev/s with %s", Rate(a), p.mode))
+		if k, ok := p.cores(); ok {
+			cores = append(cores, fmt.Sprintf("%s %.2f", p.mode, k))
+		}
+	}
+	s := fmt.Sprintf("At %s, the load generator achieved only %s, and ", mdRateLabel(producer[0].s.Params), mdJoin(achieved))
+	if len(producer) == 1 {
+		s += "the consumer read all of it without a drop: the producing side set the limit, not the consumer. Its figures above are at that lower rate."
+	} else {
+		s += "each consumer read all of it without a drop: the producing side set the limit, not the consumers. Their figures above are at those lower rates."
+	}
+	if len(cores) > 0 {
+		s += fmt.Sprintf(" The load generator shares the machine (%s) with the consumer (cores used: %s).",
+			cpus, strings.Join(cores, ", "))
+	}
+	return append(out, s)
+}
+
+// mdJoin joins a list as prose: a, b and c.
+func mdJoin(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+// mdOtherVariants compares each measured scenario outside the base sweeps
+// with the same mode at the same rate inside its transport's sweep, with
+// the spreads, since no verdict is drawn from them here.
+func mdOtherVariants(b *bytes.Buffer, r *bench.Result, sweeps []*mdSweepSet) {
+	var lines []string
+	for _, sw := range sweeps {
+		base := strings.Fields(sw.variant)
+		for _, s := range Measured(r) {
+			if s.Params.Transport != sw.transport || Variant(s.Params) == sw.variant {
+				continue
+			}
+			var diff []string
+			for _, tok := range strings.Fields(Variant(s.Params)) {
+				if !mdContains(base, tok) {
+					diff = append(diff, tok)
+				}
+			}
+			m := ModeLabel(s.Params)
+			o := &mdPoint{mode: m, s: s}
+			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, mdRateLabel(s.Params), strings.Join(diff, " "))
+			twin := sw.at[mdKey(m, s.Params)]
+			var figs []string
+			for _, f := range []struct{ k, name string }{
+				{"latency_ns.p99", "p99"}, {"os.cpu_ns_per_event", "CPU/event"}, {"producer.bpf_ns_per_event", "BPF/event"},
+			} {
+				if _, ok := o.fig(f.k); !ok {
+					continue
+				}
+				fig := f.name + " " + mdStatCell(s, f.k, mdDur)
+				if twin != nil {
+					fig += " (base " + mdStatCell(twin.s, f.k, mdDur) + ")"
+				}
+				figs = append(figs, fig)
+			}
+			if !o.sustained() && o.rate() > 0 {
+				c, _ := o.fig("throughput.consumed_eps")
+				figs = append(figs, fmt.Sprintf("short of the offered rate (%s ev/s consumed)", Rate(c)))
+			}
+			if len(figs) == 0 {
+				figs = append(figs, "no figures")
+			}
+			lines = append(lines, l+strings.Join(figs, ", "))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("### Other knobs, against the same mode and rate in the base sweep\n\n")
+	for _, l := range lines {
+		b.WriteString("- " + l + ".\n")
+	}
+	b.WriteByte('\n')
+}
+
+// mdCaveats counts what the Flags section lists, so the summary is never
+// read without them.
+func mdCaveats(b *bytes.Buffer, r *bench.Result) {
+	f := mdCollectFlags(r)
+	var parts []string
+	if n := len(f.flagged); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s raised flags (%s)", mdPlural(n, "repetition", "repetitions"), strings.Join(f.flagNames, ", ")))
+	}
+	if n := len(f.failed); n > 0 {
+		parts = append(parts, mdPlural(n, "repetition", "repetitions")+" failed")
+	}
+	if n := len(f.checks); n > 0 {
+		parts = append(parts, mdPlural(n, "check", "checks")+" failed")
+	}
+	if n := len(f.drops); n > 0 {
+		parts = append(parts, mdPlural(n, "repetition", "repetitions")+" dropped events in the window")
+	}
+	if n := len(f.skipped); n > 0 {
+		parts = append(parts, mdPlural(n, "scenario was", "scenarios were")+" skipped")
+	}
+	if len(parts) == 0 {
+		b.WriteString("No repetition raised a flag, failed, or dropped events; no scenario was skipped.\n\n")
+		return
+	}
+	fmt.Fprintf(b, "**Caveats:** %s. See [Flags raised](#flags-raised).\n\n", strings.Join(parts, "; "))
+}
