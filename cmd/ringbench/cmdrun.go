@@ -209,74 +209,38 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	}
 
 	ctx, caught := signalContext()
-	res := bench.Result{Schema: bench.Schema, Env: bench.CaptureEnv()}
-	failed, incomplete := 0, 0
-	hists := make([]scenarioHists, len(scenarios))
-	for i := range hists {
-		hists[i].durationMs = f.duration.Milliseconds()
-	}
-	for i, p := range scenarios {
-		sc := bench.Scenario{ID: p.ID(), Params: p}
-		for rep := range f.reps {
-			fmt.Fprintf(stderr, "[%d/%d] %s (rep %d/%d, %v + %v warm-up)\n", i+1, len(scenarios), sc.ID, rep+1, f.reps, f.duration, f.warmup)
-			o, err := bench.RunIsolated(ctx, p, nil)
-			if errors.Is(err, bench.ErrInterrupted) || ctx.Err() != nil {
-				sig := caught()
-				return exitError{code: 128 + int(sig), msg: fmt.Sprintf("interrupted by %v: nothing written", sig)}
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", sc.ID, err)
-			}
-			if o.Run.Incomplete() {
-				incomplete++
-				fmt.Fprintf(stderr, "ringbench: %s rep %d failed: %s; going on\n", sc.ID, rep+1, o.Run.Error)
-			} else {
-				res.Env.Attach = string(o.Attach)
-				res.Env.AttachRefused = refusedList(o.Refused)
-				hists[i].add(o)
-			}
-			for _, c := range o.Run.Failed() {
-				failed++
-				fmt.Fprintf(stderr, "ringbench: %s: check %s failed: %s\n", sc.ID, c.Name, c.Detail)
-			}
-			sc.Runs = append(sc.Runs, o.Run)
-		}
-		sc.Summary = bench.Summarize(sc.Runs)
-		res.Scenarios = append(res.Scenarios, sc)
-	}
-
 	dir := f.out
+	env := bench.CaptureEnv()
 	if dir == "" {
-		dir = defaultOutDir(res.Env)
+		dir = defaultOutDir(env)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for i := range res.Scenarios {
-		if res.Scenarios[i].Hgrm, err = hists[i].write(dir, i+1); err != nil {
+	x := &execution{res: bench.Result{Schema: bench.Schema, Env: env}, dir: dir, reps: f.reps, stderr: stderr}
+	for i, p := range scenarios {
+		err := x.scenario(ctx, i+1, len(scenarios), p, f.duration.Milliseconds())
+		if errors.Is(err, errInterrupted) {
+			sig := caught()
+			return exitError{code: 128 + int(sig), msg: fmt.Sprintf("interrupted by %v: nothing written", sig)}
+		}
+		if err != nil {
 			return err
 		}
 	}
-	if err := bench.WriteJSON(filepath.Join(dir, "run.json"), res); err != nil {
+	if err := x.write(true); err != nil {
 		return err
 	}
-	if err := bench.WriteFileAtomic(filepath.Join(dir, "bench.txt"), report.BenchTxt(&res)); err != nil {
-		return err
-	}
-	csv, err := report.SummaryCSV(&res)
-	if err != nil {
-		return err
-	}
-	if err := bench.WriteFileAtomic(filepath.Join(dir, "summary.csv"), csv); err != nil {
-		return err
-	}
-	report.Table(stdout, res)
+	report.Table(stdout, x.res)
 	fmt.Fprintf(stdout, "results: %s\n", filepath.Join(dir, "run.json"))
-	if failed > 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("%d checks failed: the results above are not trustworthy", failed)}
+	return x.verdict(stderr)
+}
+
+// verdict turns failed checks into exit status 1 and says how many
+// repetitions did not complete.
+func (x *execution) verdict(stderr io.Writer) error {
+	if x.failed > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d checks failed: the results above are not trustworthy", x.failed)}
 	}
-	if incomplete > 0 {
-		fmt.Fprintf(stderr, "ringbench: %d repetitions did not complete; run.json says why (ringbench verify lists them)\n", incomplete)
+	if x.incomplete > 0 {
+		fmt.Fprintf(stderr, "ringbench: %d repetitions did not complete; run.json says why (ringbench verify lists them)\n", x.incomplete)
 	}
 	return nil
 }

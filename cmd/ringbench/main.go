@@ -32,9 +32,11 @@ const topUsage = `ringbench measures the read modes of BPF ring buffers and perf
 
 Usage:
   ringbench run [flags]    run scenarios and write DIR/run.json
+  ringbench matrix [flags] run a preset or file of scenarios (quick, standard, full)
   ringbench env            what this machine can do, one line per capability
   ringbench verify DIR     re-check a run's accounting and checks from its run.json
   ringbench claims         put the claims of CLAIMS.md to the test on this kernel
+  ringbench report DIR     write DIR/report.md (and DIR/plots) from a run's run.json
 
 Run 'ringbench run -h' for the flags of run.
 `
@@ -46,24 +48,28 @@ func main() {
 func run(stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, topUsage)
-		return usagef("no subcommand given (want run, env, verify or claims)")
+		return usagef("no subcommand given (want run, env, verify, claims or report)")
 	}
 	switch args[0] {
 	case "run":
 		return cmdRun(stdout, stderr, args[1:])
+	case "matrix":
+		return cmdMatrix(stdout, stderr, args[1:])
 	case "env":
 		return cmdEnv(stdout, stderr, args[1:])
 	case "verify":
 		return cmdVerify(stdout, stderr, args[1:])
 	case "claims":
 		return cmdClaims(stdout, stderr, args[1:])
+	case "report":
+		return cmdReport(stdout, stderr, args[1:])
 	case bench.ChildCommand:
 		return cmdChild(stdout, os.Stdin)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q (want run, env, verify or claims; see ringbench help)", args[0])
+	return usagef("unknown subcommand %q (want run, env, verify, claims or report; see ringbench help)", args[0])
 }
 
 // exitCode prints err as one line and maps it to the process exit code.

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/rlimit"
+
+	"ringbench/bench"
+	"ringbench/internal/cpu"
+)
+
+const matrixUsage = `Usage: ringbench matrix [--preset NAME | --file M.json] [flags]
+
+Runs a matrix of scenarios, each repetition in a fresh child process, and
+writes DIR/run.json, bench.txt, summary.csv and histograms after every
+scenario, so an interrupted run keeps what finished. Presets:
+
+  quick     every mode × both transports × 3 rates + the hash-map pair (./run.sh; < 5 min on 2 cores)
+  standard  + netpoll, sampled wakeups, channel delivery, work, 5 rates, payloads, hash maps (< 30 min)
+  full      + producers 1..all CPUs, batches, back to back, pinning, work levels, 5 reps (perf boxes)
+
+Examples:
+
+  ringbench matrix --preset quick
+  ringbench matrix --preset standard --filter mode=spin,transport=ringbuf
+  ringbench matrix --file m.json --reps 5 --out results/mine
+  ringbench matrix --preset full --list
+
+Flags:
+`
+
+func cmdMatrix(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, matrixUsage); fs.PrintDefaults() }
+	preset := fs.String("preset", "", "built-in matrix: "+strings.Join(bench.PresetNames, ", ")+" (default quick unless --file)")
+	file := fs.String("file", "", "matrix file (JSON; see README.md, \"Matrix files\")")
+	filter := fs.String("filter", "", "run only scenarios matching KEY=VALUE[,KEY=VALUE…], e.g. mode=spin,transport=ringbuf")
+	reps := fs.Int("reps", 0, "repetitions per scenario (default: the matrix's)")
+	duration := fs.Duration("duration", 0, "measured window per repetition (default: the matrix's)")
+	warmup := fs.Duration("warmup", -1, "warm-up per repetition (default: the matrix's)")
+	list := fs.Bool("list", false, "print the scenarios (and skips) and exit without running")
+	out := fs.String("out", "", "output folder (default results/<UTC time>-<kernel>-<host>)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usagef("%v (see ringbench matrix -h)", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (see ringbench matrix -h)", fs.Arg(0))
+	}
+	m, info, err := loadMatrix(*preset, *file, stderr)
+	if err != nil {
+		return err
+	}
+	if *reps != 0 {
+		if *reps < 1 || *reps > 1000 {
+			return usagef("reps %d: want 1..1000", *reps)
+		}
+		m.Reps = *reps
+	}
+	if *duration < 0 || *warmup < -1 {
+		return usagef("duration and warm-up must not be negative")
+	}
+	if *duration > 0 {
+		m.Duration = *duration
+	}
+	if *warmup >= 0 {
+		m.Warmup = *warmup
+	}
+	f, err := bench.ParseFilter(*filter)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	info.Filter = f.String()
+	online, err := cpu.Online()
+	if err != nil {
+		return fmt.Errorf("list online CPUs: %w", err)
+	}
+	all, problems := m.Expand(online, transportSupport())
+	if len(problems) > 0 {
+		return matrixProblems(stderr, problems)
+	}
+	var planned []bench.Planned
+	skipped := 0
+	for _, p := range all {
+		if f.Match(p.Params) {
+			planned = append(planned, p)
+			if p.Skip != "" {
+				skipped++
+			}
+		}
+	}
+	if len(planned) == 0 {
+		return usagef("filter %s selects none of the %d scenarios (ringbench matrix --list shows them)", f, len(all))
+	}
+	info.Planned = len(planned)
+	if *list {
+		for _, p := range planned {
+			if p.Skip != "" {
+				fmt.Fprintf(stdout, "%s\tskipped: %s\n", p.Params.ID(), p.Skip)
+			} else {
+				fmt.Fprintln(stdout, p.Params.ID())
+			}
+		}
+		fmt.Fprintf(stdout, "%d scenarios (%d skipped) × %d reps × (%v + %v warm-up)\n", len(planned), skipped, m.Reps, m.Duration, m.Warmup)
+		return nil
+	}
+	if !privileged() {
+		return errors.New(privilegeHelp)
+	}
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return fmt.Errorf("raise RLIMIT_MEMLOCK: %w", err)
+	}
+	return runMatrix(stdout, stderr, m, info, planned, skipped, *out)
+}
+
+func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info bench.MatrixInfo, planned []bench.Planned, skipped int, out string) error {
+	ctx, caught := signalContext()
+	env := bench.CaptureEnv()
+	if out == "" {
+		out = defaultOutDir(env)
+	}
+	x := &execution{res: bench.Result{Schema: bench.Schema, Env: env, Matrix: &info}, dir: out,
+		reps: m.Reps, incremental: true, stderr: stderr}
+	fmt.Fprintf(stderr, "ringbench: %d scenarios (%d skipped) × %d reps × (%v + %v warm-up) into %s\n",
+		len(planned), skipped, m.Reps, m.Duration, m.Warmup, out)
+	x.progress = newProgress(stderr, len(planned), m.Reps, skipped)
+	if err := x.write(false); err != nil { // the folder exists, with an empty run.json, from the start
+		return err
+	}
+	ran := 0
+	for i, p := range planned {
+		var err error
+		if p.Skip != "" {
+			err = x.skip(p.Params, p.Skip)
+		} else {
+			err = x.scenario(ctx, i+1, len(planned), p.Params, m.Duration.Milliseconds())
+			ran++
+		}
+		if errors.Is(err, errInterrupted) {
+			x.progress.finish()
+			info.Interrupted = true
+			if err := x.write(false); err != nil {
+				return err
+			}
+			sig := caught()
+			return exitError{code: 128 + int(sig), msg: fmt.Sprintf("interrupted by %v after %d of %d scenarios; %s holds the finished ones",
+				sig, len(x.res.Scenarios), len(planned), filepath.Join(out, "run.json"))}
+		}
+		if err != nil {
+			x.progress.finish()
+			return err
+		}
+		x.progress.scenarioDone(i+1, x.res.Scenarios[len(x.res.Scenarios)-1], ran, len(planned)-skipped-ran)
+	}
+	x.progress.finish()
+	fmt.Fprintf(stdout, "%d scenarios (%d skipped), %d repetitions failed\nresults: %s\n",
+		len(planned), skipped, x.incomplete, filepath.Join(out, "run.json"))
+	return x.verdict(stderr)
+}
+
+// loadMatrix reads the preset or file; every problem in a file is printed,
+// one line each, before the one-line error.
+func loadMatrix(preset, file string, stderr io.Writer) (*bench.Matrix, bench.MatrixInfo, error) {
+	var info bench.MatrixInfo
+	switch {
+	case preset != "" && file != "":
+		return nil, info, usagef("give --preset or --file, not both")
+	case file != "":
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, info, usagef("matrix file: %v", err)
+		}
+		m, problems := bench.ParseMatrix(data)
+		if m != nil && len(problems) > 0 {
+			online, _ := cpu.Online()
+			_, more := m.Expand(online, func(string) string { return "" })
+			problems = append(problems, more...)
+		}
+		if len(problems) > 0 {
+			return nil, info, matrixProblems(stderr, problems)
+		}
+		info.File = file
+		return m, info, nil
+	}
+	if preset == "" {
+		preset = "quick"
+	}
+	m, err := bench.Preset(preset)
+	if err != nil {
+		return nil, info, usageError{err.Error()}
+	}
+	info.Preset = preset
+	return m, info, nil
+}
+
+func matrixProblems(stderr io.Writer, problems []string) error {
+	for _, p := range problems[:len(problems)-1] {
+		fmt.Fprintln(stderr, "ringbench: matrix:", p)
+	}
+	return usagef("matrix: %s (%d problems; nothing was run)", problems[len(problems)-1], len(problems))
+}
+
+// transportSupport asks the kernel, once per transport, whether it can
+// create the map; without privileges it cannot tell and lets the run say so.
+func transportSupport() func(string) string {
+	why := map[string]string{}
+	return func(tr string) string {
+		if r, ok := why[tr]; ok {
+			return r
+		}
+		mt := map[string]ebpf.MapType{"ringbuf": ebpf.RingBuf, "perfbuf": ebpf.PerfEventArray}[tr]
+		why[tr] = ""
+		if privileged() && mt != 0 {
+			_ = rlimit.RemoveMemlock()
+			if err := features.HaveMapType(mt); err != nil {
+				why[tr] = fmt.Sprintf("this kernel cannot create %v maps: %v", mt, err)
+			}
+		}
+		return why[tr]
+	}
+}

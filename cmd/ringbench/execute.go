@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"ringbench/bench"
+	"ringbench/report"
+)
+
+// execution runs scenarios one repetition at a time, each in a child
+// process, and writes the run folder. With incremental set the folder is
+// rewritten after every scenario, so a run killed at any point leaves
+// complete files for what finished.
+type execution struct {
+	res         bench.Result
+	hists       []scenarioHists
+	dir         string
+	reps        int
+	incremental bool
+	progress    *progress // nil: one line per repetition, as ringbench run prints
+	stderr      io.Writer
+	failed      int // checks that did not hold
+	incomplete  int // repetitions that did not complete
+}
+
+var errInterrupted = errors.New("interrupted")
+
+// scenario runs one scenario's repetitions and adds it to the result. It
+// returns errInterrupted when ctx is cancelled; that scenario is dropped.
+func (x *execution) scenario(ctx context.Context, n, total int, p bench.Params, durationMs int64) error {
+	sc := bench.Scenario{ID: p.ID(), Params: p}
+	h := scenarioHists{durationMs: durationMs}
+	for rep := range x.reps {
+		if x.progress != nil {
+			x.progress.begin(n, sc.ID, rep+1)
+		} else {
+			fmt.Fprintf(x.stderr, "[%d/%d] %s (rep %d/%d, %gs + %gs warm-up)\n", n, total, sc.ID, rep+1, x.reps, p.DurationS, p.WarmupS)
+		}
+		o, err := bench.RunIsolated(ctx, p, nil)
+		if errors.Is(err, bench.ErrInterrupted) || ctx.Err() != nil {
+			return errInterrupted
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.ID, err)
+		}
+		if x.progress != nil {
+			x.progress.repDone()
+		}
+		if o.Run.Incomplete() {
+			x.incomplete++
+			x.warn("ringbench: %s rep %d failed: %s; going on\n", sc.ID, rep+1, o.Run.Error)
+		} else {
+			x.res.Env.Attach = string(o.Attach)
+			x.res.Env.AttachRefused = refusedList(o.Refused)
+			h.add(o)
+		}
+		for _, c := range o.Run.Failed() {
+			x.failed++
+			x.warn("ringbench: %s: check %s failed: %s\n", sc.ID, c.Name, c.Detail)
+		}
+		sc.Runs = append(sc.Runs, o.Run)
+	}
+	sc.Summary = bench.Summarize(sc.Runs)
+	x.res.Scenarios = append(x.res.Scenarios, sc)
+	x.hists = append(x.hists, h)
+	if x.incremental {
+		return x.write(false)
+	}
+	return nil
+}
+
+// skip records a scenario this machine cannot run.
+func (x *execution) skip(p bench.Params, why string) error {
+	x.res.Scenarios = append(x.res.Scenarios, bench.Scenario{ID: p.ID(), Params: p, Skipped: why})
+	x.hists = append(x.hists, scenarioHists{})
+	if x.incremental {
+		return x.write(false)
+	}
+	return nil
+}
+
+func (x *execution) warn(format string, args ...any) {
+	if x.progress != nil && x.progress.bar != nil {
+		x.progress.bar.Clear()
+	}
+	fmt.Fprintf(x.stderr, format, args...)
+}
+
+// write stores the run folder: each scenario's histograms (once), then
+// run.json, bench.txt and summary.csv, every file atomically.
+func (x *execution) write(all bool) error {
+	if err := os.MkdirAll(x.dir, 0o755); err != nil {
+		return err
+	}
+	for i := range x.res.Scenarios {
+		s := &x.res.Scenarios[i]
+		if s.Skipped != "" || (s.Hgrm != nil && !all) || x.hists[i].latency == nil && len(x.hists[i].reps) == 0 {
+			continue
+		}
+		var err error
+		if s.Hgrm, err = x.hists[i].write(x.dir, i+1); err != nil {
+			return err
+		}
+	}
+	if err := bench.WriteJSON(filepath.Join(x.dir, "run.json"), x.res); err != nil {
+		return err
+	}
+	if err := bench.WriteFileAtomic(filepath.Join(x.dir, "bench.txt"), report.BenchTxt(&x.res)); err != nil {
+		return err
+	}
+	csv, err := report.SummaryCSV(&x.res)
+	if err != nil {
+		return err
+	}
+	return bench.WriteFileAtomic(filepath.Join(x.dir, "summary.csv"), csv)
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"ringbench/bench"
+	"ringbench/internal/testutil"
+)
+
+// A bad matrix file is refused before anything runs: one line per problem
+// on stderr, the last one the error, exit 2, no folder.
+func TestMatrixFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "m.json")
+	os.WriteFile(file, []byte(`{"reps": 0, "blocks": [{"moed": "spin", "transport": "perfbuf", "output": true}]}`), 0o644)
+	for _, args := range [][]string{
+		{"matrix", "--file", file},
+		{"matrix", "--file", filepath.Join(dir, "none.json")},
+		{"matrix", "--preset", "huge"},
+		{"matrix", "--preset", "quick", "--file", file},
+		{"matrix", "--filter", "mode"},
+		{"matrix", "--filter", "moed=spin"},
+		{"matrix", "--filter", "mode=nosuch"},
+		{"matrix", "--reps", "-1"},
+		{"matrix", "stray"},
+	} {
+		out := filepath.Join(dir, "out")
+		var stdout, stderr bytes.Buffer
+		code := exitCode(run(&stdout, &stderr, append(args, "--out", out)), &stderr)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2: %s", args, code, stderr.String())
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v: created the output folder", args)
+		}
+		if len(args) == 3 && args[2] == file {
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if len(lines) != 3 || !strings.Contains(stderr.String(), `unknown key "moed"`) ||
+				!strings.Contains(stderr.String(), "reps 0") || !strings.Contains(stderr.String(), "output applies to the ringbuf") {
+				t.Errorf("want one line per problem (3), got:\n%s", stderr.String())
+			}
+		}
+	}
+}
+
+func TestMatrixList(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(&stdout, &stderr, []string{"matrix", "--preset", "quick", "--filter", "mode=spin,transport=ringbuf", "--list"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := stdout.String()
+	if strings.Count(got, "ringbuf/spin/") != 3 || !strings.Contains(got, "3 scenarios (0 skipped) × 3 reps") {
+		t.Errorf("list:\n%s", got)
+	}
+}
+
+// A matrix stopped by SIGINT keeps the scenarios that finished, complete,
+// says it was interrupted, and ringbench report works on it.
+func TestMatrixInterruptedKeepsFinished(t *testing.T) {
+	testutil.RequireBPF(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "m.json")
+	os.WriteFile(file, []byte(`{"reps": 1, "duration": "300ms", "warmup": "0s", "blocks": [
+		{"mode": "epoll", "rate": [1000, 2000]}, {"mode": "epoll", "rate": 3000, "producers": 64},
+		{"mode": "epoll", "rate": 4000, "duration": "60s"}]}`), 0o644)
+	out := filepath.Join(dir, "out")
+	// The last scenario runs for a minute; interrupt it.
+	cmd := exec.Command(os.Args[0], "matrix", "--file", file, "--out", out)
+	cmd.Env = append(os.Environ(), "RINGBENCH_AS_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var res *bench.Result
+	for i := 0; ; i++ {
+		r, err := bench.ReadResult(filepath.Join(out, "run.json"))
+		if err == nil && len(r.Scenarios) == 3 {
+			res = r
+			break
+		}
+		if i == 600 {
+			t.Fatalf("three scenarios never finished: %s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // the fourth is under way
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130: %s", err, stderr.String())
+	}
+	res, err = bench.ReadResult(filepath.Join(out, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Matrix == nil || !res.Matrix.Interrupted || res.Matrix.Planned != 4 || len(res.Scenarios) != 3 {
+		t.Fatalf("matrix %+v with %d scenarios", res.Matrix, len(res.Scenarios))
+	}
+	if res.Scenarios[2].Skipped == "" || len(res.Scenarios[0].Runs) != 1 || res.Scenarios[0].Hgrm["latency"] == "" {
+		t.Errorf("scenarios: %+v", res.Scenarios)
+	}
+	for _, f := range []string{"bench.txt", "summary.csv", res.Scenarios[0].Hgrm["latency"]} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if problems := bench.Verify(res); len(problems) > 0 {
+		t.Errorf("verify: %v", problems)
+	}
+	var stdout bytes.Buffer
+	if err := run(&stdout, &stderr, []string{"report", out}); err != nil {
+		t.Fatalf("report on an interrupted run: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "report.md")); !bytes.Contains(b, []byte("nterrupted")) {
+		t.Errorf("report does not say the run was interrupted")
+	}
+}
