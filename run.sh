@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # ringbench's one-command entry.
-#   ./run.sh         build, check the machine, run the default matrix, print
-#                    the summary and where the results are
-#   ./run.sh test    gofmt, go vet, go test ./... and a smoke run of ./run.sh
-# Knobs for the default run (environment): RINGBENCH_DURATION (3s),
-# RINGBENCH_WARMUP (1s), RINGBENCH_REPS (3), RINGBENCH_OUT (results/<stamp>).
+#   ./run.sh            build, check the machine, run the quick matrix and the
+#                       claims, write the report; prints report.md's path
+#   ./run.sh standard   the same with the standard preset (< 30 min on 2 cores)
+#   ./run.sh full       the same with the full preset (perf boxes)
+#   ./run.sh test       gofmt, go vet, go test ./... and a smoke run of ./run.sh
+# Knobs (environment): RINGBENCH_DURATION, RINGBENCH_WARMUP, RINGBENCH_REPS
+# (default: the preset's), RINGBENCH_CLAIMS_BUDGET (2m), RINGBENCH_OUT
+# (results/<stamp>-<kernel>-<host>).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,6 +20,7 @@ build() {
 }
 
 default_run() {
+	local preset=$1
 	build
 	if ! bin/ringbench env >/tmp/ringbench-env.$$ 2>&1; then
 		cat /tmp/ringbench-env.$$ >&2
@@ -25,10 +29,21 @@ default_run() {
 	fi
 	rm -f /tmp/ringbench-env.$$
 	local out=${RINGBENCH_OUT:-results/$(date -u +%Y%m%dT%H%M%SZ)-$(uname -r)-$(hostname)}
-	bin/ringbench run \
-		--transport ringbuf,perfbuf --mode reader --rate 10000,100000 \
-		--duration "${RINGBENCH_DURATION:-3s}" --warmup "${RINGBENCH_WARMUP:-1s}" \
-		--reps "${RINGBENCH_REPS:-3}" --out "$out"
+	local knobs=()
+	[ -n "${RINGBENCH_DURATION:-}" ] && knobs+=(--duration "$RINGBENCH_DURATION")
+	[ -n "${RINGBENCH_WARMUP:-}" ] && knobs+=(--warmup "$RINGBENCH_WARMUP")
+	[ -n "${RINGBENCH_REPS:-}" ] && knobs+=(--reps "$RINGBENCH_REPS")
+	bin/ringbench matrix --preset "$preset" --out "$out" "${knobs[@]}"
+	bin/ringbench claims --budget "${RINGBENCH_CLAIMS_BUDGET:-2m}" --json "$out/claims.json" >"$out/claims.txt"
+	cat "$out/claims.txt"
+	bin/ringbench report "$out" >/dev/null
+	# The top-level plots/ keeps the charts of the latest run under results/.
+	case $out in results/*)
+		find plots -maxdepth 1 \( -name '*.png' -o -name '*.svg' \) -delete
+		cp "$out"/plots/*.png "$out"/plots/*.svg plots/ 2>/dev/null || true
+		;;
+	esac
+	echo "report: $out/report.md"
 }
 
 run_tests() {
@@ -43,15 +58,18 @@ run_tests() {
 	# Smoke: the default run, tiny, into a temp folder, then verified.
 	smoke_dir=$(mktemp -d)
 	trap 'rm -rf "$smoke_dir"' EXIT
-	RINGBENCH_OUT=$smoke_dir/run RINGBENCH_DURATION=500ms RINGBENCH_WARMUP=100ms ./run.sh
+	RINGBENCH_OUT=$smoke_dir/run RINGBENCH_DURATION=300ms RINGBENCH_WARMUP=100ms RINGBENCH_REPS=1 \
+		RINGBENCH_CLAIMS_BUDGET=20s ./run.sh
 	bin/ringbench verify "$smoke_dir/run"
+	test -s "$smoke_dir/run/report.md"
 }
 
 case "${1:-}" in
-"") default_run ;;
+"") default_run quick ;;
+quick | standard | full) default_run "$1" ;;
 test) run_tests ;;
 *)
-	echo "usage: ./run.sh [test]" >&2
+	echo "usage: ./run.sh [quick|standard|full|test]" >&2
 	exit 2
 	;;
 esac
