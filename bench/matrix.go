@@ -35,7 +35,9 @@ type Planned struct {
 }
 
 // ParseMatrix reads a matrix file. It checks everything it can without the
-// machine and returns every problem, one line each.
+// machine and returns every problem, one line each. Unless the file is not
+// JSON at all, the matrix comes back even with problems, holding what was
+// valid, so Expand can report the problems of combinations too.
 func ParseMatrix(data []byte) (*Matrix, []string) {
 	var top map[string]json.RawMessage
 	if err := strictJSON(data, &top); err != nil {
@@ -114,15 +116,20 @@ func parseBlock(i int, raw map[string]json.RawMessage) (Block, []string) {
 			problems = append(problems, fmt.Sprintf("%s: %s: %v", b.Name, k, err))
 			continue
 		}
+		var good []string
 		for _, v := range vals {
-			// Values that cannot parse are reported here, once; what is
-			// wrong only in combination is found by Expand.
+			// Values that cannot parse are reported here, once, and left
+			// out, so Expand finds only what is wrong in combination.
 			scratch := Defaults()
 			if err := matrixKeys[k](&scratch, v, nil); err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", b.Name, err))
+				continue
 			}
+			good = append(good, v)
 		}
-		b.Values[k] = vals
+		if len(good) > 0 {
+			b.Values[k] = good
+		}
 	}
 	if len(b.Values["rate"]) > 0 && slices.Contains(b.Values["b2b"], "true") {
 		problems = append(problems, fmt.Sprintf("%s: b2b has no rate (the consumer triggers the next batch itself): put b2b scenarios in a block without rate", b.Name))
