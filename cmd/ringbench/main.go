@@ -37,6 +37,7 @@ Usage:
   ringbench verify DIR     re-check a run's accounting and checks from its run.json
   ringbench claims         put the claims of CLAIMS.md to the test on this kernel
   ringbench report DIR     write DIR/report.md (and DIR/plots) from a run's run.json
+  ringbench compare A B…   what changed between runs, significant changes only (Mann-Whitney U)
 
 Run 'ringbench run -h' for the flags of run.
 `
@@ -48,7 +49,7 @@ func main() {
 func run(stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, topUsage)
-		return usagef("no subcommand given (want run, env, verify, claims or report)")
+		return usagef("no subcommand given (want run, matrix, env, verify, claims, report or compare)")
 	}
 	switch args[0] {
 	case "run":
@@ -63,13 +64,15 @@ func run(stdout, stderr io.Writer, args []string) error {
 		return cmdClaims(stdout, stderr, args[1:])
 	case "report":
 		return cmdReport(stdout, stderr, args[1:])
+	case "compare":
+		return cmdCompare(stdout, stderr, args[1:])
 	case bench.ChildCommand:
 		return cmdChild(stdout, os.Stdin)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q (want run, env, verify, claims or report; see ringbench help)", args[0])
+	return usagef("unknown subcommand %q (want run, matrix, env, verify, claims, report or compare; see ringbench help)", args[0])
 }
 
 // exitCode prints err as one line and maps it to the process exit code.

@@ -1,0 +1,135 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"ringbench/bench"
+)
+
+// RunEmulated says whether a run was measured under an emulator (QEMU's
+// TCG and the like), where no timing says anything about hardware: its
+// run.json says so (env.emulated, see envEmulatedKey), or its hypervisor
+// names itself an emulator.
+func RunEmulated(e bench.Env, emulatedKey bool) bool {
+	h := strings.ToLower(e.Hypervisor)
+	return emulatedKey || strings.Contains(h, "tcg") || strings.Contains(h, "emulat")
+}
+
+// envEmulatedKey is run.json's env.emulated, false when absent. bench.Env
+// has no field for it yet, so it is decoded from the file ReadResult
+// already accepted; once bench.Env has the field (Emulated bool,
+// json:"emulated,omitempty"), this body becomes `return e.Emulated`.
+func envEmulatedKey(e bench.Env, path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var probe struct {
+		Env struct {
+			Emulated bool `json:"emulated"`
+		} `json:"env"`
+	}
+	_ = json.Unmarshal(b, &probe)
+	return probe.Env.Emulated
+}
+
+// CompareEnvRow is one environment fact of every run, A first.
+type CompareEnvRow struct {
+	Name    string   `json:"name"`
+	Values  []string `json:"values"`
+	Differs bool     `json:"differs"`
+	Machine bool     `json:"machine"` // one of the facts that identify a machine
+}
+
+type cmpEnvField struct {
+	name    string
+	machine bool
+	get     func(*CompareRun) string
+}
+
+var cmpEnvFields = []cmpEnvField{
+	{"host", true, func(r *CompareRun) string { return r.Result.Env.Hostname }},
+	{"cpu model", true, func(r *CompareRun) string { return r.Result.Env.CPUModel }},
+	{"cpus", true, func(r *CompareRun) string { return strconv.Itoa(r.Result.Env.CPUs) }},
+	{"hypervisor", true, func(r *CompareRun) string { return r.Result.Env.Hypervisor }},
+	{"emulated", false, func(r *CompareRun) string { return cmpYesNo(r.Emulated) }},
+	{"kernel", false, func(r *CompareRun) string { return r.Result.Env.Kernel }},
+	{"preempt", false, func(r *CompareRun) string { return r.Result.Env.Preempt }},
+	{"hz", false, func(r *CompareRun) string { return strconv.Itoa(r.Result.Env.HZ) }},
+	{"governor", false, func(r *CompareRun) string { return r.Result.Env.Governor }},
+	{"smt", false, func(r *CompareRun) string { return r.Result.Env.SMT }},
+	{"go", false, func(r *CompareRun) string { return r.Result.Env.Go }},
+	{"gomaxprocs", false, func(r *CompareRun) string { return strconv.Itoa(r.Result.Env.GOMAXPROCS) }},
+	{"cilium/ebpf", false, func(r *CompareRun) string { return r.Result.Env.CiliumEBPF }},
+	{"commit", false, func(r *CompareRun) string { return cmpCommit(r.Result.Env) }},
+	{"attach", false, func(r *CompareRun) string { return r.Result.Env.Attach }},
+}
+
+func cmpYesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func cmpCommit(e bench.Env) string {
+	c := e.Commit
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	if e.Dirty != nil && *e.Dirty {
+		c += " (dirty)"
+	}
+	return c
+}
+
+func cmpEnvDiff(runs []*CompareRun) []CompareEnvRow {
+	var rows []CompareEnvRow
+	for _, f := range cmpEnvFields {
+		row := CompareEnvRow{Name: f.name, Machine: f.machine}
+		for _, r := range runs {
+			v := strings.TrimSpace(f.get(r))
+			if v == "" {
+				v = "-"
+			}
+			row.Values = append(row.Values, v)
+			row.Differs = row.Differs || v != row.Values[0]
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// cmpEnvWarnings are what makes a comparison suspect: another machine,
+// an emulator, a run stopped before its matrix finished.
+func cmpEnvWarnings(runs []*CompareRun) []string {
+	var out []string
+	base := runs[0]
+	for _, r := range runs[1:] {
+		var diffs []string
+		for _, f := range cmpEnvFields {
+			if a, b := f.get(base), f.get(r); f.machine && a != b {
+				diffs = append(diffs, fmt.Sprintf("%s %q vs %q", f.name, a, b))
+			}
+		}
+		if len(diffs) > 0 {
+			out = append(out, fmt.Sprintf("DIFFERENT MACHINES: %s vs %s: %s; a difference may come from the machine, not from what changed",
+				r.Label, base.Label, strings.Join(diffs, ", ")))
+		}
+	}
+	for _, r := range runs {
+		if r.Emulated {
+			out = append(out, fmt.Sprintf("EMULATED: %s ran under an emulator (hypervisor %q): its timings say nothing about real hardware",
+				r.Label, r.Result.Env.Hypervisor))
+		}
+		if m := r.Result.Matrix; m != nil && m.Interrupted {
+			out = append(out, fmt.Sprintf("INTERRUPTED: %s was stopped after %d of %d planned scenarios",
+				r.Label, len(r.Result.Scenarios), m.Planned))
+		}
+	}
+	return out
+}

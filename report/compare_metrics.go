@@ -1,0 +1,140 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"ringbench/bench"
+)
+
+// compareMetric is one key figure ringbench compare tests: its run.json
+// path, a name for people, and which direction is better.
+type compareMetric struct {
+	Key    string // JSON key and chart name
+	Label  string
+	Path   string // dotted run.json path under a run, as bench.Summarize names it
+	Higher bool   // higher is better
+	Format func(float64) string
+}
+
+// compareMetrics are the metrics of bench.txt (the same paths and
+// directions: a test holds them together) plus the GC pause p99.
+var compareMetrics = []compareMetric{
+	{"consumed_eps", "consumed events/s", "throughput.consumed_eps", true, cmpRate},
+	{"latency_p50", "p50 latency", "latency_ns.p50", false, cmpNs},
+	{"latency_p99", "p99 latency", "latency_ns.p99", false, cmpNs},
+	{"latency_p999", "p99.9 latency", "latency_ns.p999", false, cmpNs},
+	{"dropped_eps", "drops/s", "throughput.dropped_eps", false, cmpRate},
+	{"cpu_ns_per_event", "CPU/event", "os.cpu_ns_per_event", false, cmpNs},
+	{"allocs_per_event", "allocs/event", "go.allocs_per_event", false, cmpNum},
+	{"syscalls_per_event", "syscalls/event", "os.syscalls_per_event", false, cmpNum},
+	{"bpf_ns_per_event", "BPF/event", "producer.bpf_ns_per_event", false, cmpNs},
+	{"trigger_p99", "trigger syscall p99", "producer.trigger_p99_ns", false, cmpNs},
+	{"gc_pause_p99", "GC pause p99", "go.gc_pause_p99_ns", false, cmpNs},
+}
+
+func cmpMetric(key string) compareMetric {
+	for _, m := range compareMetrics {
+		if m.Key == key {
+			return m
+		}
+	}
+	return compareMetric{Key: key, Label: key, Format: cmpNum}
+}
+
+// cmpValues is, per metric key, the figure of every completed
+// repetition of s that has it (a figure null in a repetition is left out
+// of the sample, as bench.txt leaves it out of that line).
+func cmpValues(s bench.Scenario) map[string][]float64 {
+	out := map[string][]float64{}
+	for _, run := range s.Runs {
+		if run.Incomplete() {
+			continue
+		}
+		figures := flatRun(run)
+		for _, m := range compareMetrics {
+			if v, ok := figures[m.Path]; ok && !math.IsNaN(v) {
+				out[m.Key] = append(out[m.Key], v)
+			}
+		}
+	}
+	return out
+}
+
+// cmpSig3 prints x rounded to three significant digits, without
+// trailing zeros.
+func cmpSig3(x float64) string {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 3, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// cmpRate prints a per-second figure with an SI prefix.
+func cmpRate(x float64) string {
+	switch a := math.Abs(x); {
+	case a >= 1e6:
+		return cmpSig3(x/1e6) + "M"
+	case a >= 1e3:
+		return cmpSig3(x/1e3) + "k"
+	}
+	return cmpSig3(x)
+}
+
+// cmpNs prints nanoseconds in a readable unit.
+func cmpNs(x float64) string {
+	switch a := math.Abs(x); {
+	case a >= 1e9:
+		return cmpSig3(x/1e9) + "s"
+	case a >= 1e6:
+		return cmpSig3(x/1e6) + "ms"
+	case a >= 1e3:
+		return cmpSig3(x/1e3) + "µs"
+	}
+	return cmpSig3(x) + "ns"
+}
+
+// cmpNum prints a count per event: small fractions keep three
+// significant digits.
+func cmpNum(x float64) string {
+	return cmpSig3(x)
+}
+
+// cmpChange prints a change in percent, "+∞%" from a zero baseline.
+func cmpChange(r MetricComparison) string {
+	if r.ChangePct == nil {
+		if r.Other.Median > 0 {
+			return "+∞%"
+		}
+		return "-∞%"
+	}
+	if *r.ChangePct == 0 {
+		return "0%"
+	}
+	s := strconv.FormatFloat(*r.ChangePct, 'f', 1, 64)
+	if !strings.HasPrefix(s, "-") {
+		s = "+" + s
+	}
+	return s + "%"
+}
+
+// cmpSide prints a median with its confidence interval the way benchstat
+// does: "12.3µs ± 3%".
+func cmpSide(m compareMetric, s CompareSide) string {
+	return m.Format(s.Median) + " ± " + s.CIPct
+}
+
+// cmpP prints a p-value.
+func cmpP(p float64) string {
+	if p < 0.001 {
+		return "p<0.001"
+	}
+	return "p=" + strconv.FormatFloat(p, 'f', 3, 64)
+}
+
+// cmpN prints the sample sizes: "n=6" or "n=6+4".
+func cmpN(r MetricComparison) string {
+	if r.Base.N == r.Other.N {
+		return "n=" + strconv.Itoa(r.Base.N)
+	}
+	return "n=" + strconv.Itoa(r.Base.N) + "+" + strconv.Itoa(r.Other.N)
+}

@@ -1,0 +1,84 @@
+package report
+
+import (
+	"math"
+	"slices"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// cmpSamples is benchstat's comparison of two samples: medians and
+// their intervals under benchmath.AssumeNothing, the Mann-Whitney U test,
+// and significant when p ≤ α (benchstat prints "~" only when p > α).
+func cmpSamples(x, y []float64, higherBetter bool) MetricComparison {
+	sx, sy := cmpSample(x), cmpSample(y)
+	cmp := benchmath.AssumeNothing.Compare(sx, sy)
+	row := MetricComparison{
+		Base: cmpSideOf(sx), Other: cmpSideOf(sy), P: cmp.P,
+		Significant: !(cmp.P > cmp.Alpha),
+	}
+	for _, w := range cmp.Warnings {
+		row.Warnings = append(row.Warnings, w.Error())
+	}
+	if a, b := row.Base.Median, row.Other.Median; a == b {
+		row.ChangePct = cmpPtr(0.0)
+	} else if a != 0 {
+		row.ChangePct = cmpPtr((b/a - 1) * 100)
+	}
+	up := row.Other.Median > row.Base.Median
+	if row.Other.Median == row.Base.Median {
+		// The U test saw a shift the medians do not show: take its
+		// direction from the means.
+		up = cmpMean(y) > cmpMean(x)
+	}
+	switch {
+	case row.Significant && up == higherBetter:
+		row.Verdict = VerdictBetter
+	case row.Significant:
+		row.Verdict = VerdictWorse
+	case cmpMinP(len(x), len(y)) > CompareAlpha:
+		row.Verdict = VerdictTooFew
+	default:
+		row.Verdict = VerdictNoChange
+	}
+	return row
+}
+
+// cmpSample is a benchmath sample of a copy of xs, with ringbench
+// compare's α.
+func cmpSample(xs []float64) *benchmath.Sample {
+	th := benchmath.DefaultThresholds
+	th.CompareAlpha = CompareAlpha
+	return benchmath.NewSample(slices.Clone(xs), &th)
+}
+
+// cmpSideOf summarises a sample: median, its confidence interval.
+func cmpSideOf(s *benchmath.Sample) CompareSide {
+	sum := benchmath.AssumeNothing.Summary(s, CompareConfidence)
+	out := CompareSide{Values: s.Values, N: len(s.Values), Median: sum.Center, CIPct: sum.PctRangeString()}
+	if !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0) {
+		out.CILo, out.CIHi = cmpPtr(sum.Lo), cmpPtr(sum.Hi)
+	}
+	return out
+}
+
+// cmpMinP is the smallest two-sided p-value the Mann-Whitney U test can
+// give for samples of n1 and n2 values: 2 / C(n1+n2, n1). Above α no
+// outcome could be significant, so "no change" would be a guess.
+func cmpMinP(n1, n2 int) float64 {
+	c := 1.0
+	for i := 1; i <= n1; i++ {
+		c = c * float64(n2+i) / float64(i)
+	}
+	return math.Min(1, 2/c)
+}
+
+func cmpMean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+func cmpPtr[T any](v T) *T { return &v }
