@@ -35,3 +35,30 @@ func TestWriteHgrm(t *testing.T) {
 		t.Fatal("wrote a file for an empty histogram")
 	}
 }
+
+// The .hgrm and .hlog of a fixed distribution are byte for byte what
+// HdrHistogram's tools expect; a change to either format shows here.
+func TestHgrmAndHlogGolden(t *testing.T) {
+	var reps []*hdrhistogram.Histogram
+	for r := int64(1); r <= 2; r++ {
+		h := hdrhistogram.New(1, 60_000_000_000, 3)
+		for v := int64(1); v <= 10_000; v++ { // r µs .. r·10 ms, log-spread
+			h.RecordValue(r * v * v / 10)
+		}
+		reps = append(reps, h)
+	}
+	merged := hdrhistogram.New(1, 60_000_000_000, 3)
+	for _, h := range reps {
+		merged.Merge(h)
+	}
+	hgrm, err := HgrmMicros(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "latency.hgrm", hgrm)
+	hlog, err := HlogReps(reps, 3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "latency.hlog", hlog)
+}
