@@ -21,17 +21,17 @@ type compareMetric struct {
 // compareMetrics are the metrics of bench.txt (the same paths and
 // directions: a test holds them together) plus the GC pause p99.
 var compareMetrics = []compareMetric{
-	{"consumed_eps", "consumed events/s", "throughput.consumed_eps", true, cmpRate},
-	{"latency_p50", "p50 latency", "latency_ns.p50", false, cmpNs},
-	{"latency_p99", "p99 latency", "latency_ns.p99", false, cmpNs},
-	{"latency_p999", "p99.9 latency", "latency_ns.p999", false, cmpNs},
-	{"dropped_eps", "drops/s", "throughput.dropped_eps", false, cmpRate},
-	{"cpu_ns_per_event", "CPU/event", "os.cpu_ns_per_event", false, cmpNs},
+	{"consumed_eps", "consumed events/s", "throughput.consumed_eps", true, siLabel},
+	{"latency_p50", "p50 latency", "latency_ns.p50", false, dur},
+	{"latency_p99", "p99 latency", "latency_ns.p99", false, dur},
+	{"latency_p999", "p99.9 latency", "latency_ns.p999", false, dur},
+	{"dropped_eps", "drops/s", "throughput.dropped_eps", false, siLabel},
+	{"cpu_ns_per_event", "CPU/event", "os.cpu_ns_per_event", false, dur},
 	{"allocs_per_event", "allocs/event", "go.allocs_per_event", false, cmpNum},
 	{"syscalls_per_event", "syscalls/event", "os.syscalls_per_event", false, cmpNum},
-	{"bpf_ns_per_event", "BPF/event", "producer.bpf_ns_per_event", false, cmpNs},
-	{"trigger_p99", "trigger syscall p99", "producer.trigger_p99_ns", false, cmpNs},
-	{"gc_pause_p99", "GC pause p99", "go.gc_pause_p99_ns", false, cmpNs},
+	{"bpf_ns_per_event", "BPF/event", "producer.bpf_ns_per_event", false, dur},
+	{"trigger_p99", "trigger syscall p99", "producer.trigger_p99_ns", false, dur},
+	{"gc_pause_p99", "GC pause p99", "go.gc_pause_p99_ns", false, dur},
 }
 
 func cmpMetric(key string) compareMetric {
@@ -62,41 +62,10 @@ func cmpValues(s bench.Scenario) map[string][]float64 {
 	return out
 }
 
-// cmpSig3 prints x rounded to three significant digits, without
-// trailing zeros.
-func cmpSig3(x float64) string {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 3, 64), 64)
-	return strconv.FormatFloat(r, 'f', -1, 64)
-}
-
-// cmpRate prints a per-second figure with an SI prefix.
-func cmpRate(x float64) string {
-	switch a := math.Abs(x); {
-	case a >= 1e6:
-		return cmpSig3(x/1e6) + "M"
-	case a >= 1e3:
-		return cmpSig3(x/1e3) + "k"
-	}
-	return cmpSig3(x)
-}
-
-// cmpNs prints nanoseconds in a readable unit.
-func cmpNs(x float64) string {
-	switch a := math.Abs(x); {
-	case a >= 1e9:
-		return cmpSig3(x/1e9) + "s"
-	case a >= 1e6:
-		return cmpSig3(x/1e6) + "ms"
-	case a >= 1e3:
-		return cmpSig3(x/1e3) + "µs"
-	}
-	return cmpSig3(x) + "ns"
-}
-
 // cmpNum prints a count per event: small fractions keep three
 // significant digits.
 func cmpNum(x float64) string {
-	return cmpSig3(x)
+	return sig3(x)
 }
 
 // cmpChange prints a change in percent, "+∞%" from a zero baseline.

@@ -145,7 +145,7 @@ func compareLabels(ps []bench.Params) []string {
 		case p.Rate == 0:
 			return "max"
 		}
-		return cmpRate(float64(p.Rate)) + "/s"
+		return siLabel(float64(p.Rate)) + "/s"
 	}
 	knobs := []func(bench.Params) string{
 		func(p bench.Params) string { return "wakeup=" + p.Wakeup },

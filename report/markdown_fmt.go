@@ -8,31 +8,6 @@ import (
 	"ringbench/bench"
 )
 
-// dur formats nanoseconds with a unit readable at a glance: 850 ns,
-// 3.05 µs, 78.8 µs, 226 µs, 4.41 ms.
-func mdDur(ns float64) string {
-	switch a := math.Abs(ns); {
-	case a >= 1e9:
-		return mdSig3(ns/1e9) + " s"
-	case a >= 1e6:
-		return mdSig3(ns/1e6) + " ms"
-	case a >= 1e3:
-		return mdSig3(ns/1e3) + " µs"
-	}
-	return fmt.Sprintf("%.0f ns", ns)
-}
-
-// sig3 writes v with three significant digits and no exponent.
-func mdSig3(v float64) string {
-	switch a := math.Abs(v); {
-	case a >= 100:
-		return fmt.Sprintf("%.0f", v)
-	case a >= 10:
-		return fmt.Sprintf("%.1f", v)
-	}
-	return fmt.Sprintf("%.2f", v)
-}
-
 // num writes a dimensionless figure (syscalls or allocations per event)
 // with two significant digits and no exponent.
 func mdNum(v float64) string {
@@ -44,22 +19,6 @@ func mdNum(v float64) string {
 	}
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'e', 1, 64), 64)
 	return strconv.FormatFloat(r, 'f', -1, 64)
-}
-
-// rateLabel writes an offered rate as people say it: 10k, 400k, 1M; 0 is
-// back to back.
-func mdRateLabel(p bench.Params) string {
-	switch {
-	case p.B2B:
-		return "b2b"
-	case p.Rate == 0:
-		return "max"
-	case p.Rate >= 1e6:
-		return strconv.FormatFloat(float64(p.Rate)/1e6, 'f', -1, 64) + "M"
-	case p.Rate >= 1e3:
-		return strconv.FormatFloat(float64(p.Rate)/1e3, 'f', -1, 64) + "k"
-	}
-	return strconv.FormatUint(p.Rate, 10)
 }
 
 // statCell writes a summary figure as mean ± relative stddev, the way

@@ -27,7 +27,7 @@ type mdPoint struct {
 	s    bench.Scenario
 }
 
-func mdKey(mode string, p bench.Params) string { return mode + "@" + mdRateLabel(p) }
+func mdKey(mode string, p bench.Params) string { return mode + "@" + rateOf(p) }
 
 func (p *mdPoint) fig(k string) (float64, bool) { return mdMean(p.s, k) }
 
@@ -83,8 +83,8 @@ func mdBaseSweeps(r *bench.Result) []*mdSweepSet {
 			if k := mdKey(m, o.Params); sw.at[k] == nil {
 				sw.at[k] = &mdPoint{mode: m, s: o}
 			}
-			if !rates[mdRateLabel(o.Params)] {
-				rates[mdRateLabel(o.Params)] = true
+			if !rates[rateOf(o.Params)] {
+				rates[rateOf(o.Params)] = true
 				sw.rates = append(sw.rates, o.Params)
 			}
 		}
@@ -175,7 +175,7 @@ func mdSweep(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 }
 
 func mdRateHeading(p bench.Params) string {
-	switch l := mdRateLabel(p); l {
+	switch l := rateOf(p); l {
 	case "max":
 		return "back to back (max)"
 	case "b2b":
@@ -187,9 +187,9 @@ func mdRateHeading(p bench.Params) string {
 
 // describe is one mode's figures at one rate.
 func mdDescribe(p *mdPoint) string {
-	s := p.mode + ": p99 " + mdFigure(p, "latency_ns.p99", mdDur)
+	s := p.mode + ": p99 " + mdFigure(p, "latency_ns.p99", dur)
 	if cpu, ok := p.fig("os.cpu_ns_per_event"); ok {
-		s += " at " + mdDur(cpu) + " CPU/event"
+		s += " at " + dur(cpu) + " CPU/event"
 		if c, ok := p.cores(); ok {
 			s += fmt.Sprintf(" (%.2f cores)", c)
 		}
@@ -222,7 +222,7 @@ func mdFigure(p *mdPoint, k string, f func(float64) string) string {
 func mdMissing(r *bench.Result, sw *mdSweepSet, mode string, rate bench.Params) string {
 	for _, s := range r.Scenarios {
 		p := s.Params
-		if p.Transport != sw.transport || ModeLabel(p) != mode || mdRateLabel(p) != mdRateLabel(rate) || Variant(p) != sw.variant {
+		if p.Transport != sw.transport || ModeLabel(p) != mode || rateOf(p) != rateOf(rate) || Variant(p) != sw.variant {
 			continue
 		}
 		if s.Skipped != "" {

@@ -17,13 +17,13 @@ var mdScenarioColumns = []struct {
 }{
 	{"consumed ev/s", "throughput.consumed_eps", Rate},
 	{"drops/s", "throughput.dropped_eps", Rate},
-	{"p50", "latency_ns.p50", mdDur},
-	{"p99", "latency_ns.p99", mdDur},
-	{"p99.9", "latency_ns.p999", mdDur},
-	{"CPU/event", "os.cpu_ns_per_event", mdDur},
+	{"p50", "latency_ns.p50", dur},
+	{"p99", "latency_ns.p99", dur},
+	{"p99.9", "latency_ns.p999", dur},
+	{"CPU/event", "os.cpu_ns_per_event", dur},
 	{"syscalls/event", "os.syscalls_per_event", mdNum},
 	{"allocs/event", "go.allocs_per_event", mdNum},
-	{"BPF/event", "producer.bpf_ns_per_event", mdDur},
+	{"BPF/event", "producer.bpf_ns_per_event", dur},
 }
 
 func mdScenarios(b *bytes.Buffer, r *bench.Result) {
@@ -141,7 +141,7 @@ func mdFlagDetail(flag string, run bench.Run) string {
 		return "achieved " + Rate(run.Throughput.AchievedEPS) + " ev/s"
 	case "schedule-lag-p99-over-1ms":
 		if v := run.Producer.LagP99Ns; v != nil {
-			return "lag p99 " + mdDur(float64(*v))
+			return "lag p99 " + dur(float64(*v))
 		}
 	}
 	return ""

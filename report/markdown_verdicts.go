@@ -21,7 +21,7 @@ func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 	if len(offered) == 0 {
 		return
 	}
-	top := mdRateLabel(offered[len(offered)-1])
+	top := rateOf(offered[len(offered)-1])
 	var sat, drops, first []string
 	firstDrop := -1
 	for _, m := range sw.modes {
@@ -34,12 +34,12 @@ func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 			}
 			measured = true
 			if p.sustained() {
-				kept = mdRateLabel(rate)
+				kept = rateOf(rate)
 			}
 			if p.dropped() && dropAt < 0 {
 				dropAt = i
 				d, _ := p.fig("throughput.dropped_eps")
-				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, mdRateLabel(rate), Rate(d)))
+				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, rateOf(rate), Rate(d)))
 			}
 		}
 		switch {
@@ -66,7 +66,7 @@ func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 		fmt.Fprintf(b, "- **Drops**: no mode dropped an event in the measured window at any rate up to %s.\n", top)
 	} else {
 		fmt.Fprintf(b, "- **Drops first**: %s, at %s ev/s. By mode: %s.\n",
-			strings.Join(first, " and "), mdRateLabel(offered[firstDrop]), strings.Join(drops, "; "))
+			strings.Join(first, " and "), rateOf(offered[firstDrop]), strings.Join(drops, "; "))
 	}
 	var why []string
 	for _, rate := range offered {
@@ -90,7 +90,7 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 		if p.sustained() {
 			continue
 		}
-		at := mdRateLabel(p.s.Params)
+		at := rateOf(p.s.Params)
 		c, _ := p.fig("throughput.consumed_eps")
 		a, okA := p.fig("throughput.achieved_eps")
 		switch {
@@ -123,7 +123,7 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 			cores = append(cores, fmt.Sprintf("%s %.2f", p.mode, k))
 		}
 	}
-	s := fmt.Sprintf("At %s, the load generator achieved only %s, and ", mdRateLabel(producer[0].s.Params), mdJoin(achieved))
+	s := fmt.Sprintf("At %s, the load generator achieved only %s, and ", rateOf(producer[0].s.Params), mdJoin(achieved))
 	if len(producer) == 1 {
 		s += "the consumer read all of it without a drop: the producing side set the limit, not the consumer. Its figures above are at that lower rate."
 	} else {
@@ -163,7 +163,7 @@ func mdOtherVariants(b *bytes.Buffer, r *bench.Result, sweeps []*mdSweepSet) {
 			}
 			m := ModeLabel(s.Params)
 			o := &mdPoint{mode: m, s: s}
-			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, mdRateLabel(s.Params), strings.Join(diff, " "))
+			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, rateOf(s.Params), strings.Join(diff, " "))
 			twin := sw.at[mdKey(m, s.Params)]
 			var figs []string
 			for _, f := range []struct{ k, name string }{
@@ -172,9 +172,9 @@ func mdOtherVariants(b *bytes.Buffer, r *bench.Result, sweeps []*mdSweepSet) {
 				if _, ok := o.fig(f.k); !ok {
 					continue
 				}
-				fig := f.name + " " + mdStatCell(s, f.k, mdDur)
+				fig := f.name + " " + mdStatCell(s, f.k, dur)
 				if twin != nil {
-					fig += " (base " + mdStatCell(twin.s, f.k, mdDur) + ")"
+					fig += " (base " + mdStatCell(twin.s, f.k, dur) + ")"
 				}
 				figs = append(figs, fig)
 			}

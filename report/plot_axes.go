@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 )
@@ -38,55 +37,13 @@ func plNinesTicks(ps []float64) plot.ConstantTicks {
 	return ts
 }
 
-// plRateLabel names an offered rate: 100000 → "100k", 0 → "max".
-func plRateLabel(r uint64) string {
-	if r == 0 {
-		return "max"
-	}
-	return plSiLabel(float64(r))
-}
-
-// plSiLabel writes v with a k or M suffix and at most three significant
-// digits: 400000 → "400k", 1250 → "1.25k", 0.0123 → "0.0123".
-func plSiLabel(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1e9:
-		return plSig3(v/1e9) + "G"
-	case a >= 1e6:
-		return plSig3(v/1e6) + "M"
-	case a >= 1e3:
-		return plSig3(v/1e3) + "k"
-	case a == 0 || a >= 1e-4:
-		return plSig3(v)
-	}
-	return strconv.FormatFloat(v, 'g', 2, 64)
-}
-
-// plSig3 formats v with three significant digits, without an exponent and
-// without trailing zeros.
-func plSig3(v float64) string {
-	if v == 0 {
-		return "0"
-	}
-	d := 2 - int(math.Floor(math.Log10(math.Abs(v))))
-	if d < 0 {
-		d = 0
-	}
-	s := strconv.FormatFloat(v, 'f', d, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
-
 // plBytesLabel writes a byte count in KiB or MiB.
 func plBytesLabel(b float64) string {
 	switch {
 	case b >= 1<<20:
-		return plSig3(b/(1<<20)) + " MiB"
+		return sig3(b/(1<<20)) + " MiB"
 	case b >= 1<<10:
-		return plSig3(b/(1<<10)) + " KiB"
+		return sig3(b/(1<<10)) + " KiB"
 	}
 	return fmt.Sprintf("%.0f B", b)
 }
@@ -112,7 +69,7 @@ func (plLogTicks) Ticks(lo, hi float64) []plot.Tick {
 			v := float64(m) * math.Pow10(e)
 			t := plot.Tick{Value: v}
 			if m == 1 || (majors < 3 && (m == 2 || m == 5)) {
-				t.Label = plSiLabel(v)
+				t.Label = siLabel(v)
 			}
 			if v >= lo && v <= hi {
 				ts = append(ts, t)
@@ -129,7 +86,7 @@ func (plLinTicks) Ticks(lo, hi float64) []plot.Tick {
 	ts := plot.DefaultTicks{}.Ticks(lo, hi)
 	for i := range ts {
 		if ts[i].Label != "" {
-			ts[i].Label = plSiLabel(ts[i].Value)
+			ts[i].Label = siLabel(ts[i].Value)
 		}
 	}
 	return ts
@@ -139,7 +96,7 @@ func (plLinTicks) Ticks(lo, hi float64) []plot.Tick {
 func plRateTicks(rs []uint64) plot.ConstantTicks {
 	var ts plot.ConstantTicks
 	for _, r := range rs {
-		ts = append(ts, plot.Tick{Value: float64(r), Label: plRateLabel(r)})
+		ts = append(ts, plot.Tick{Value: float64(r), Label: rateLabel(r)})
 	}
 	return ts
 }

@@ -81,8 +81,8 @@ func plPanels(ms []plMetric, xlabel string, cats, names []string, scs [][]*bench
 }
 
 var plGcMetrics = []plMetric{
-	{"go.gc_pause_p99_ns", "GC pause p99", "GC pause p99 (µs)", 1e-3, plSiLabel},
-	{"go.allocs_per_event", "allocations per event", "heap allocations per event", 1, plSiLabel},
+	{"go.gc_pause_p99_ns", "GC pause p99", "GC pause p99 (µs)", 1e-3, siLabel},
+	{"go.allocs_per_event", "allocations per event", "heap allocations per event", 1, siLabel},
 }
 
 // gcAllocs compares GC pauses and allocations of scenarios with synthetic

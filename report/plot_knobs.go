@@ -23,8 +23,8 @@ func (c *plCharts) wakeups() error {
 		}
 		p := g[0].Params
 		ms := []plMetric{
-			{"producer.bpf_ns_per_event", "BPF program time per event", "BPF time per event (ns)", 1, plSiLabel},
-			{"producer.trigger_p99_ns", "trigger syscall p99", "trigger syscall p99 (µs)", 1e-3, plSiLabel},
+			{"producer.bpf_ns_per_event", "BPF program time per event", "BPF time per event (ns)", 1, siLabel},
+			{"producer.trigger_p99_ns", "trigger syscall p99", "trigger syscall p99 (µs)", 1e-3, siLabel},
 		}
 		var bps []plBarPanel
 		for i, m := range ms {
@@ -88,10 +88,10 @@ func (c *plCharts) hashmaps() error {
 			unit, uname = 1<<20, "MiB"
 		}
 		ms := []plMetric{
-			{"throughput.consumed_eps", "consumed events/s", "consumed (events/s)", 1, plSiLabel},
-			{"latency_ns.p99", "latency p99", "latency p99 (µs)", 1e-3, plSiLabel},
-			{"latency_ns.p999", "latency p99.9", "latency p99.9 (µs)", 1e-3, plSiLabel},
-			{"producer.bpf_ns_per_event", "BPF time per event", "BPF time per event (ns)", 1, plSiLabel},
+			{"throughput.consumed_eps", "consumed events/s", "consumed (events/s)", 1, siLabel},
+			{"latency_ns.p99", "latency p99", "latency p99 (µs)", 1e-3, siLabel},
+			{"latency_ns.p999", "latency p99.9", "latency p99.9 (µs)", 1e-3, siLabel},
+			{"producer.bpf_ns_per_event", "BPF time per event", "BPF time per event (ns)", 1, siLabel},
 			{"memory.map_memlock.rbn_flows", "flow map memlock", "flow map memlock (" + uname + ")", 1 / unit,
 				func(v float64) string { return plBytesLabel(v * unit) }},
 		}

@@ -110,7 +110,7 @@ func plAtRate(p bench.Params) string {
 	case p.Rate == 0:
 		return "at max rate"
 	}
-	return "at " + plRateLabel(p.Rate) + " ev/s"
+	return "at " + rateLabel(p.Rate) + " ev/s"
 }
 
 // plRateKeys lists the rate keys of ss: paced rates ascending, then max,
