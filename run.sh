@@ -5,6 +5,8 @@
 #   ./run.sh standard   the same with the standard preset (< 30 min on 2 cores)
 #   ./run.sh full       the same with the full preset (perf boxes)
 #   ./run.sh test       gofmt, go vet, go test ./... and a smoke run of ./run.sh
+#   ./run.sh kernels    the claims on Debian 6.1 and 6.12 (in QEMU guests) and on
+#                       the host kernel; prints the cross-kernel claims table
 # Knobs (environment): RINGBENCH_DURATION, RINGBENCH_WARMUP, RINGBENCH_REPS
 # (default: the preset's), RINGBENCH_CLAIMS_BUDGET (2m; 0 skips the claims'
 # measurements, leaving the performance claims inconclusive), RINGBENCH_OUT
@@ -70,12 +72,41 @@ run_tests() {
 	test -s "$smoke_dir/run/report.md"
 }
 
+# kernels_run: ringbench vm boots Debian's 6.1 and 6.12 kernels under QEMU
+# (KVM when it works, else TCG, whose timings compare only with each other),
+# runs the claims there and on the host kernel, and prints claim × kernel.
+# The claims' budget defaults to 75s here (the least that runs every
+# performance scenario): about 2½ minutes on 2 cores, the TCG guests side by side.
+kernels_run() {
+	if ! command -v qemu-system-x86_64 >/dev/null; then
+		echo "installing qemu-system-x86" >&2
+		local sudo=
+		[ "$(id -u)" = 0 ] || sudo=sudo
+		$sudo apt-get install -y --no-install-recommends qemu-system-x86 >&2 ||
+			{ $sudo apt-get update >&2 && $sudo apt-get install -y --no-install-recommends qemu-system-x86 >&2; }
+	fi
+	CGO_ENABLED=0 build # static: the same binary is the guests' PID 1
+	local out=${RINGBENCH_OUT:-results/$(date -u +%Y%m%dT%H%M%SZ)-kernels-$(hostname)}
+	local budget=${RINGBENCH_CLAIMS_BUDGET:-75s} measure=true status=0
+	if [ "$budget" = 0 ]; then
+		budget=75s measure=false
+	fi
+	bin/ringbench vm --kernel debian:6.1 --kernel debian:6.12 --kernel host --out "$out" \
+		-- claims --measure="$measure" --budget "$budget" >/dev/null || status=$?
+	if [ -s "$out/claims-table.txt" ]; then
+		cat "$out/claims-table.txt"
+		echo "results: $out"
+	fi
+	return "$status"
+}
+
 case "${1:-}" in
 "") default_run quick ;;
 quick | standard | full) default_run "$1" ;;
 test) run_tests ;;
+kernels) kernels_run ;;
 *)
-	echo "usage: ./run.sh [quick|standard|full|test]" >&2
+	echo "usage: ./run.sh [quick|standard|full|test|kernels]" >&2
 	exit 2
 	;;
 esac

@@ -24,6 +24,7 @@ type Env struct {
 	OnlineCPUs    []int    `json:"online_cpus"`
 	CPUModel      string   `json:"cpu_model"`
 	Hypervisor    string   `json:"hypervisor"`
+	Emulated      bool     `json:"emulated,omitempty"` // a ringbench vm guest under QEMU's TCG: timings compare only with other emulated runs
 	BPFJIT        string   `json:"bpf_jit"`
 	BPFJITAlways  bool     `json:"bpf_jit_always_on"`
 	Preempt       string   `json:"preempt"`

@@ -39,7 +39,7 @@ func LoadCompareRun(path string) (*CompareRun, error) {
 		dir = abs
 	}
 	return &CompareRun{Path: path, Name: filepath.Base(dir), Result: res,
-		Emulated: RunEmulated(res.Env, envEmulatedKey(res.Env, path))}, nil
+		Emulated: RunEmulated(res.Env)}, nil
 }
 
 // CompareSide is one run's sample of one metric in one scenario: the

@@ -1,9 +1,7 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -12,29 +10,11 @@ import (
 
 // RunEmulated says whether a run was measured under an emulator (QEMU's
 // TCG and the like), where no timing says anything about hardware: its
-// run.json says so (env.emulated, see envEmulatedKey), or its hypervisor
-// names itself an emulator.
-func RunEmulated(e bench.Env, emulatedKey bool) bool {
+// env says so (ringbench vm sets it in TCG guests), or its hypervisor names
+// itself an emulator.
+func RunEmulated(e bench.Env) bool {
 	h := strings.ToLower(e.Hypervisor)
-	return emulatedKey || strings.Contains(h, "tcg") || strings.Contains(h, "emulat")
-}
-
-// envEmulatedKey is run.json's env.emulated, false when absent. bench.Env
-// has no field for it yet, so it is decoded from the file ReadResult
-// already accepted; once bench.Env has the field (Emulated bool,
-// json:"emulated,omitempty"), this body becomes `return e.Emulated`.
-func envEmulatedKey(e bench.Env, path string) bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	var probe struct {
-		Env struct {
-			Emulated bool `json:"emulated"`
-		} `json:"env"`
-	}
-	_ = json.Unmarshal(b, &probe)
-	return probe.Env.Emulated
+	return e.Emulated || strings.Contains(h, "tcg") || strings.Contains(h, "emulat")
 }
 
 // CompareEnvRow is one environment fact of every run, A first.

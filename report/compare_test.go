@@ -155,7 +155,7 @@ func TestRunEmulated(t *testing.T) {
 		t.Errorf("env.emulated true on KVM: Emulated = %t", r.Emulated)
 	}
 	for h, want := range map[string]bool{"KVM": false, "none": false, "QEMU TCG": true, "emulated (tcg)": true} {
-		if got := RunEmulated(bench.Env{Hypervisor: h}, false); got != want {
+		if got := RunEmulated(bench.Env{Hypervisor: h}); got != want {
 			t.Errorf("hypervisor %q: emulated %t, want %t", h, got, want)
 		}
 	}

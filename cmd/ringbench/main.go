@@ -38,18 +38,20 @@ Usage:
   ringbench claims         put the claims of CLAIMS.md to the test on this kernel
   ringbench report DIR     write DIR/report.md (and DIR/plots) from a run's run.json
   ringbench compare A B…   what changed between runs, significant changes only (Mann-Whitney U)
+  ringbench vm --kernel K… -- SUBCOMMAND   run a subcommand on other kernels under qemu
 
 Run 'ringbench run -h' for the flags of run.
 `
 
 func main() {
+	guestMain() // returns at once unless this is PID 1 inside a ringbench vm guest
 	os.Exit(exitCode(run(os.Stdout, os.Stderr, os.Args[1:]), os.Stderr))
 }
 
 func run(stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, topUsage)
-		return usagef("no subcommand given (want run, matrix, env, verify, claims, report or compare)")
+		return usagef("no subcommand given (want run, matrix, env, verify, claims, report, compare or vm)")
 	}
 	switch args[0] {
 	case "run":
@@ -66,13 +68,15 @@ func run(stdout, stderr io.Writer, args []string) error {
 		return cmdReport(stdout, stderr, args[1:])
 	case "compare":
 		return cmdCompare(stdout, stderr, args[1:])
+	case "vm":
+		return cmdVM(stdout, stderr, args[1:])
 	case bench.ChildCommand:
 		return cmdChild(stdout, os.Stdin)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q (want run, matrix, env, verify, claims, report or compare; see ringbench help)", args[0])
+	return usagef("unknown subcommand %q (want run, matrix, env, verify, claims, report, compare or vm; see ringbench help)", args[0])
 }
 
 // exitCode prints err as one line and maps it to the process exit code.

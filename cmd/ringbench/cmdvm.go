@@ -1,0 +1,187 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ringbench/bench"
+	"ringbench/report"
+	"ringbench/vm"
+)
+
+const vmUsage = `Usage: ringbench vm --kernel SPEC [--kernel SPEC…] [flags] -- SUBCOMMAND [flags]
+
+Boots each kernel under qemu-system-x86_64 with a small initramfs in which
+ringbench itself is PID 1, runs the subcommand there, brings the results back
+over a 9p share (the serial console as a fallback) and writes
+DIR/kernels/<release>/…, DIR/vm.json and, for claims, the cross-kernel table
+DIR/claims-table.txt (claim × kernel → verdict). Kernel specs:
+
+  host                        this machine's kernel, run directly (no VM)
+  debian:6.1, debian:6.12     the newest linux-image-<version>-amd64-unsigned
+  debian:6.12-rt              (…-rt-amd64-unsigned); downloaded with apt-get
+                              into the cache folder
+  PATH/vmlinuz[:MODULES_DIR]  a bzImage, with its lib/modules/<release>
+                              folder when 9p is built as modules
+
+Timings from emulated (TCG) guests compare only with each other, never with
+hardware. Examples:
+
+  ringbench vm --kernel debian:6.1 --kernel debian:6.12 --kernel host -- claims
+  ringbench vm --kernel debian:6.12 --accel tcg -- claims --only C1,C2
+  ringbench vm --kernel debian:6.12 --kernel host -- matrix --preset quick
+
+Flags:
+`
+
+// kernelFlags collects repeated --kernel flags.
+type kernelFlags []string
+
+func (k *kernelFlags) String() string     { return strings.Join(*k, ",") }
+func (k *kernelFlags) Set(s string) error { *k = append(*k, s); return nil }
+
+func cmdVM(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("vm", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, vmUsage); fs.PrintDefaults() }
+	var kernels kernelFlags
+	fs.Var(&kernels, "kernel", "kernel to run on (repeat): host, debian:VERSION[-FLAVOUR] or PATH/vmlinuz[:MODULES_DIR]")
+	accel := fs.String("accel", "auto", "auto (try KVM, fall back to TCG), kvm or tcg")
+	out := fs.String("out", "", "run folder (default results/<UTC time>-vm-<host>)")
+	cache := fs.String("cache", vm.DefaultCache(), "where downloaded kernels and the guest binary are kept")
+	timeout := fs.Duration("timeout", 0, "longest boot (default: from the subcommand: the claims budget, twice under TCG, + 3m; 1h for matrix and run)")
+	cpus := fs.Int("cpus", 2, "guest vCPUs")
+	mem := fs.Int("mem", 1024, "guest memory, MiB")
+	parallel := fs.Int("parallel", 0, "guests booted at once (default: 1 under KVM; under TCG one per host CPU, each guest using one host thread)")
+	tcgThread := fs.String("tcg-thread", "single", "TCG threading: single (one host thread per guest) or multi (one per vCPU: faster, but BPF attach under load can oops the guest)")
+	guestBin := fs.String("guest-binary", "", "static ringbench to boot (default: this one if static, else built with CGO_ENABLED=0 go build)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usagef("%v (see ringbench vm -h)", err)
+	}
+	if len(kernels) == 0 {
+		return usagef("no --kernel given (see ringbench vm -h)")
+	}
+	switch *accel {
+	case "auto", "kvm", "tcg":
+	default:
+		return usagef("--accel %q: want auto, kvm or tcg", *accel)
+	}
+	if *tcgThread != "single" && *tcgThread != "multi" {
+		return usagef("--tcg-thread %q: want single or multi", *tcgThread)
+	}
+	if *cpus < 1 || *mem < 256 || *timeout < 0 || *parallel < 0 {
+		return usagef("--cpus must be ≥ 1, --mem ≥ 256, --timeout and --parallel ≥ 0")
+	}
+	sub, err := vm.GuestArgs(fs.Args())
+	if err != nil {
+		return usagef("%v (see ringbench vm -h)", err)
+	}
+	if *out == "" {
+		host, _ := os.Hostname()
+		*out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z")+"-vm-"+host)
+	}
+	ctx, caught := signalContext()
+	needGuest := false
+	for _, k := range kernels {
+		needGuest = needGuest || strings.TrimSpace(k) != "host"
+	}
+	bin := *guestBin
+	if bin != "" {
+		if err := vm.GuestBinaryUsable(bin); err != nil {
+			return usagef("--guest-binary: %v", err)
+		}
+	} else if bin, err = vm.GuestBinary(ctx, *cache, stderr); err != nil {
+		if needGuest {
+			return err
+		}
+		bin, _ = os.Executable() // the host run needs no static binary
+	}
+	o := vm.Options{Kernels: kernels, Accel: *accel, Args: sub, Out: *out, Cache: *cache, Binary: bin,
+		Timeout: *timeout, Parallel: *parallel, TCGThread: *tcgThread, CPUs: *cpus, MemMB: *mem, Log: stderr}
+	rep, err := vm.Run(ctx, o)
+	if ctx.Err() != nil {
+		sig := caught()
+		return exitError{code: 128 + int(sig), msg: fmt.Sprintf("interrupted by %v: %s holds the kernels that finished", sig, *out)}
+	}
+	if err != nil {
+		return err
+	}
+	switch sub[0] {
+	case "claims":
+		b, err := os.ReadFile(filepath.Join(*out, "claims-table.txt"))
+		if err != nil {
+			return err
+		}
+		stdout.Write(b)
+	case "matrix", "run":
+		compareWithHost(stdout, stderr, *out, rep)
+	}
+	fmt.Fprintf(stdout, "results: %s\n", *out)
+	failed := 0
+	for _, k := range rep.Kernels {
+		if !k.OK || k.ExitCode != 0 {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d of %d kernels failed (see above and %s)", failed, len(rep.Kernels), filepath.Join(*out, "vm.json"))}
+	}
+	return nil
+}
+
+// compareWithHost compares each guest's run.json with the host kernel's,
+// when the host ran, into kernels/<release>/compare-host.txt, and lists
+// every kernel's run.
+func compareWithHost(stdout, stderr io.Writer, out string, rep *vm.Report) {
+	var host *vm.KernelRun
+	for i, k := range rep.Kernels {
+		if k.Kind == vm.KindHost && k.OK && host == nil {
+			host = &rep.Kernels[i]
+		}
+	}
+	for _, k := range rep.Kernels {
+		if k.Dir == "" {
+			continue
+		}
+		dir := filepath.Join(out, k.Dir)
+		how := k.Accel
+		if k.Kind == vm.KindHost {
+			how = "host"
+		}
+		fmt.Fprintf(stdout, "%s (%s): %s\n", k.Release, how, filepath.Join(dir, "run.json"))
+		if host == nil || k.Kind == vm.KindHost || !k.OK {
+			continue
+		}
+		base, err1 := report.LoadCompareRun(filepath.Join(out, host.Dir))
+		other, err2 := report.LoadCompareRun(dir)
+		if err := errors.Join(err1, err2); err != nil {
+			fmt.Fprintf(stderr, "ringbench: vm: compare %s with the host: %v\n", k.Release, strings.ReplaceAll(err.Error(), "\n", "; "))
+			continue
+		}
+		c, err := report.Compare([]*report.CompareRun{base, other})
+		if err != nil {
+			fmt.Fprintf(stderr, "ringbench: vm: compare %s with the host: %v\n", k.Release, err)
+			continue
+		}
+		var b strings.Builder
+		if k.Emulated {
+			b.WriteString("NOTE: " + k.Release + " ran in an emulated guest (QEMU TCG): its timings compare only with other emulated guests, never with hardware; this comparison shows the emulator's cost, not the kernel's.\n\n")
+		}
+		c.WriteText(&b, false)
+		p := filepath.Join(dir, "compare-host.txt")
+		if err := bench.WriteFileAtomic(p, []byte(b.String())); err != nil {
+			fmt.Fprintf(stderr, "ringbench: vm: %v\n", err)
+			continue
+		}
+		fmt.Fprintf(stdout, "  compared with the host kernel: %s\n", p)
+	}
+}
