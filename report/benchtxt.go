@@ -30,7 +30,10 @@ var benchMetrics = []benchMetric{
 }
 
 // BenchName is a scenario as a Go benchmark name: every knob as key=value,
-// so benchstat can slice by any of them (-col /mode -row /rate).
+// so benchstat can slice by any of them (-col /mode -row /rate). The knobs
+// that belong to one mode (epoll's wait, spin's backoff, and pinning, which
+// netpoll cannot do) are part of the mode's name, so that with -col /mode
+// the modes of one sweep share their rows.
 func BenchName(p bench.Params) string {
 	rate := "max"
 	if p.B2B {
@@ -38,20 +41,19 @@ func BenchName(p bench.Params) string {
 	} else if p.Rate > 0 {
 		rate = strconv.FormatUint(p.Rate, 10)
 	}
-	wait, backoff := p.Wait, p.Backoff
-	if wait == "" {
-		wait = "-"
+	mode := ModeLabel(p)
+	if p.Backoff != "" && p.Backoff != "none" {
+		mode += "-" + p.Backoff
 	}
-	if backoff == "" {
-		backoff = "-"
+	if !p.Pin && p.Wait != "netpoll" {
+		mode += "-nopin"
 	}
 	parts := []string{
-		"transport=" + p.Transport, "mode=" + p.Mode, "wait=" + wait, "backoff=" + backoff,
+		"transport=" + p.Transport, "mode=" + mode,
 		"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap, "rate=" + rate,
 		fmt.Sprintf("batch=%d", p.Batch), fmt.Sprintf("payload=%d", p.Payload),
 		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
-		"delivery=" + p.Delivery, "work=" + p.Work, fmt.Sprintf("pin=%t", p.Pin),
-		fmt.Sprintf("gomaxprocs=%d", p.GOMAXPROCS),
+		"delivery=" + p.Delivery, "work=" + p.Work, fmt.Sprintf("gomaxprocs=%d", p.GOMAXPROCS),
 	}
 	return "BenchmarkConsume/" + strings.Join(parts, "/")
 }

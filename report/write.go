@@ -14,8 +14,8 @@ import (
 
 // WriteReport renders the report of the run in dir: it reads dir/run.json
 // and, when present, dir/claims.json (the array `ringbench claims --json`
-// writes), draws the charts into dir/plots, and writes dir/report.md
-// atomically. It returns the report's path. The same run gives the same
+// writes), rewrites dir/bench.txt and dir/summary.csv, draws the charts
+// into dir/plots, and writes dir/report.md atomically. It returns the report's path. The same run gives the same
 // bytes every time.
 func WriteReport(dir string) (string, error) {
 	r, err := bench.ReadResult(filepath.Join(dir, "run.json"))
@@ -24,6 +24,18 @@ func WriteReport(dir string) (string, error) {
 	}
 	cl, err := ReadClaims(filepath.Join(dir, "claims.json"))
 	if err != nil {
+		return "", err
+	}
+	// bench.txt and summary.csv are views of run.json too; rewriting them
+	// keeps an old run's in step with this version's formats.
+	if err := bench.WriteFileAtomic(filepath.Join(dir, "bench.txt"), BenchTxt(r)); err != nil {
+		return "", err
+	}
+	csv, err := SummaryCSV(r)
+	if err != nil {
+		return "", err
+	}
+	if err := bench.WriteFileAtomic(filepath.Join(dir, "summary.csv"), csv); err != nil {
 		return "", err
 	}
 	charts, err := RenderCharts(r, filepath.Join(dir, "plots"))
