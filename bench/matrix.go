@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -121,7 +120,7 @@ func parseBlock(i int, raw map[string]json.RawMessage) (Block, []string) {
 			// Values that cannot parse are reported here, once, and left
 			// out, so Expand finds only what is wrong in combination.
 			scratch := Defaults()
-			if err := matrixKeys[k](&scratch, v, nil); err != nil {
+			if err := matrixKeys[k].set(&scratch, v, nil); err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", b.Name, err))
 				continue
 			}
@@ -239,14 +238,9 @@ func describe(combo map[string]string) string {
 	if len(combo) == 0 {
 		return "defaults"
 	}
-	keys := make([]string, 0, len(combo))
-	for k := range combo {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + combo[k]
+	parts := make([]string, 0, len(combo))
+	for _, k := range sortedKeys(combo) {
+		parts = append(parts, k+"="+combo[k])
 	}
 	return strings.Join(parts, " ")
 }

@@ -177,3 +177,36 @@ func TestFilter(t *testing.T) {
 		t.Errorf("String %q", f.String())
 	}
 }
+
+// Every matrix key reads back what it set, so a filter can select on any
+// key a matrix block can vary.
+func TestMatrixKeysRoundTrip(t *testing.T) {
+	sample := map[string]string{
+		"transport": "perfbuf", "mode": "spin", "wakeup": "sampled:8", "hashmap": "lru",
+		"hash-churn": "1:1:1", "delivery": "channel", "work": "100", "backoff": "pause",
+		"wait": "netpoll", "poll-timeout": "5ms", "rate": "5000", "batch": "16", "payload": "128",
+		"ring-bytes": "8192", "gomaxprocs": "2", "hash-keys": "7", "hash-entries": "99",
+		"pin": "false", "b2b": "true", "output": "true", "producers": "3", "duration": "2s",
+		"warmup": "500ms", "cpus": "0,1:1",
+	}
+	for _, k := range MatrixKeyNames() {
+		v, ok := sample[k]
+		if !ok {
+			t.Errorf("%s: no sample value; add one", k)
+			continue
+		}
+		p := Defaults()
+		if err := matrixKeys[k].set(&p, v, twoCPUs); err != nil {
+			t.Errorf("%s=%s: %v", k, v, err)
+			continue
+		}
+		if got := matrixKeys[k].get(p); got != v {
+			t.Errorf("%s: set %q, read back %q", k, v, got)
+		}
+	}
+	p := Defaults()
+	p.Rate = 0
+	if got := matrixKeys["rate"].get(p); got != "max" {
+		t.Errorf("rate 0 reads back %q, want max", got)
+	}
+}

@@ -3,29 +3,52 @@ package bench
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// A matrix key sets one field of Params from one value. The names are
-// those of ringbench run's flags.
-type keySetter func(p *Params, v string, online []int) error
+// A matrixKey is one knob of a scenario under the name of ringbench run's
+// flag: set applies a value to Params (a matrix block), get reads it back
+// from a resolved scenario in the same form (a filter). Keeping both in one
+// entry means a key cannot be settable yet invisible to filters.
+type matrixKey struct {
+	set func(p *Params, v string, online []int) error
+	get func(p Params) string
+}
 
-var matrixKeys = map[string]keySetter{
-	"transport":    func(p *Params, v string, _ []int) error { p.Transport = v; return nil },
-	"mode":         func(p *Params, v string, _ []int) error { p.Mode = v; return nil },
-	"wakeup":       func(p *Params, v string, _ []int) error { p.Wakeup = orEmpty(v); return nil },
-	"hashmap":      func(p *Params, v string, _ []int) error { p.Hashmap = v; return nil },
-	"hash-churn":   func(p *Params, v string, _ []int) error { p.HashChurn = v; return nil },
-	"delivery":     func(p *Params, v string, _ []int) error { p.Delivery = v; return nil },
-	"work":         func(p *Params, v string, _ []int) error { p.Work = v; return nil },
-	"backoff":      func(p *Params, v string, _ []int) error { p.Backoff = v; return nil },
-	"wait":         func(p *Params, v string, _ []int) error { p.Wait = v; return nil },
-	"poll-timeout": func(p *Params, v string, _ []int) error { p.PollTimeout = v; return nil },
-	"rate": func(p *Params, v string, _ []int) (err error) {
-		p.Rate, err = ParseRate(v)
-		return err
+var matrixKeys = map[string]matrixKey{
+	"transport":    stringKey(func(p *Params) *string { return &p.Transport }),
+	"mode":         stringKey(func(p *Params) *string { return &p.Mode }),
+	"hashmap":      stringKey(func(p *Params) *string { return &p.Hashmap }),
+	"hash-churn":   stringKey(func(p *Params) *string { return &p.HashChurn }),
+	"delivery":     stringKey(func(p *Params) *string { return &p.Delivery }),
+	"work":         stringKey(func(p *Params) *string { return &p.Work }),
+	"backoff":      stringKey(func(p *Params) *string { return &p.Backoff }),
+	"wait":         stringKey(func(p *Params) *string { return &p.Wait }),
+	"poll-timeout": stringKey(func(p *Params) *string { return &p.PollTimeout }),
+	"wakeup": {
+		// "default" is the transport's default wakeup.
+		set: func(p *Params, v string, _ []int) error {
+			if v == "default" {
+				v = ""
+			}
+			p.Wakeup = v
+			return nil
+		},
+		get: func(p Params) string { return p.Wakeup },
+	},
+	"rate": {
+		set: func(p *Params, v string, _ []int) (err error) {
+			p.Rate, err = ParseRate(v)
+			return err
+		},
+		get: func(p Params) string {
+			if p.Rate == 0 {
+				return "max"
+			}
+			return strconv.FormatUint(p.Rate, 10)
+		},
 	},
 	"batch":        intKey("batch", func(p *Params) *int { return &p.Batch }),
 	"payload":      intKey("payload", func(p *Params) *int { return &p.Payload }),
@@ -36,62 +59,88 @@ var matrixKeys = map[string]keySetter{
 	"pin":          boolKey("pin", func(p *Params) *bool { return &p.Pin }),
 	"b2b":          boolKey("b2b", func(p *Params) *bool { return &p.B2B }),
 	"output":       boolKey("output", func(p *Params) *bool { return &p.Output }),
-	"producers": func(p *Params, v string, online []int) error {
+	"producers":    producersKey(),
+	"duration":     durationKey("duration", func(p *Params) *float64 { return &p.DurationS }),
+	"warmup":       durationKey("warmup", func(p *Params) *float64 { return &p.WarmupS }),
+	"cpus": {
+		set: func(p *Params, v string, _ []int) (err error) {
+			p.ProducerCPUs, p.ConsumerCPU, err = ParseCPUs(v)
+			if err == nil && len(p.ProducerCPUs) > 0 {
+				p.Producers = len(p.ProducerCPUs)
+			}
+			return err
+		},
+		get: func(p Params) string {
+			cpus := make([]string, len(p.ProducerCPUs))
+			for i, c := range p.ProducerCPUs {
+				cpus[i] = strconv.Itoa(c)
+			}
+			return strings.Join(cpus, ",") + ":" + strconv.Itoa(p.ConsumerCPU)
+		},
+	},
+}
+
+func stringKey(field func(*Params) *string) matrixKey {
+	return matrixKey{
+		set: func(p *Params, v string, _ []int) error { *field(p) = v; return nil },
+		get: func(p Params) string { return *field(&p) },
+	}
+}
+
+func intKey(name string, field func(*Params) *int) matrixKey {
+	return matrixKey{
+		set: func(p *Params, v string, _ []int) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%s %q: want a whole number", name, v)
+			}
+			*field(p) = n
+			return nil
+		},
+		get: func(p Params) string { return strconv.Itoa(*field(&p)) },
+	}
+}
+
+// producersKey is intKey plus "all": one producer per CPU the consumer
+// leaves free.
+func producersKey() matrixKey {
+	k := intKey("producers", func(p *Params) *int { return &p.Producers })
+	number := k.set
+	k.set = func(p *Params, v string, online []int) error {
 		if v == "all" {
 			p.Producers = producerCPUs(online)
 			return nil
 		}
-		return intKey("producers", func(p *Params) *int { return &p.Producers })(p, v, online)
-	},
-	"duration": durationKey("duration", func(p *Params) *float64 { return &p.DurationS }),
-	"warmup":   durationKey("warmup", func(p *Params) *float64 { return &p.WarmupS }),
-	"cpus": func(p *Params, v string, _ []int) (err error) {
-		p.ProducerCPUs, p.ConsumerCPU, err = ParseCPUs(v)
-		if err == nil && len(p.ProducerCPUs) > 0 {
-			p.Producers = len(p.ProducerCPUs)
-		}
-		return err
-	},
-}
-
-// orEmpty maps "default" to the transport's default wakeup.
-func orEmpty(v string) string {
-	if v == "default" {
-		return ""
+		return number(p, v, online)
 	}
-	return v
+	return k
 }
 
-func intKey(name string, field func(*Params) *int) keySetter {
-	return func(p *Params, v string, _ []int) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("%s %q: want a whole number", name, v)
-		}
-		*field(p) = n
-		return nil
+func durationKey(name string, field func(*Params) *float64) matrixKey {
+	return matrixKey{
+		set: func(p *Params, v string, _ []int) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("%s %q: want a duration such as 3s or 500ms", name, v)
+			}
+			*field(p) = d.Seconds()
+			return nil
+		},
+		get: func(p Params) string { return seconds(*field(&p)).String() },
 	}
 }
 
-func durationKey(name string, field func(*Params) *float64) keySetter {
-	return func(p *Params, v string, _ []int) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return fmt.Errorf("%s %q: want a duration such as 3s or 500ms", name, v)
-		}
-		*field(p) = d.Seconds()
-		return nil
-	}
-}
-
-func boolKey(name string, field func(*Params) *bool) keySetter {
-	return func(p *Params, v string, _ []int) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%s %q: want true or false", name, v)
-		}
-		*field(p) = b
-		return nil
+func boolKey(name string, field func(*Params) *bool) matrixKey {
+	return matrixKey{
+		set: func(p *Params, v string, _ []int) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%s %q: want true or false", name, v)
+			}
+			*field(p) = b
+			return nil
+		},
+		get: func(p Params) string { return strconv.FormatBool(*field(&p)) },
 	}
 }
 
@@ -116,17 +165,11 @@ func (m *Matrix) params(combo map[string]string, online []int) (p Params, skip s
 	p = Defaults()
 	p.ConsumerCPU = -1
 	p.DurationS, p.WarmupS = m.Duration.Seconds(), m.Warmup.Seconds()
-	keys := make([]string, 0, len(combo))
-	for k := range combo {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if err := matrixKeys[k](&p, combo[k], online); err != nil {
+	for _, k := range sortedKeys(combo) {
+		if err := matrixKeys[k].set(&p, combo[k], online); err != nil {
 			return p, "", err
 		}
 	}
-	want := p.Producers
 	if err := p.Resolve(online); err != nil {
 		var me MachineError
 		if errors.As(err, &me) {
@@ -134,8 +177,11 @@ func (m *Matrix) params(combo map[string]string, online []int) (p Params, skip s
 		}
 		return p, "", err
 	}
-	if avail := producerCPUs(online); want > avail && combo["cpus"] == "" && !p.B2B {
-		skip = fmt.Sprintf("producers=%d needs %d CPUs besides the consumer's; this machine has %d", want, want, avail)
+	// Resolve shares CPUs round robin when producers outnumber them, which
+	// ringbench run allows on request; a matrix skips such a point instead,
+	// since its figures would measure the sharing.
+	if avail := producerCPUs(online); p.Producers > avail && combo["cpus"] == "" && !p.B2B {
+		skip = fmt.Sprintf("producers=%d needs %d CPUs besides the consumer's; this machine has %d", p.Producers, p.Producers, avail)
 	}
 	return p, skip, nil
 }
