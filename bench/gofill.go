@@ -3,13 +3,7 @@ package bench
 // fillGo turns the window's runtime/metrics delta into per-event figures.
 func fillGo(r *Run, d GoDelta, events uint64) {
 	f := func(v uint64) *float64 { x := float64(v); return &x }
-	per := func(v uint64) *float64 {
-		if events == 0 {
-			return nil
-		}
-		x := float64(v) / float64(events)
-		return &x
-	}
+	per := func(v uint64) *float64 { return ratio(float64(v), events) }
 	g := &r.Go
 	g.GCCycles, g.SchedEvents, g.Goroutines = f(d.GCCycles), f(d.SchedEvents), f(d.Goroutines)
 	g.GOMAXPROCS = f(uint64(d.GOMAXPROCS))

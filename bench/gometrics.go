@@ -5,13 +5,11 @@ import (
 	"runtime/metrics"
 )
 
-// Runtime metric names ringbench reads. All exist on go1.26; the pause
-// fallback is only for toolchains before 1.22, where the name was
-// /gc/pauses:seconds (now a deprecated alias of the same distribution).
+// Runtime metric names ringbench reads. All exist since go1.22, below the
+// go.mod minimum.
 const (
 	mGCCycles     = "/gc/cycles/total:gc-cycles"
 	mGCPauses     = "/sched/pauses/total/gc:seconds"
-	mGCPausesOld  = "/gc/pauses:seconds"
 	mAllocBytes   = "/gc/heap/allocs:bytes"
 	mAllocObjects = "/gc/heap/allocs:objects"
 	mSchedLat     = "/sched/latencies:seconds"
@@ -59,10 +57,6 @@ func ReadGo() GoSample {
 		s[i].Name = n
 	}
 	metrics.Read(s)
-	if s[iGCPauses].Value.Kind() == metrics.KindBad {
-		s[iGCPauses].Name = mGCPausesOld
-		metrics.Read(s[iGCPauses : iGCPauses+1])
-	}
 	return GoSample{s: s}
 }
 

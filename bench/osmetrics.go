@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -69,21 +68,12 @@ func parseStatTimes(stat []byte) (utime, stime uint64, err error) {
 	return utime, stime, err
 }
 
+// parseCtxSwitches reads the context switch counts of a /proc status file,
+// which has fdinfo's "key:\tvalue" form.
 func parseCtxSwitches(status []byte) (voluntary, involuntary uint64) {
-	s := bufio.NewScanner(bytes.NewReader(status))
-	for s.Scan() {
-		k, v, ok := strings.Cut(s.Text(), ":")
-		if !ok {
-			continue
-		}
-		n, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-		switch k {
-		case "voluntary_ctxt_switches":
-			voluntary = n
-		case "nonvoluntary_ctxt_switches":
-			involuntary = n
-		}
-	}
+	m, _ := ParseFdinfo(bytes.NewReader(status))
+	voluntary, _ = strconv.ParseUint(m["voluntary_ctxt_switches"], 10, 64)
+	involuntary, _ = strconv.ParseUint(m["nonvoluntary_ctxt_switches"], 10, 64)
 	return voluntary, involuntary
 }
 
@@ -133,13 +123,7 @@ func fillOS(r *Run, a, b osSample, events uint64) {
 		markUnmeasured(r.Unsupported, "os", []string{"cpu_ns_per_event", "voluntary_ctx_switches", "involuntary_ctx_switches"}, why)
 		return
 	}
-	perEvent := func(ns float64) *float64 {
-		if events == 0 {
-			return nil
-		}
-		v := ns / float64(events)
-		return &v
-	}
+	perEvent := func(ns float64) *float64 { return ratio(ns, events) }
 	// Everything the process ran but the producer threads: the consumer
 	// as a Go program, runtime and worker goroutines included.
 	user := float64(tvNs(b.ru.Utime) - tvNs(a.ru.Utime))

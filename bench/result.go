@@ -155,8 +155,8 @@ type PerfCounters struct {
 
 // Memory is what the BPF side holds: each map's memlock as the kernel
 // charges it (/proc/self/fdinfo), and for perf the per-CPU rings the
-// consumer maps, which the kernel charges to the user's locked memory
-// instead of to a map.
+// consumer maps (/proc/self/maps), which the kernel charges to the user's
+// locked memory instead of to a map.
 type Memory struct {
 	MapMemlock    map[string]uint64 `json:"map_memlock"`
 	PerfRingBytes *uint64           `json:"perf_ring_bytes"`
@@ -324,6 +324,16 @@ func stat(xs []float64) Stat {
 		s.Stddev = &sd
 	}
 	return s
+}
+
+// ratio is num/den as a figure: null when den is 0 (nothing to divide by,
+// e.g. no event consumed in the window), never a 0 or an Inf.
+func ratio(num float64, den uint64) *float64 {
+	if den == 0 {
+		return nil
+	}
+	v := num / float64(den)
+	return &v
 }
 
 // markUnmeasured nulls nothing (nil is already null) but records why each

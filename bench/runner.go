@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -28,8 +27,6 @@ var ErrInterrupted = errors.New("interrupted")
 // stopped before the run is declared broken: a mode that cannot drain
 // would otherwise hang the harness.
 const drainLimit = 30 * time.Second
-
-const notYet = "not measured by this version of ringbench"
 
 // Outcome is one repetition's result and how the producer was attached.
 type Outcome struct {
@@ -218,7 +215,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	goDelta := DeltaGo(goBefore, goAfter)
 	fillGo(&run, goDelta, rec.Measured)
 	fillPerf(&run, perfReadings, rec.Measured)
-	run.Memory = memoryOf(prod, p)
+	fillMemory(&run, prod, p)
 	if counterErr != nil {
 		run.Unsupported["os.syscalls_per_event"] = counterErr.Error()
 	} else {
@@ -228,23 +225,6 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	run.Consumer.StopNs = stopNs
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused,
 		Latency: rec.Latency(), GCPauses: HistToHDR(goDelta.GCPauses)}, nil
-}
-
-// memoryOf reads the memlock of the producer's maps.
-func memoryOf(prod *bpf.Producer, p Params) Memory {
-	m := Memory{MapMemlock: map[string]uint64{}}
-	for name, mp := range prod.Maps() {
-		if n, err := MapMemlock(mp.FD()); err == nil {
-			m.MapMemlock[name] = n
-		}
-	}
-	if p.Transport == string(bpf.Perfbuf) {
-		if online, err := cpu.Online(); err == nil {
-			n := uint64(len(online)) * uint64(p.RingBytes+os.Getpagesize())
-			m.PerfRingBytes = &n
-		}
-	}
-	return m
 }
 
 // tidSet collects the producer threads as they start.
@@ -355,17 +335,10 @@ func fillBPF(r *Run, u bpfUsage, err error, win bpf.CPUCounters) {
 		return
 	}
 	ns := float64(u.RuntimeNs)
-	per := func(n uint64) *float64 {
-		if n == 0 {
-			return nil
-		}
-		v := ns / float64(n)
-		return &v
-	}
 	r.Producer.BPFRuns = &u.Runs
-	r.Producer.BPFNsPerRun = per(u.Runs)
-	r.Producer.BPFNsPerTrigger = per(win.Triggers)
-	r.Producer.BPFNsPerEvent = per(win.Emitted)
+	r.Producer.BPFNsPerRun = ratio(ns, u.Runs)
+	r.Producer.BPFNsPerTrigger = ratio(ns, win.Triggers)
+	r.Producer.BPFNsPerEvent = ratio(ns, win.Emitted)
 }
 
 func q(h *hdrhistogram.Histogram, pct float64) *int64 {

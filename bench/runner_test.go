@@ -105,6 +105,17 @@ func TestModesDeliverEverything(t *testing.T) {
 			t.Errorf("latency %+v, %d negative: want every latency > 0", r.LatencyNs, e.Negative)
 		}
 		requireChecks(t, r)
+		// Perf rings are read from /proc/self/maps: one ring of 1 + 2^n
+		// pages per online CPU, whichever consumer mapped them.
+		if tr == "perfbuf" {
+			online, _ := cpu.Online()
+			want := uint64(len(online) * (Defaults().RingBytes + os.Getpagesize()))
+			if got := r.Memory.PerfRingBytes; got == nil || *got != want {
+				t.Errorf("perf ring bytes %v, want %d (unsupported: %q)", deref(got), want, r.Unsupported["memory.perf_ring_bytes"])
+			}
+		} else if r.Memory.PerfRingBytes != nil {
+			t.Errorf("ringbuf run reports perf ring bytes %d", *r.Memory.PerfRingBytes)
+		}
 	})
 }
 
@@ -234,7 +245,7 @@ func TestCostFigures(t *testing.T) {
 	}
 }
 
-func deref(p *float64) any {
+func deref[T any](p *T) any {
 	if p == nil {
 		return nil
 	}

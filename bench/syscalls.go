@@ -88,10 +88,8 @@ func fillSyscalls(r *Run, counts bpf.SyscallCounts, attach string, producerTIDs 
 	for i := range s.Top {
 		s.Top[i].PerEvent = float64(s.Top[i].Count) / float64(events)
 	}
-	per := float64(s.ConsumerSide) / float64(events)
-	r.OS.SyscallsPerEvent = &per
+	r.OS.SyscallsPerEvent = ratio(float64(s.ConsumerSide), events)
 	if s.ConsumerThread != nil {
-		v := float64(*s.ConsumerThread) / float64(events)
-		r.OS.ConsumerThreadSyscallsPerEvent = &v
+		r.OS.ConsumerThreadSyscallsPerEvent = ratio(float64(*s.ConsumerThread), events)
 	}
 }
