@@ -17,6 +17,8 @@ type perfEvent struct {
 	config uint64
 }
 
+// Cycles come first: the probe opens perfEvents[0] to tell whether this
+// machine has hardware counters.
 var perfEvents = []perfEvent{
 	{"cycles", "cycles", unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_CPU_CYCLES},
 	{"instructions", "instructions", unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_INSTRUCTIONS},
@@ -52,18 +54,9 @@ func openThreadCounters(tid int) *threadCounters {
 		if tid == 0 {
 			continue
 		}
-		attr := unix.PerfEventAttr{
-			Type:   e.typ,
-			Config: e.config,
-			Bits:   unix.PerfBitDisabled,
-			// Hardware counters outnumbering the PMU's slots are
-			// multiplexed; the two times let stop scale them.
-			Read_format: unix.PERF_FORMAT_TOTAL_TIME_ENABLED | unix.PERF_FORMAT_TOTAL_TIME_RUNNING,
-		}
-		attr.Size = uint32(unsafe.Sizeof(attr))
-		fd, err := unix.PerfEventOpen(&attr, tid, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
+		fd, err := e.open(tid)
 		if err != nil {
-			c.why[i] = openReason(e, err)
+			c.why[i] = err.Error()
 			continue
 		}
 		c.fds[i] = fd
@@ -71,15 +64,30 @@ func openThreadCounters(tid int) *threadCounters {
 	return c
 }
 
-func openReason(e perfEvent, err error) string {
-	why := fmt.Sprintf("perf_event_open %s: %v", e.name, err)
+// open opens e, disabled, on thread tid (0: the calling thread). The error
+// says why in terms a reader can act on.
+func (e perfEvent) open(tid int) (int, error) {
+	attr := unix.PerfEventAttr{
+		Type:   e.typ,
+		Config: e.config,
+		Bits:   unix.PerfBitDisabled,
+		// Hardware counters outnumbering the PMU's slots are
+		// multiplexed; the two times let stop scale them.
+		Read_format: unix.PERF_FORMAT_TOTAL_TIME_ENABLED | unix.PERF_FORMAT_TOTAL_TIME_RUNNING,
+	}
+	attr.Size = uint32(unsafe.Sizeof(attr))
+	fd, err := unix.PerfEventOpen(&attr, tid, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err == nil {
+		return fd, nil
+	}
+	why := fmt.Errorf("perf_event_open %s: %w", e.name, err)
 	switch {
 	case e.typ != unix.PERF_TYPE_SOFTWARE && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP)):
-		return "no hardware counters on this machine: " + why
+		return -1, fmt.Errorf("no hardware counters on this machine: %w", why)
 	case errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM):
-		return why + " (see /proc/sys/kernel/perf_event_paranoid)"
+		return -1, fmt.Errorf("%w (see /proc/sys/kernel/perf_event_paranoid)", why)
 	}
-	return why
+	return -1, why
 }
 
 // start resets and enables every opened counter. A counter that fails to

@@ -1,10 +1,8 @@
 package bench
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
@@ -80,7 +78,8 @@ func Probe() []ProbeResult {
 		stats.Close()
 	}
 	add("bpf_stats", err == nil, false, orErr("BPF_ENABLE_STATS works: producer run time can be measured", err))
-	add("hw_counters", hwCounters() == nil, false, orErr("hardware cycle counter opens", hwCounters()))
+	hwErr := hwCounters()
+	add("hw_counters", hwErr == nil, false, orErr("hardware cycle counter opens", hwErr))
 	return out
 }
 
@@ -91,17 +90,12 @@ func orErr(ok string, err error) string {
 	return ok
 }
 
-// hwCounters tries to open the CPU cycle counter for this thread.
+// hwCounters tries to open the CPU cycle counter (the first of perfEvents)
+// for this thread.
 func hwCounters() error {
-	attr := unix.PerfEventAttr{Type: unix.PERF_TYPE_HARDWARE, Config: unix.PERF_COUNT_HW_CPU_CYCLES,
-		Bits: unix.PerfBitDisabled}
-	attr.Size = uint32(unsafe.Sizeof(attr))
-	fd, err := unix.PerfEventOpen(&attr, 0, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	fd, err := perfEvents[0].open(0)
 	if err != nil {
-		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP) {
-			return fmt.Errorf("no hardware counters here (perf_event_open cycles: %w)", err)
-		}
-		return fmt.Errorf("perf_event_open cycles: %w", err)
+		return err
 	}
 	unix.Close(fd)
 	return nil
