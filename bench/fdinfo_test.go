@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+
+	"ringbench/internal/testutil"
 )
 
 func TestParseFdinfo(t *testing.T) {
@@ -70,12 +72,13 @@ func TestMapMemlockNotAMap(t *testing.T) {
 }
 
 // TestMapMemlockRingbuf reads a real map's fdinfo where BPF maps can be
-// created (root or CAP_BPF); elsewhere it is skipped.
+// created (root or CAP_BPF); elsewhere it is skipped, with the reason.
 func TestMapMemlockRingbuf(t *testing.T) {
+	testutil.RequireBPF(t)
 	const size = 1 << 16
 	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.RingBuf, MaxEntries: size})
 	if err != nil {
-		t.Skipf("cannot create a ringbuf map here: %v", err)
+		t.Fatalf("create a ringbuf map: %v", err)
 	}
 	defer m.Close()
 	n, err := MapMemlock(m.FD())

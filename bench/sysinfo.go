@@ -193,11 +193,7 @@ func bracketed(s, left, right string) string {
 // SMT reports /sys/devices/system/cpu/smt/active ("1"/"0") as "on" / "off",
 // or "unknown".
 func SMT() string {
-	b, err := os.ReadFile("/sys/devices/system/cpu/smt/active")
-	if err != nil {
-		return "unknown"
-	}
-	switch strings.TrimSpace(string(b)) {
+	switch readTrim("/sys/devices/system/cpu/smt/active") {
 	case "1":
 		return "on"
 	case "0":
@@ -222,13 +218,7 @@ func Governor() string {
 }
 
 // BootCmdline is /proc/cmdline trimmed, or "unknown".
-func BootCmdline() string {
-	b, err := os.ReadFile("/proc/cmdline")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(b))
-}
+func BootCmdline() string { return readTrim("/proc/cmdline") }
 
 // Lockdown is the kernel lockdown mode: the bracketed word of
 // /sys/kernel/security/lockdown; without securityfs, the lockdown= boot

@@ -175,8 +175,9 @@ func TestReadKernelConfigFrom(t *testing.T) {
 	}
 }
 
-// TestSysFactsRun only checks that the real readers work here without
-// panicking; the values depend on the machine, so none are asserted.
+// TestSysFactsRun runs the real readers here. The values depend on the
+// machine, so only their form is asserted, and that a configuration found
+// was also understood.
 func TestSysFactsRun(t *testing.T) {
 	var u unix.Utsname
 	if err := unix.Uname(&u); err != nil {
@@ -186,6 +187,19 @@ func TestSysFactsRun(t *testing.T) {
 	t.Logf("kernel config: %+v", kc)
 	if kc.Preempt == "" {
 		t.Error("ReadKernelConfig: empty Preempt")
+	}
+	// Every kernel configuration sets CONFIG_HZ and a preemption model.
+	if kc.Source != "" && (kc.HZ <= 0 || kc.Preempt == "unknown") {
+		t.Errorf("configuration read from %s but HZ %d, preempt %q", kc.Source, kc.HZ, kc.Preempt)
+	}
+	if smt := SMT(); smt != "on" && smt != "off" && smt != "unknown" {
+		t.Errorf("SMT = %q, want on, off or unknown", smt)
+	}
+	lockdown := strings.TrimSuffix(Lockdown(), " (from cmdline)")
+	switch lockdown {
+	case "none", "integrity", "confidentiality", "unknown (securityfs not mounted)":
+	default:
+		t.Errorf("Lockdown = %q, want a lockdown level or unknown", Lockdown())
 	}
 	for name, f := range map[string]func() string{
 		"SMT": SMT, "Governor": Governor, "BootCmdline": BootCmdline, "Lockdown": Lockdown,
