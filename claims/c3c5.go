@@ -84,6 +84,11 @@ func runC3() Result {
 		r.Evidence = append(r.Evidence, "the mapping the claim describes cannot be made")
 		return r
 	}
+	if prod == 0 {
+		r.Verdict = Inconclusive
+		r.Evidence = append(r.Evidence, "no record reached the ring: with both positions 0 the bytes cannot tell where each is kept")
+		return r
+	}
 	at0 := binary.NativeEndian.Uint32(claimed[0:4])
 	at4 := binary.NativeEndian.Uint32(claimed[4:8])
 	r.Evidence = append(r.Evidence, fmt.Sprintf("the claim's mapping: bytes 0–3 = %d (claimed producer position), bytes 4–7 = %d (claimed consumer position)", at0, at4))
@@ -172,6 +177,8 @@ func runC5() Result {
 	}
 	r.Verdict = decideC5(emitted, dropped, uint64(capacity))
 	switch r.Verdict {
+	case Inconclusive:
+		r.Evidence = append(r.Evidence, "the producer saw no more events than one ring holds, so the consumer was never put to the test")
 	case Refuted:
 		r.Evidence = append(r.Evidence, "the kernel frees ring space only when consumer_pos advances: once one ring's worth was written, every reserve failed")
 	case Partly:
@@ -181,9 +188,12 @@ func runC5() Result {
 }
 
 // decideC5: keeping up means no drop; a consumer that never frees space
-// gets at most one ring's worth through.
+// gets at most one ring's worth through. Fewer events than a ring holds
+// show neither.
 func decideC5(emitted, dropped, capacity uint64) Verdict {
 	switch {
+	case emitted <= capacity:
+		return Inconclusive
 	case dropped == 0:
 		return Holds
 	case emitted-dropped <= capacity:

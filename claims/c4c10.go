@@ -55,7 +55,8 @@ func runC4() Result {
 	defer bufs.Close()
 	pc := bufs.CPUs[0]
 	// Pinned, so every event lands in this CPU's ring.
-	if _, undo, err := cpu.LockAndPin(c); err == nil {
+	_, undo, pinErr := cpu.LockAndPin(c)
+	if pinErr == nil {
 		for range 5 {
 			unix.RawSyscall(bpf.TriggerSyscall, 0, 0, 0)
 		}
@@ -77,6 +78,9 @@ func runC4() Result {
 		fmt.Sprintf("data_tail after the read: %d (mapped word %d)", tailAfter, meta))
 	recordBytes := uint64(8 + 4 + bpf.EventHeaderSize + 4) // header, u32 size, raw padded
 	switch {
+	case head == tailBefore:
+		r.Verdict = Inconclusive
+		r.Evidence = append(r.Evidence, fmt.Sprintf("no record reached CPU %d's ring (pinning this thread there: %s), so a read had no record to return", c, errnoText(pinErr)))
 	case mapErr == nil && readErr == nil && uint64(n) >= recordBytes && meta != tailBefore:
 		r.Verdict = Holds
 	case mapErr != nil && (readErr != nil || uint64(n) < recordBytes) && meta == tailBefore:
@@ -97,13 +101,15 @@ const c10Text = "An eBPF ringbuf read can hang forever in Go because the map was
 func runC10(c1 c1Evidence, c2 Result) Result {
 	r := Result{ID: "C10", Claim: c10Text}
 	r.Evidence = append(r.Evidence, "ringbuf with BPF_F_NO_PREALLOC: "+errnoText(c1.ringbufFlag)+" (C1); read(2) on a ringbuf: C2 "+string(c2.Verdict))
-	hung := 0
+	tried, hung, failed := 0, 0, 0
 	for _, mode := range []string{"reader", "spin", "epoll"} {
 		for _, wait := range waitsOf(mode) {
 			took, err := cancelIdle(mode, wait)
 			name := mode + wait
+			tried++
 			switch {
 			case err != nil:
+				failed++
 				r.Evidence = append(r.Evidence, fmt.Sprintf("%s: %v", name, err))
 			case took < 0:
 				hung++
@@ -113,18 +119,29 @@ func runC10(c1 c1Evidence, c2 Result) Result {
 			}
 		}
 	}
-	switch {
-	case hung == 0 && c1.ringbufFlag != nil:
-		r.Verdict = Refuted
-		r.Evidence = append(r.Evidence, "no mode hangs, and no ringbuf can carry the flag: a hang comes from a read without deadline or cancellation, not from the map's flags")
-	case hung == 0:
-		r.Verdict = Refuted
-		r.Evidence = append(r.Evidence, "no mode hangs without the flag")
-	default:
-		r.Verdict = Partly
-		r.Evidence = append(r.Evidence, "a read can hang, but every ringbuf here lacks the flag, so the flag cannot be its cause")
-	}
+	var why string
+	r.Verdict, why = decideC10(tried, hung, failed, c1.ringbufFlag)
+	r.Evidence = append(r.Evidence, why)
 	return r
+}
+
+// decideC10: no hang refutes the claim only when every mode ran; a hang is
+// the claim's symptom, and its cause can be pinned on the missing flag only
+// where no ringbuf can carry the flag, since the rings tried here never do.
+func decideC10(tried, hung, failed int, flagErr error) (Verdict, string) {
+	switch {
+	case failed == tried:
+		return Inconclusive, fmt.Sprintf("none of the %d modes could be run: the claim was not put to the test", tried)
+	case hung == 0 && failed > 0:
+		return Inconclusive, fmt.Sprintf("%d of the %d modes could not be run and none of the others hangs: not every mode was put to the test", failed, tried)
+	case hung == 0 && flagErr != nil:
+		return Refuted, "no mode hangs, and no ringbuf can carry the flag: a hang comes from a read without deadline or cancellation, not from the map's flags"
+	case hung == 0:
+		return Refuted, "no mode hangs without the flag"
+	case flagErr != nil:
+		return Partly, "a read can hang, but every ringbuf here lacks the flag, so the flag cannot be its cause"
+	}
+	return Partly, "a read can hang on a ringbuf without the flag; the same read on a ringbuf with the flag was not tried"
 }
 
 func waitsOf(mode string) []string {

@@ -51,6 +51,30 @@ func TestDecideC3C5(t *testing.T) {
 	if decideC5(2048, 1537, 511) != Refuted || decideC5(2048, 0, 511) != Holds || decideC5(2048, 100, 511) != Partly {
 		t.Error("C5 verdicts do not follow the drops")
 	}
+	if decideC5(0, 0, 511) != Inconclusive || decideC5(511, 0, 511) != Inconclusive {
+		t.Error("C5 decided without more events than one ring holds")
+	}
+}
+
+func TestDecideC10(t *testing.T) {
+	einval := syscall.EINVAL
+	for _, c := range []struct {
+		tried, hung, failed int
+		flagErr             error
+		want                Verdict
+	}{
+		{4, 0, 0, einval, Refuted},
+		{4, 0, 0, nil, Refuted},
+		{4, 1, 0, einval, Partly},
+		{4, 1, 0, nil, Partly},
+		{4, 0, 4, syscall.EPERM, Inconclusive}, // nothing could be loaded: nothing was tested
+		{4, 0, 1, einval, Inconclusive},
+		{4, 1, 1, einval, Partly},
+	} {
+		if v, why := decideC10(c.tried, c.hung, c.failed, c.flagErr); v != c.want || why == "" {
+			t.Errorf("%d tried, %d hung, %d failed, flag %v: %s %q, want %s", c.tried, c.hung, c.failed, c.flagErr, v, why, c.want)
+		}
+	}
 }
 
 func TestErrnoText(t *testing.T) {

@@ -193,7 +193,6 @@ func twin(ss []scen, of scen, blank func(*bench.Params), want func(bench.Params)
 	return scen{}, false
 }
 
-// ranked returns the scenarios want accepts, best score first.
 // bestPair is the best-ranked scenario matching isA (by score, highest
 // first) that has a twin matching isB: the same scenario but for the field
 // blank clears. ok is false when no such pair was run.
@@ -207,6 +206,7 @@ func bestPair(ss []scen, isA func(bench.Params) bool, score func(bench.Params) i
 	return scen{}, scen{}, false
 }
 
+// ranked returns the scenarios want accepts, best score first.
 func ranked(ss []scen, want func(bench.Params) bool, score func(bench.Params) int) []scen {
 	var out []scen
 	for _, s := range ss {
@@ -315,7 +315,7 @@ func c7Syscalls(j *judge, spin, np side) {
 	a, errA := spin.get("os.syscalls_per_event")
 	b, errB := np.get("os.syscalls_per_event")
 	if err := errors.Join(errA, errB); err != nil {
-		j.part(name, undecided, "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		j.part(name, undecided, "%s", oneLine(err))
 		return
 	}
 	o := failsPart

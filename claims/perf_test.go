@@ -3,6 +3,8 @@ package claims
 import (
 	"math"
 	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -397,19 +399,56 @@ func TestPlan(t *testing.T) {
 	}
 }
 
-// TestDecideFile prints the verdicts of a real run.json:
-// RINGBENCH_CLAIMS_RESULT=results/…/run.json go test ./claims -run DecideFile -v
-func TestDecideFile(t *testing.T) {
+// TestDecideRealRun decides a real matrix run, the report package's
+// fixture, or the run.json RINGBENCH_CLAIMS_RESULT names (-v prints the
+// verdicts): each claim gets a verdict with evidence, names only scenarios
+// of that run, and is the same whatever order the run lists them in.
+func TestDecideRealRun(t *testing.T) {
 	path := os.Getenv("RINGBENCH_CLAIMS_RESULT")
-	if path == "" {
-		t.Skip("set RINGBENCH_CLAIMS_RESULT to a run.json")
+	fixture := path == ""
+	if fixture {
+		path = filepath.Join("..", "report", "testdata", "matrix.json")
 	}
 	r, err := bench.ReadResult(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range Decide(r) {
+	ran := map[string]bool{}
+	for _, s := range r.Scenarios {
+		ran[s.ID] = true
+	}
+	got := Decide(r)
+	decided := 0
+	for i, c := range got {
 		t.Logf("%s %s\n  %s\n  scenarios: %v", c.ID, c.Verdict, strings.Join(c.Evidence, "\n  "), c.Scenarios)
+		if i >= len(PerfIDs) || c.ID != PerfIDs[i] {
+			t.Errorf("result %d is %s, want the claims %v in order", i, c.ID, PerfIDs)
+		}
+		switch c.Verdict {
+		case Holds, Refuted, Partly:
+			decided++
+			if len(c.Scenarios) < 2 {
+				t.Errorf("%s: %s from %d scenarios, want a pair at least", c.ID, c.Verdict, len(c.Scenarios))
+			}
+		case Inconclusive:
+		default:
+			t.Errorf("%s: verdict %q", c.ID, c.Verdict)
+		}
+		if len(c.Evidence) == 0 {
+			t.Errorf("%s: no evidence", c.ID)
+		}
+		for _, id := range c.Scenarios {
+			if !ran[id] {
+				t.Errorf("%s: names scenario %s, which the run does not hold", c.ID, id)
+			}
+		}
+	}
+	if fixture && decided == 0 {
+		t.Error("the fixture decides no claim: this test no longer reaches the rules")
+	}
+	slices.Reverse(r.Scenarios)
+	if again := Decide(r); !reflect.DeepEqual(again, got) {
+		t.Error("the verdicts depend on the order of the scenarios in run.json")
 	}
 }
 
