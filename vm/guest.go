@@ -163,25 +163,22 @@ func Guest(run RunFunc, exitCode func(error, io.Writer) int) {
 	switch {
 	case len(cfg.Args) == 0:
 		st.Error = "no subcommand in " + GuestConfigPath
-	case !fileExists("/sys/kernel/btf/vmlinux"):
+	case !exists("/sys/kernel/btf/vmlinux"):
 		st.Error = "no BTF: /sys/kernel/btf/vmlinux missing"
 	default:
 		st.Ran = true
-		args := make([]string, len(cfg.Args))
-		for i, a := range cfg.Args {
-			args[i] = strings.ReplaceAll(a, "@OUT@", out)
-		}
+		args := withOut(cfg.Args, out)
 		say("ringbench-guest: running ringbench %s", strings.Join(args, " "))
 		so, _ := os.Create(filepath.Join(out, FileStdout))
 		se, _ := os.Create(filepath.Join(out, FileStderr))
 		stdout := io.MultiWriter(console, orDiscard(so))
-		stderr := io.MultiWriter(&linePrefixer{w: console, prefix: MarkStderr, bol: true}, orDiscard(se))
+		stderr := io.MultiWriter(prefixWriter(console, MarkStderr), orDiscard(se))
 		t0 := time.Now()
 		err := run(stdout, stderr, args)
 		st.Seconds = time.Since(t0).Seconds()
 		st.ExitCode = exitCode(err, stderr)
 		if err != nil {
-			st.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
+			st.Error = oneLine(err)
 		}
 		closeSync(so)
 		closeSync(se)
@@ -222,8 +219,6 @@ func closeSync(f *os.File) {
 		_ = f.Close()
 	}
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // mountAll mounts what ringbench needs of the kernel's file systems.
 func mountAll(problem func(string, ...any)) {
@@ -359,7 +354,11 @@ func dumpFiles(console io.Writer, dir string, all bool) {
 	}
 }
 
-// linePrefixer prefixes each line written to w.
+// prefixWriter prefixes each line written to w.
+func prefixWriter(w io.Writer, prefix string) io.Writer {
+	return &linePrefixer{w: w, prefix: prefix, bol: true}
+}
+
 type linePrefixer struct {
 	w      io.Writer
 	prefix string

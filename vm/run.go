@@ -1,19 +1,15 @@
 package vm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"ringbench/bench"
@@ -92,8 +88,20 @@ const ReportSchema = "ringbench-vm/v1"
 // subcommands ringbench vm can run, and the flag that says where results go.
 var outFlags = map[string]string{"claims": "--json", "matrix": "--out", "run": "--out", "env": ""}
 
+// outMark in the subcommand's arguments stands for the kernel's folder.
+const outMark = "@OUT@"
+
+// withOut is args with outMark replaced by dir.
+func withOut(args []string, dir string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = strings.ReplaceAll(a, outMark, dir)
+	}
+	return out
+}
+
 // GuestArgs checks the subcommand given after -- and points its output into
-// the kernel's folder (@OUT@, replaced in the guest and for the host run).
+// the kernel's folder (outMark, replaced in the guest and for the host run).
 func GuestArgs(args []string) ([]string, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("no subcommand after -- (want claims, matrix, run or env)")
@@ -111,9 +119,9 @@ func GuestArgs(args []string) ([]string, error) {
 	out := append([]string(nil), args...)
 	switch args[0] {
 	case "claims":
-		out = append(out, "--json", "@OUT@/claims.json")
+		out = append(out, "--json", outMark+"/claims.json")
 	case "matrix", "run":
-		out = append(out, "--out", "@OUT@")
+		out = append(out, "--out", outMark)
 	}
 	return out, nil
 }
@@ -126,7 +134,7 @@ func DefaultTimeout(args []string, accel string) time.Duration {
 	if len(args) > 0 && (args[0] == "claims" || args[0] == "env") {
 		work = 0
 		if args[0] == "claims" {
-			work = 3 * time.Minute
+			work = claims.DefaultBudget
 			for i, a := range args {
 				if v, ok := strings.CutPrefix(a, "--budget="); ok {
 					work, _ = time.ParseDuration(v)
@@ -215,13 +223,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}
 		}
 	}
-	accel := o.Accel
-	if accel == "auto" {
-		accel = "kvm"
-		if b.kvmDead != "" {
-			accel = "tcg"
-		}
-	}
+	accel := b.accel()
 	par := o.Parallel
 	if par <= 0 {
 		par = DefaultParallel(accel, o.TCGThread, o.CPUs)
@@ -246,36 +248,47 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}()
 	}
 	wg.Wait()
-	for _, kr := range rep.Kernels {
-		if kr.Error == "" {
-			continue
-		}
-		fmt.Fprintf(o.Log, "ringbench: vm: %s: %s\n", kr.Spec, kr.Error)
-		if len(kr.ConsoleTail) > 0 {
-			// A guest that hung or crashed: what its console said last.
-			tail := kr.ConsoleTail[max(0, len(kr.ConsoleTail)-consoleTailShown):]
-			fmt.Fprintf(o.Log, "  the console's last %d lines (all of it: %s):\n", len(tail), filepath.Join(o.Out, kr.Dir, "console.log"))
-			for _, l := range tail {
-				fmt.Fprintf(o.Log, "    | %s\n", l)
-			}
-		}
-	}
+	logFaults(o.Log, o.Out, rep.Kernels)
 	rep.Seconds = time.Since(t0).Seconds()
 	if err := bench.WriteJSON(filepath.Join(o.Out, "vm.json"), rep); err != nil {
 		return rep, err
 	}
 	if len(o.Args) > 0 && o.Args[0] == "claims" {
-		var txt, md strings.Builder
-		WriteClaimsTable(&txt, rep.Kernels)
-		WriteClaimsMarkdown(&md, rep.Kernels)
-		if err := bench.WriteFileAtomic(filepath.Join(o.Out, "claims-table.txt"), []byte(txt.String())); err != nil {
-			return rep, err
-		}
-		if err := bench.WriteFileAtomic(filepath.Join(o.Out, "claims-table.md"), []byte(md.String())); err != nil {
+		if err := writeClaimsTables(o.Out, rep.Kernels); err != nil {
 			return rep, err
 		}
 	}
 	return rep, ctx.Err()
+}
+
+// logFaults gives each kernel that failed one line, and a guest that hung
+// or crashed the last lines of its console.
+func logFaults(log io.Writer, out string, kernels []KernelRun) {
+	for _, kr := range kernels {
+		if kr.Error == "" {
+			continue
+		}
+		fmt.Fprintf(log, "ringbench: vm: %s: %s\n", kr.Spec, kr.Error)
+		if len(kr.ConsoleTail) > 0 {
+			tail := kr.ConsoleTail[max(0, len(kr.ConsoleTail)-consoleTailShown):]
+			fmt.Fprintf(log, "  the console's last %d lines (all of it: %s):\n", len(tail), filepath.Join(out, kr.Dir, "console.log"))
+			for _, l := range tail {
+				fmt.Fprintf(log, "    | %s\n", l)
+			}
+		}
+	}
+}
+
+// writeClaimsTables writes the claim × kernel table as claims-table.txt
+// and claims-table.md.
+func writeClaimsTables(out string, kernels []KernelRun) error {
+	var txt, md strings.Builder
+	WriteClaimsTable(&txt, kernels)
+	WriteClaimsMarkdown(&md, kernels)
+	if err := bench.WriteFileAtomic(filepath.Join(out, "claims-table.txt"), []byte(txt.String())); err != nil {
+		return err
+	}
+	return bench.WriteFileAtomic(filepath.Join(out, "claims-table.md"), []byte(md.String()))
 }
 
 // DefaultParallel is how many guests run at once: one under KVM (guests
@@ -293,41 +306,6 @@ func DefaultParallel(accel, tcgThread string, cpus int) int {
 	return max(1, runtime.NumCPU()/per)
 }
 
-type booter struct {
-	o       Options
-	kvmDead string // why KVM did not work, once auto found out
-}
-
-// prepare resolves one spec to a kernel (downloading a Debian package),
-// gives it its folder and checks that it can run ringbench at all.
-func (b *booter) prepare(ctx context.Context, s Spec, kr *KernelRun, used map[string]bool) (Kernel, string, error) {
-	o := b.o
-	if s.Kind != KindHost {
-		if _, err := exec.LookPath(qemuPath(o)); err != nil {
-			return Kernel{}, "", fmt.Errorf("%s not found (apt-get install qemu-system-x86)", qemuPath(o))
-		}
-	}
-	k, err := Resolve(ctx, s, o.Cache, o.Log)
-	if err != nil {
-		return Kernel{}, "", err
-	}
-	kr.Release, kr.Package = k.Release, k.Package
-	dirName := k.Release
-	for i := 2; used[dirName]; i++ {
-		dirName = fmt.Sprintf("%s-%d", k.Release, i)
-	}
-	used[dirName] = true
-	kr.Dir = filepath.Join("kernels", dirName)
-	dir := filepath.Join(o.Out, kr.Dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Kernel{}, "", err
-	}
-	if err := Check(k); err != nil {
-		return Kernel{}, "", err
-	}
-	return k, dir, nil
-}
-
 // syncWriter serialises writes from the guests running side by side.
 type syncWriter struct {
 	mu sync.Mutex
@@ -338,248 +316,6 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
-}
-
-func qemuPath(o Options) string {
-	if o.Qemu != "" {
-		return o.Qemu
-	}
-	return QemuBinary
-}
-
-// host runs the subcommand on this machine, no VM.
-func (b *booter) host(ctx context.Context, kr *KernelRun, dir string) {
-	o := b.o
-	fmt.Fprintf(o.Log, "vm: host (%s): running ringbench %s\n", kr.Release, strings.Join(o.Args, " "))
-	kr.Accel, kr.Attempts = "none", 1
-	abs, _ := filepath.Abs(dir)
-	args := make([]string, len(o.Args))
-	for i, a := range o.Args {
-		args[i] = strings.ReplaceAll(a, "@OUT@", abs)
-	}
-	env := bench.CaptureEnv()
-	_ = bench.WriteJSON(filepath.Join(dir, FileEnv), env)
-	so, err := os.Create(filepath.Join(dir, FileStdout))
-	if err != nil {
-		kr.Error = oneLine(err)
-		return
-	}
-	defer so.Close()
-	se, err := os.Create(filepath.Join(dir, FileStderr))
-	if err != nil {
-		kr.Error = oneLine(err)
-		return
-	}
-	defer se.Close()
-	t0 := time.Now()
-	cmd := exec.CommandContext(ctx, o.Binary, args...)
-	// Interrupted, the subcommand gets SIGTERM so that it stops its own
-	// children; SIGKILL only if it does not exit soon.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 15 * time.Second
-	cmd.Stdout, cmd.Stderr = so, io.MultiWriter(se, prefixWriter(o.Log, "  host| "))
-	err = cmd.Run()
-	kr.TotalS = time.Since(t0).Seconds()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		kr.OK = true
-	case errors.As(err, &ee) && ee.ExitCode() > 0:
-		kr.OK, kr.ExitCode = true, ee.ExitCode()
-	default:
-		kr.Error = oneLine(err)
-	}
-	if kr.OK && kr.ExitCode != 0 {
-		kr.Error = fmt.Sprintf("ringbench %s exited %d: %s", o.Args[0], kr.ExitCode, lastLineOf(filepath.Join(dir, FileStderr)))
-	}
-}
-
-// guest boots one kernel, a second time when the first boot hangs or
-// crashes. With probe set (--accel auto, the run's first guest) it boots
-// under KVM and gives up at once, returning false with b.kvmDead set,
-// when KVM cannot bring the kernel to PID 1; the guest is then to be
-// booted again under TCG.
-func (b *booter) guest(ctx context.Context, k Kernel, kr *KernelRun, dir string, probe bool) bool {
-	o := b.o
-	base, mods, err := b.initramfs(k)
-	if err != nil {
-		kr.Error = oneLine(err)
-		return true
-	}
-	kr.Modules = mods
-	abs, _ := filepath.Abs(dir)
-	for attempt := 1; attempt <= 2; attempt++ {
-		accel := o.Accel
-		if accel == "auto" {
-			accel = "kvm"
-			if b.kvmDead != "" {
-				accel = "tcg"
-			}
-		}
-		res := b.boot(ctx, k, accel, base, abs, dir, attempt)
-		if probe && accel == "kvm" && !res.Started && ctx.Err() == nil {
-			why := res.Failure
-			if res.QemuStderr != "" && !strings.Contains(why, lastLine([]byte(res.QemuStderr))) {
-				why += ": " + lastLine([]byte(res.QemuStderr))
-			}
-			b.kvmDead = why
-			fmt.Fprintf(o.Log, "vm: KVM cannot run %s here (%s): the guests run under TCG\n", k.Release, why)
-			_ = os.Rename(filepath.Join(dir, "console.log"), filepath.Join(dir, "console-kvm.log"))
-			return false
-		}
-		kr.Attempts = attempt
-		kr.Accel, kr.Emulated = res.Accel, res.Accel == "tcg"
-		if o.Accel == "auto" && res.Accel == "tcg" && b.kvmDead != "" {
-			kr.AccelNote = "KVM was tried first and failed: " + b.kvmDead
-		}
-		kr.BootS, kr.TotalS = res.StartS, res.TotalS
-		st := readStatus(dir, res.Files)
-		kr.Status = st
-		if st != nil {
-			for _, p := range st.Problems {
-				fmt.Fprintf(o.Log, "vm: %s (%s): in the guest: %s\n", k.Spec.Raw, k.Release, p)
-			}
-		}
-		if res.Failure == "" && st != nil {
-			kr.OK, kr.ExitCode, kr.Error, kr.ConsoleTail = st.Ran, st.ExitCode, "", nil
-			if !st.Ran || st.ExitCode != 0 {
-				kr.Error = st.Error
-				if kr.Error == "" {
-					kr.Error = fmt.Sprintf("ringbench %s exited %d", o.Args[0], st.ExitCode)
-				}
-			}
-			return true
-		}
-		kr.OK, kr.Error = false, res.Failure
-		if kr.Error == "" {
-			kr.Error = "the guest left no status.json"
-		}
-		if res.SoftLockup {
-			kr.Error += " (the kernel reported a soft lockup)"
-		}
-		kr.ConsoleTail = res.Tail
-		if ctx.Err() != nil || (st != nil && !st.Ran) {
-			return true
-		}
-		if attempt == 1 {
-			kr.Retried = kr.Error
-			fmt.Fprintf(o.Log, "vm: %s (%s): boot 1 failed: %s; booting again\n", k.Spec.Raw, k.Release, kr.Error)
-			_ = os.Rename(filepath.Join(dir, "console.log"), filepath.Join(dir, "console-attempt1.log"))
-			for _, f := range []string{FileStatus, FileStdout, FileStderr, "claims.json", "run.json"} {
-				_ = os.Remove(filepath.Join(dir, f))
-			}
-		}
-	}
-	return true
-}
-
-// boot makes one boot.
-func (b *booter) boot(ctx context.Context, k Kernel, accel string, base []byte, share, dir string, attempt int) BootResult {
-	o := b.o
-	initrd, err := writeInitrd(base, GuestConfig{Args: o.Args, Accel: accel, Release: k.Release, HeartbeatS: 10})
-	if err != nil {
-		return BootResult{Accel: accel, Failure: oneLine(err)}
-	}
-	defer os.Remove(initrd)
-	log, err := os.Create(filepath.Join(dir, "console.log"))
-	if err != nil {
-		return BootResult{Accel: accel, Failure: oneLine(err)}
-	}
-	defer log.Close()
-	c := BootConfig{Qemu: qemuPath(o), Accel: accel, Image: k.Image, Initrd: initrd, Share: share,
-		CPUs: o.CPUs, MemMB: o.MemMB, Console: log, TCGThread: o.TCGThread, Progress: prefixWriter(o.Log, "  "+k.Release+"| "),
-		Timeout: o.Timeout, StartTimeout: 2 * time.Minute, Stall: 2 * time.Minute}
-	if c.Timeout == 0 {
-		c.Timeout = DefaultTimeout(o.Args, accel)
-	}
-	if accel == "kvm" && o.Accel == "auto" {
-		c.StartTimeout = 20 * time.Second // KVM boots in a second or two, when it works
-	}
-	fmt.Fprintf(o.Log, "vm: %s (%s): booting under %s (attempt %d, timeout %v)\n", k.Spec.Raw, k.Release, accel, attempt, c.Timeout)
-	res := Boot(ctx, c)
-	if res.Failure == "" {
-		fmt.Fprintf(o.Log, "vm: %s (%s): PID 1 after %.1f s, powered off after %.1f s\n", k.Spec.Raw, k.Release, res.StartS, res.TotalS)
-	}
-	return res
-}
-
-// initramfs builds the kernel's base archive: the binary and the 9p
-// modules this kernel needs (none when it has no modules folder: 9p must
-// then be built in, or the results come back on the console).
-func (b *booter) initramfs(k Kernel) ([]byte, []string, error) {
-	var mods []Module
-	if k.Modules != "" {
-		tree, err := ReadModuleTree(k.Modules)
-		if err != nil {
-			return nil, nil, err
-		}
-		if mods, err = tree.Resolve(NinePModules, ModinfoDepends); err != nil {
-			return nil, nil, err
-		}
-	}
-	files, err := GuestFiles(b.o.Binary, mods)
-	if err != nil {
-		return nil, nil, err
-	}
-	if k.Config != "" {
-		// Where bench.CaptureEnv looks for the preempt model, HZ and so on.
-		files = append(files, File{Name: "boot/config-" + k.Release, Src: k.Config})
-	}
-	var buf bytes.Buffer
-	if err := WriteInitramfs(&buf, files); err != nil {
-		return nil, nil, err
-	}
-	var names []string
-	for _, m := range mods {
-		names = append(names, m.Name)
-	}
-	return buf.Bytes(), names, nil
-}
-
-// writeInitrd writes base + the boot's configuration archive to a temp file.
-func writeInitrd(base []byte, cfg GuestConfig) (string, error) {
-	tail, err := ConfigArchive(cfg)
-	if err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp("", "ringbench-initramfs-*.cpio")
-	if err != nil {
-		return "", err
-	}
-	_, err1 := f.Write(base)
-	_, err2 := f.Write(tail)
-	err3 := f.Close()
-	if err := errors.Join(err1, err2, err3); err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
-}
-
-func readStatus(dir string, console map[string][]byte) *GuestStatus {
-	restoreFromConsole(dir, console)
-	b, err := os.ReadFile(filepath.Join(dir, FileStatus))
-	if err != nil {
-		return nil
-	}
-	var st GuestStatus
-	if json.Unmarshal(b, &st) != nil {
-		return nil
-	}
-	return &st
-}
-
-// restoreFromConsole writes the files the guest copied onto the console
-// where the share did not bring them back.
-func restoreFromConsole(dir string, files map[string][]byte) {
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.Clean("/"+name))
-		if st, err := os.Stat(p); err == nil && st.Size() == int64(len(data)) {
-			continue
-		}
-		_ = os.MkdirAll(filepath.Dir(p), 0o755)
-		_ = os.WriteFile(p, data, 0o644)
-	}
 }
 
 func readClaims(path string) []claims.Result {
@@ -595,16 +331,3 @@ func readClaims(path string) []claims.Result {
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
-
-func lastLineOf(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil || len(strings.TrimSpace(string(b))) == 0 {
-		return ""
-	}
-	return lastLine(b)
-}
-
-// prefixWriter prefixes each line written to w.
-func prefixWriter(w io.Writer, prefix string) io.Writer {
-	return &linePrefixer{w: w, prefix: prefix, bol: true}
-}

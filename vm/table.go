@@ -10,10 +10,6 @@ import (
 	"ringbench/claims"
 )
 
-// perfClaims are decided from timings: an emulated guest's verdict on them
-// says nothing about hardware.
-var perfClaims = []string{"C6", "C7", "C8", "C9", "C11"}
-
 // claimsGrid is the cross-kernel table: one column per kernel, one row per
 // claim any kernel answered.
 type claimsGrid struct {
@@ -71,7 +67,9 @@ func buildGrid(runs []KernelRun) claimsGrid {
 				row[i] = "-"
 			default:
 				row[i] = string(v)
-				if r.Emulated && slices.Contains(perfClaims, id) {
+				// Decided from timings: an emulated guest's verdict says
+				// nothing about hardware.
+				if r.Emulated && slices.Contains(claims.PerfIDs, id) {
 					row[i] += " †"
 					emulated = true
 				} else if g.hostCol >= 0 && i != g.hostCol {
