@@ -1,13 +1,8 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/cilium/ebpf/rlimit"
 
@@ -28,23 +23,15 @@ Flags:
 `
 
 func cmdClaims(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("claims", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, claimsUsage); fs.PrintDefaults() }
+	fs := newFlags("claims", claimsUsage, stderr)
 	only := fs.String("only", "", "claims to check, e.g. C1,C3 (default all)")
 	jsonOut := fs.String("json", "", "also write the verdicts as JSON to this file")
 	measure := fs.Bool("measure", true, "run short scenarios for the performance claims (C6–C9, C11)")
-	budget := fs.Duration("budget", 3*time.Minute, "total time for those scenarios")
+	budget := fs.Duration("budget", claims.DefaultBudget, "total time for those scenarios")
 	from := fs.String("from", "", "decide the performance claims from this results folder instead of measuring")
 	rate := fs.Uint64("rate", 100_000, "highest offered rate of the performance scenarios, events/s")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("%v (see ringbench claims -h)", err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (see ringbench claims -h)", fs.Arg(0))
+	if ok, err := parseFlagsOnly(fs, args); !ok {
+		return err
 	}
 	ids, err := claims.ParseOnly(*only)
 	if err != nil {
@@ -55,11 +42,7 @@ func cmdClaims(stdout, stderr io.Writer, args []string) error {
 	}
 	o := claims.Options{Only: ids, Measure: *measure, Budget: *budget, Rate: *rate, Log: stderr}
 	if *from != "" {
-		path := *from
-		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			path = filepath.Join(path, "run.json")
-		}
-		if o.From, err = bench.ReadResult(path); err != nil {
+		if o.From, err = bench.ReadResult(runJSON(*from)); err != nil {
 			return usagef("--from: %v", err)
 		}
 	}

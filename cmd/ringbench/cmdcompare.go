@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,20 +25,15 @@ Flags:
 `
 
 func cmdCompare(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("compare", compareUsage, stderr)
 	out := fs.String("out", "", "folder for compare.md and plots/ (default results/compare-<A>-vs-<B>)")
 	jsonPath := fs.String("json", "", "also write every comparison as JSON to `FILE`")
 	all := fs.Bool("all", false, "print every comparison, not only the significant changes")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, compareUsage)
-		fs.PrintDefaults()
-	}
 	// Flags may come after the runs: parse, take one run, parse the rest.
 	var paths []string
 	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			return usagef("%v", err)
+		if ok, err := parseFlags(fs, rest); !ok {
+			return err
 		}
 		if fs.NArg() == 0 {
 			break

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -9,10 +8,9 @@ import (
 )
 
 func cmdEnv(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("env", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	fs := newFlags("env", "Usage: ringbench env\n\nWhat this machine can do, one line per capability; exit 1 if a FAIL line\nstops ringbench from running here.\n", stderr)
+	if ok, err := parseFlagsOnly(fs, args); !ok {
+		return err
 	}
 	probes := bench.Probe()
 	blocking := 0

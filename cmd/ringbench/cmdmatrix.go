@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -38,9 +37,7 @@ Flags:
 `
 
 func cmdMatrix(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, matrixUsage); fs.PrintDefaults() }
+	fs := newFlags("matrix", matrixUsage, stderr)
 	preset := fs.String("preset", "", "built-in matrix: "+strings.Join(bench.PresetNames, ", ")+" (default quick unless --file)")
 	file := fs.String("file", "", "matrix file (JSON; see README.md, \"Matrix files\")")
 	filter := fs.String("filter", "", "run only scenarios matching KEY=VALUE[,KEY=VALUE…], e.g. mode=spin,transport=ringbuf")
@@ -49,14 +46,8 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	warmup := fs.Duration("warmup", -1, "warm-up per repetition (default: the matrix's)")
 	list := fs.Bool("list", false, "print the scenarios (and skips) and exit without running")
 	out := fs.String("out", "", "output folder (default results/<UTC time>-<kernel>-<host>)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("%v (see ringbench matrix -h)", err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (see ringbench matrix -h)", fs.Arg(0))
+	if ok, err := parseFlagsOnly(fs, args); !ok {
+		return err
 	}
 	m, info, err := loadMatrix(*preset, *file, stderr)
 	if err != nil {
@@ -115,11 +106,8 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 		fmt.Fprintf(stdout, "%d scenarios (%d skipped) × %d reps × (%v + %v warm-up)\n", len(planned), skipped, m.Reps, m.Duration, m.Warmup)
 		return nil
 	}
-	if !privileged() {
-		return errors.New(privilegeHelp)
-	}
-	if err := rlimit.RemoveMemlock(); err != nil {
-		return fmt.Errorf("raise RLIMIT_MEMLOCK: %w", err)
+	if err := needPrivileges(); err != nil {
+		return err
 	}
 	return runMatrix(stdout, stderr, m, info, planned, skipped, *out)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -25,14 +24,9 @@ same file. Example:
 `
 
 func cmdReport(stdout, stderr io.Writer, args []string) error {
-	flags := flag.NewFlagSet("report", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	flags.Usage = func() { fmt.Fprint(stderr, reportUsage) }
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("%v (see ringbench report -h)", err)
+	flags := newFlags("report", reportUsage, stderr)
+	if ok, err := parseFlags(flags, args); !ok {
+		return err
 	}
 	switch {
 	case flags.NArg() == 0:

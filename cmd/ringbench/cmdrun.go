@@ -14,11 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/cilium/ebpf/rlimit"
 
 	"ringbench/bench"
-	"ringbench/bpf"
 	"ringbench/internal/cpu"
 	"ringbench/report"
 )
@@ -174,19 +172,11 @@ func (f *scenarioFlags) expand(online []int) ([]bench.Params, error) {
 }
 
 func cmdRun(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
+	fs := newFlags("run", runUsage, stderr)
 	var f scenarioFlags
 	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("%v (see ringbench run -h)", err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (see ringbench run -h)", fs.Arg(0))
+	if ok, err := parseFlagsOnly(fs, args); !ok {
+		return err
 	}
 	rateGiven := false
 	fs.Visit(func(fl *flag.Flag) { rateGiven = rateGiven || fl.Name == "rate" })
@@ -201,11 +191,8 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !privileged() {
-		return errors.New(privilegeHelp)
-	}
-	if err := rlimit.RemoveMemlock(); err != nil {
-		return fmt.Errorf("raise RLIMIT_MEMLOCK: %w", err)
+	if err := needPrivileges(); err != nil {
+		return err
 	}
 
 	ctx, caught := signalContext()
@@ -233,68 +220,6 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	return x.verdict(stderr)
 }
 
-// verdict turns failed checks into exit status 1 and says how many
-// repetitions did not complete.
-func (x *execution) verdict(stderr io.Writer) error {
-	if x.failed > 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("%d checks failed: the results above are not trustworthy", x.failed)}
-	}
-	if x.incomplete > 0 {
-		fmt.Fprintf(stderr, "ringbench: %d repetitions did not complete; run.json says why (ringbench verify lists them)\n", x.incomplete)
-	}
-	return nil
-}
-
-// scenarioHists merges a scenario's distributions over its repetitions.
-type scenarioHists struct {
-	latency, gc *hdrhistogram.Histogram
-	reps        []*hdrhistogram.Histogram // each repetition's latency, for the .hlog
-	durationMs  int64
-}
-
-func (s *scenarioHists) add(o bench.Outcome) {
-	merge := func(into **hdrhistogram.Histogram, h *hdrhistogram.Histogram) {
-		if h == nil {
-			return
-		}
-		if *into == nil {
-			*into = hdrhistogram.New(h.LowestTrackableValue(), h.HighestTrackableValue(), int(h.SignificantFigures()))
-		}
-		(*into).Merge(h)
-	}
-	merge(&s.latency, o.Latency)
-	merge(&s.gc, o.GCPauses)
-	s.reps = append(s.reps, o.Latency)
-}
-
-// write stores the merged distributions as .hgrm files and returns their
-// names by kind.
-func (s *scenarioHists) write(dir string, n int) (map[string]string, error) {
-	names := map[string]string{}
-	for kind, h := range map[string]*hdrhistogram.Histogram{"latency": s.latency, "gc_pauses": s.gc} {
-		if h == nil || h.TotalCount() == 0 {
-			continue
-		}
-		name := fmt.Sprintf("scenario-%02d.%s.hgrm", n, kind)
-		if err := report.WriteHgrm(filepath.Join(dir, name), h); err != nil {
-			return nil, err
-		}
-		names[kind] = name
-	}
-	if len(s.reps) > 0 {
-		b, err := report.HlogReps(s.reps, s.durationMs)
-		if err != nil {
-			return nil, err
-		}
-		name := fmt.Sprintf("scenario-%02d.latency.hlog", n)
-		if err := bench.WriteFileAtomic(filepath.Join(dir, name), b); err != nil {
-			return nil, err
-		}
-		names["latency_hlog"] = name
-	}
-	return names, nil
-}
-
 // cmdChild is the child side of a repetition: one scenario, in this fresh
 // process, its outcome on stdout.
 func cmdChild(stdout io.Writer, stdin io.Reader) error {
@@ -308,16 +233,6 @@ func cmdChild(stdout io.Writer, stdin io.Reader) error {
 		return exitError{code: 128 + int(sig), msg: ""}
 	}
 	return err
-}
-
-func refusedList(m map[bpf.AttachMethod]string) []string {
-	var out []string
-	for _, method := range bpf.AttachOrder {
-		if why, ok := m[method]; ok {
-			out = append(out, string(method)+": "+why)
-		}
-	}
-	return out
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM; caught says which.

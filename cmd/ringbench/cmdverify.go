@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,20 +10,16 @@ import (
 )
 
 func cmdVerify(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, "Usage: ringbench verify RUN_DIR|run.json …") }
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	fs := newFlags("verify", "Usage: ringbench verify RUN_DIR|run.json …\n", stderr)
+	if ok, err := parseFlags(fs, args); !ok {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return usagef("verify needs a run folder or run.json (e.g. ringbench verify results/…)")
 	}
 	problems := 0
 	for _, path := range fs.Args() {
-		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			path = filepath.Join(path, "run.json")
-		}
+		path = runJSON(path)
 		res, err := bench.ReadResult(path)
 		if err != nil {
 			return usagef("%v", err)
@@ -42,4 +37,12 @@ func cmdVerify(stdout, stderr io.Writer, args []string) error {
 		return exitError{code: 1, msg: fmt.Sprintf("%d problems found", problems)}
 	}
 	return nil
+}
+
+// runJSON is path itself, or path/run.json when path is a run folder.
+func runJSON(path string) string {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return filepath.Join(path, "run.json")
+	}
+	return path
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -47,9 +46,7 @@ func (k *kernelFlags) String() string     { return strings.Join(*k, ",") }
 func (k *kernelFlags) Set(s string) error { *k = append(*k, s); return nil }
 
 func cmdVM(stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("vm", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, vmUsage); fs.PrintDefaults() }
+	fs := newFlags("vm", vmUsage, stderr)
 	var kernels kernelFlags
 	fs.Var(&kernels, "kernel", "kernel to run on (repeat): host, debian:VERSION[-FLAVOUR] or PATH/vmlinuz[:MODULES_DIR]")
 	accel := fs.String("accel", "auto", "auto (try KVM, fall back to TCG), kvm or tcg")
@@ -61,11 +58,8 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 	parallel := fs.Int("parallel", 0, "guests booted at once (default: 1 under KVM; under TCG one per host CPU, each guest using one host thread)")
 	tcgThread := fs.String("tcg-thread", "single", "TCG threading: single (one host thread per guest) or multi (one per vCPU: faster, but BPF attach under load can oops the guest)")
 	guestBin := fs.String("guest-binary", "", "static ringbench to boot (default: this one if static, else built with CGO_ENABLED=0 go build)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("%v (see ringbench vm -h)", err)
+	if ok, err := parseFlags(fs, args); !ok {
+		return err
 	}
 	if len(kernels) == 0 {
 		return usagef("no --kernel given (see ringbench vm -h)")

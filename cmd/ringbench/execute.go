@@ -8,7 +8,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"ringbench/bench"
+	"ringbench/bpf"
 	"ringbench/report"
 )
 
@@ -118,4 +121,76 @@ func (x *execution) write(all bool) error {
 		return err
 	}
 	return bench.WriteFileAtomic(filepath.Join(x.dir, "summary.csv"), csv)
+}
+
+func refusedList(m map[bpf.AttachMethod]string) []string {
+	var out []string
+	for _, method := range bpf.AttachOrder {
+		if why, ok := m[method]; ok {
+			out = append(out, string(method)+": "+why)
+		}
+	}
+	return out
+}
+
+// verdict turns failed checks into exit status 1 and says how many
+// repetitions did not complete.
+func (x *execution) verdict(stderr io.Writer) error {
+	if x.failed > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d checks failed: the results above are not trustworthy", x.failed)}
+	}
+	if x.incomplete > 0 {
+		fmt.Fprintf(stderr, "ringbench: %d repetitions did not complete; run.json says why (ringbench verify lists them)\n", x.incomplete)
+	}
+	return nil
+}
+
+// scenarioHists merges a scenario's distributions over its repetitions.
+type scenarioHists struct {
+	latency, gc *hdrhistogram.Histogram
+	reps        []*hdrhistogram.Histogram // each repetition's latency, for the .hlog
+	durationMs  int64
+}
+
+func (s *scenarioHists) add(o bench.Outcome) {
+	merge := func(into **hdrhistogram.Histogram, h *hdrhistogram.Histogram) {
+		if h == nil {
+			return
+		}
+		if *into == nil {
+			*into = hdrhistogram.New(h.LowestTrackableValue(), h.HighestTrackableValue(), int(h.SignificantFigures()))
+		}
+		(*into).Merge(h)
+	}
+	merge(&s.latency, o.Latency)
+	merge(&s.gc, o.GCPauses)
+	s.reps = append(s.reps, o.Latency)
+}
+
+// write stores the merged distributions as .hgrm files and returns their
+// names by kind.
+func (s *scenarioHists) write(dir string, n int) (map[string]string, error) {
+	names := map[string]string{}
+	for kind, h := range map[string]*hdrhistogram.Histogram{"latency": s.latency, "gc_pauses": s.gc} {
+		if h == nil || h.TotalCount() == 0 {
+			continue
+		}
+		name := fmt.Sprintf("scenario-%02d.%s.hgrm", n, kind)
+		if err := report.WriteHgrm(filepath.Join(dir, name), h); err != nil {
+			return nil, err
+		}
+		names[kind] = name
+	}
+	if len(s.reps) > 0 {
+		b, err := report.HlogReps(s.reps, s.durationMs)
+		if err != nil {
+			return nil, err
+		}
+		name := fmt.Sprintf("scenario-%02d.latency.hlog", n)
+		if err := bench.WriteFileAtomic(filepath.Join(dir, name), b); err != nil {
+			return nil, err
+		}
+		names["latency_hlog"] = name
+	}
+	return names, nil
 }

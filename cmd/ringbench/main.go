@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,41 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// newFlags is a subcommand's flag set: -h prints usage, then the flags, to
+// stderr.
+func newFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return fs
+}
+
+// parseFlags parses a subcommand's flags. When ok is false the subcommand
+// returns err at once: nil after -h (the usage is printed, exit 0), or a
+// usage error naming the bad flag.
+func parseFlags(fs *flag.FlagSet, args []string) (ok bool, err error) {
+	switch err := fs.Parse(args); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, flag.ErrHelp):
+		return false, nil
+	default:
+		return false, usagef("%v (see ringbench %s -h)", err, fs.Name())
+	}
+}
+
+// parseFlagsOnly is parseFlags for a subcommand that takes no arguments
+// besides its flags.
+func parseFlagsOnly(fs *flag.FlagSet, args []string) (ok bool, err error) {
+	if ok, err := parseFlags(fs, args); !ok {
+		return false, err
+	}
+	if fs.NArg() > 0 {
+		return false, usagef("unexpected argument %q (see ringbench %s -h)", fs.Arg(0), fs.Name())
+	}
+	return true, nil
+}
 
 // exitError carries an exit code chosen by a subcommand (a signal's 128+n,
 // or 1 after the failure was already reported).

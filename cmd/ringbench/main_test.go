@@ -57,6 +57,9 @@ func TestBadInputExits2WithOneLine(t *testing.T) {
 		{"run", "stray"},
 		{"claims", "--only", "C12"},
 		{"claims", "--budget", "0s"},
+		{"claims", "stray"},
+		{"env", "stray"},
+		{"verify", "--no-such-flag"},
 		{"frobnicate"},
 		{},
 	} {
@@ -76,6 +79,20 @@ func TestBadInputExits2WithOneLine(t *testing.T) {
 		}
 		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%v: created the output folder", args)
+		}
+	}
+}
+
+// -h prints the subcommand's usage and is not an error.
+func TestHelpExits0(t *testing.T) {
+	for _, sub := range []string{"run", "matrix", "env", "verify", "claims", "report", "compare", "vm"} {
+		var stdout, stderr bytes.Buffer
+		err := run(&stdout, &stderr, []string{sub, "-h"})
+		if code := exitCode(err, &stderr); code != 0 {
+			t.Errorf("%s -h: exit %d: %s", sub, code, stderr.String())
+		}
+		if !strings.HasPrefix(stderr.String(), "Usage: ringbench "+sub) {
+			t.Errorf("%s -h printed %q, want its usage", sub, stderr.String())
 		}
 	}
 }

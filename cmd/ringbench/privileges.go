@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 
+	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 )
 
@@ -30,3 +33,16 @@ func privileged() bool {
 }
 
 const privilegeHelp = "needs root, or CAP_BPF and CAP_PERFMON, to load BPF programs: run it with sudo"
+
+// needPrivileges refuses, in one line, to go on without the privileges a
+// run needs, and lifts RLIMIT_MEMLOCK, which kernels before 5.11 charge BPF
+// maps to.
+func needPrivileges() error {
+	if !privileged() {
+		return errors.New(privilegeHelp)
+	}
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return fmt.Errorf("raise RLIMIT_MEMLOCK: %w", err)
+	}
+	return nil
+}
