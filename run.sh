@@ -23,14 +23,12 @@ build() {
 }
 
 default_run() {
-	local preset=$1
+	local preset=$1 env_out
 	build
-	if ! bin/ringbench env >/tmp/ringbench-env.$$ 2>&1; then
-		cat /tmp/ringbench-env.$$ >&2
-		rm -f /tmp/ringbench-env.$$
+	if ! env_out=$(bin/ringbench env 2>&1); then
+		echo "$env_out" >&2
 		exit 1
 	fi
-	rm -f /tmp/ringbench-env.$$
 	local out=${RINGBENCH_OUT:-results/$(date -u +%Y%m%dT%H%M%SZ)-$(uname -r)-$(hostname)}
 	local knobs=()
 	[ -n "${RINGBENCH_DURATION:-}" ] && knobs+=(--duration "$RINGBENCH_DURATION")
