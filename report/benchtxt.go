@@ -35,12 +35,6 @@ var benchMetrics = []benchMetric{
 // netpoll cannot do) are part of the mode's name, so that with -col /mode
 // the modes of one sweep share their rows.
 func BenchName(p bench.Params) string {
-	rate := "max"
-	if p.B2B {
-		rate = "b2b"
-	} else if p.Rate > 0 {
-		rate = strconv.FormatUint(p.Rate, 10)
-	}
 	mode := ModeLabel(p)
 	if p.Backoff != "" && p.Backoff != "none" {
 		mode += "-" + p.Backoff
@@ -50,7 +44,7 @@ func BenchName(p bench.Params) string {
 	}
 	parts := []string{
 		"transport=" + p.Transport, "mode=" + mode,
-		"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap, "rate=" + rate,
+		"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap, "rate=" + rateKey(p),
 		fmt.Sprintf("batch=%d", p.Batch), fmt.Sprintf("payload=%d", p.Payload),
 		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
 		"delivery=" + p.Delivery, "work=" + p.Work, fmt.Sprintf("gomaxprocs=%d", p.GOMAXPROCS),

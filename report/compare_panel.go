@@ -139,13 +139,10 @@ func cmpWrap(s string, width int) string {
 // from the one most scenarios of that transport and mode share.
 func compareLabels(ps []bench.Params) []string {
 	rate := func(p bench.Params) string {
-		switch {
-		case p.B2B:
-			return "b2b"
-		case p.Rate == 0:
-			return "max"
+		if p.B2B || p.Rate == 0 {
+			return rateOf(p)
 		}
-		return siLabel(float64(p.Rate)) + "/s"
+		return rateOf(p) + "/s"
 	}
 	knobs := []func(bench.Params) string{
 		func(p bench.Params) string { return "wakeup=" + p.Wakeup },
@@ -163,7 +160,7 @@ func compareLabels(ps []bench.Params) []string {
 	}
 	rates := map[string]bool{}
 	for _, p := range ps {
-		rates[rate(p)] = true
+		rates[rateKey(p)] = true
 	}
 	out := make([]string, len(ps))
 	for i, p := range ps {

@@ -1,3 +1,4 @@
-// Package report renders results for people: the summary table a run
-// prints, and (later) charts and the design-review report.
+// Package report renders results for people and for benchstat: the
+// summary table a run prints, bench.txt, summary.csv, .hgrm and .hlog
+// files, charts, report.md, and ringbench compare's output.
 package report

@@ -8,9 +8,10 @@ import (
 	"ringbench/bench"
 )
 
-// The number formats of everything report writes for people: tables,
+// The number formats of what report writes for people to read later:
 // charts, report.md and compare output share them so one figure reads the
-// same everywhere.
+// same everywhere. The terminal's live lines (Table, the progress of a
+// run) keep Rate and Nanos, whose fixed decimals line up in columns.
 
 // sig3 writes v with three significant digits, without an exponent and
 // without trailing zeros: 3.05, 78.8, 226, 0.0123.
@@ -64,10 +65,35 @@ func rateLabel(r uint64) string {
 	return siLabel(float64(r))
 }
 
-// rateOf names a scenario's rate: its offered rate, or b2b.
+// rateOf names a scenario's rate for people: its offered rate, max or
+// b2b. Two close rates can share a name: key by rateKey.
 func rateOf(p bench.Params) string {
 	if p.B2B {
 		return "b2b"
 	}
 	return rateLabel(p.Rate)
+}
+
+// rateKey names a scenario's rate exactly, as its ID and bench.txt do:
+// "100000", "max" (unpaced) or "b2b" (the consumer triggers each batch).
+func rateKey(p bench.Params) string {
+	switch {
+	case p.B2B:
+		return "b2b"
+	case p.Rate == 0:
+		return "max"
+	}
+	return strconv.FormatUint(p.Rate, 10)
+}
+
+// atRate says a scenario's rate in a sentence or title: "at 100k ev/s",
+// "at max rate", "back to back".
+func atRate(p bench.Params) string {
+	switch {
+	case p.B2B:
+		return "back to back"
+	case p.Rate == 0:
+		return "at max rate"
+	}
+	return "at " + rateLabel(p.Rate) + " ev/s"
 }

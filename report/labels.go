@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -54,9 +55,10 @@ func Measured(r *bench.Result) []bench.Scenario {
 	return out
 }
 
-// BaseVariant is the variant most scenarios share per transport-agnostic
-// sweep: the one the rate sweeps of a matrix use. Ties go to the variant
-// seen first.
+// BaseVariant is the variant most of scenarios share; ties go to the
+// variant seen first. Call it on one transport's scenarios (BaseSweep
+// does): wakeup policies are named per transport (ringbuf adaptive,
+// perfbuf wakeup_events=N), so no one variant covers both.
 func BaseVariant(scenarios []bench.Scenario) string {
 	count := map[string]int{}
 	var order []string
@@ -72,4 +74,47 @@ func BaseVariant(scenarios []bench.Scenario) string {
 		return ""
 	}
 	return order[0]
+}
+
+// BaseSweep is the rate sweep of transport among scenarios: its
+// scenarios of the transport's base variant, in run order, the ones the
+// charts and report.md compare modes on.
+func BaseSweep(scenarios []bench.Scenario, transport string) (variant string, sweep []bench.Scenario) {
+	var of []bench.Scenario
+	for _, s := range scenarios {
+		if s.Params.Transport == transport {
+			of = append(of, s)
+		}
+	}
+	variant = BaseVariant(of)
+	for _, s := range of {
+		if Variant(s.Params) == variant {
+			sweep = append(sweep, s)
+		}
+	}
+	return variant, sweep
+}
+
+// Transports lists the transports of scenarios in run order.
+func Transports(scenarios []bench.Scenario) []string {
+	var out []string
+	for _, s := range scenarios {
+		if !slices.Contains(out, s.Params.Transport) {
+			out = append(out, s.Params.Transport)
+		}
+	}
+	return out
+}
+
+// variantDiff lists the knobs of p's variant that base (a Variant) lacks:
+// "delivery=channel:64 work=200,128".
+func variantDiff(base string, p bench.Params) string {
+	have := strings.Fields(base)
+	var out []string
+	for _, f := range strings.Fields(Variant(p)) {
+		if !slices.Contains(have, f) {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -51,24 +51,24 @@ func renderAll(r *bench.Result, dir string) ([]Chart, error) {
 // built.
 type plCharts struct {
 	measured   []bench.Scenario
-	transports []string       // in run order
-	modes      map[string]int // mode label → rank, for colours and order
+	transports []string                    // in run order
+	bases      map[string][]bench.Scenario // transport → its BaseSweep
+	modes      map[string]int              // mode label → rank, for colours and order
 	figs       []*plFigure
 }
 
 func plNewCharts(measured []bench.Scenario) *plCharts {
-	c := &plCharts{measured: measured, modes: map[string]int{}}
+	c := &plCharts{measured: measured, transports: Transports(measured),
+		bases: map[string][]bench.Scenario{}, modes: map[string]int{}}
+	for _, t := range c.transports {
+		_, c.bases[t] = BaseSweep(measured, t)
+	}
 	known := []string{"reader", "spin", "epoll-thread", "epoll-netpoll", "epoll"}
 	for i, m := range known {
 		c.modes[m] = i
 	}
 	var other []string
-	seenT := map[string]bool{}
 	for _, s := range measured {
-		if !seenT[s.Params.Transport] {
-			seenT[s.Params.Transport] = true
-			c.transports = append(c.transports, s.Params.Transport)
-		}
 		if _, ok := c.modes[ModeLabel(s.Params)]; !ok {
 			c.modes[ModeLabel(s.Params)] = -1
 			other = append(other, ModeLabel(s.Params))
@@ -79,27 +79,6 @@ func plNewCharts(measured []bench.Scenario) *plCharts {
 		c.modes[m] = len(known) + i
 	}
 	return c
-}
-
-// base is the rate sweep of transport t: its scenarios of the variant most
-// of them share. The base variant is taken per transport because wakeup
-// policies are named per transport (ringbuf adaptive, perfbuf
-// wakeup_events=N), so one variant over both would leave a transport out.
-func (c *plCharts) base(t string) []bench.Scenario {
-	var of []bench.Scenario
-	for _, s := range c.measured {
-		if s.Params.Transport == t {
-			of = append(of, s)
-		}
-	}
-	bv := BaseVariant(of)
-	var out []bench.Scenario
-	for _, s := range of {
-		if Variant(s.Params) == bv {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // sortedModes lists the mode labels of ss in chart order.
@@ -180,22 +159,6 @@ func plDescribe(p bench.Params) string {
 	add(p.Backoff != "" && p.Backoff != "none", "backoff %s", p.Backoff)
 	add(!p.Pin && p.Wait != "netpoll", "unpinned")
 	return strings.Join(parts, ", ")
-}
-
-// plDiffers lists the parts of Variant(p) that Variant(base) lacks:
-// "delivery=channel:64 work=200,128".
-func plDiffers(base, p bench.Params) string {
-	have := map[string]bool{}
-	for _, f := range strings.Fields(Variant(base)) {
-		have[f] = true
-	}
-	var out []string
-	for _, f := range strings.Fields(Variant(p)) {
-		if !have[f] {
-			out = append(out, f)
-		}
-	}
-	return strings.Join(out, " ")
 }
 
 // plWithout is Variant(p) less the knob named key ("wakeup", "hashmap").

@@ -37,15 +37,24 @@ func plNinesTicks(ps []float64) plot.ConstantTicks {
 	return ts
 }
 
-// plBytesLabel writes a byte count in KiB or MiB.
+// plBytesLabel writes a byte count in B, KiB or MiB.
 func plBytesLabel(b float64) string {
+	unit, name := plBytesUnit(b)
+	if unit == 1 {
+		return fmt.Sprintf("%.0f B", b)
+	}
+	return sig3(b/unit) + " " + name
+}
+
+// plBytesUnit is the unit plBytesLabel writes b in, and its name.
+func plBytesUnit(b float64) (float64, string) {
 	switch {
 	case b >= 1<<20:
-		return sig3(b/(1<<20)) + " MiB"
+		return 1 << 20, "MiB"
 	case b >= 1<<10:
-		return sig3(b/(1<<10)) + " KiB"
+		return 1 << 10, "KiB"
 	}
-	return fmt.Sprintf("%.0f B", b)
+	return 1, "B"
 }
 
 // plLogTicks marks a log axis at every power of ten, labelled with siLabel,

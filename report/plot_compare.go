@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -94,7 +95,7 @@ func (c *plCharts) gcAllocs() error {
 	work := map[key][]bench.Scenario{}
 	for _, s := range c.measured {
 		if s.Params.Work != "" && s.Params.Work != "0" {
-			k := key{s.Params.Transport, plRateKey(s.Params)}
+			k := key{s.Params.Transport, rateKey(s.Params)}
 			if work[k] == nil {
 				keys = append(keys, k)
 			}
@@ -103,13 +104,13 @@ func (c *plCharts) gcAllocs() error {
 	}
 	if len(keys) == 0 {
 		for _, t := range c.transports {
-			b := c.base(t)
+			b := c.bases[t]
 			cats, rks := c.sortedModes(b), plRateKeys(b)
 			scs := make([][]*bench.Scenario, len(rks))
 			var names []string
 			for j, rk := range rks {
-				scs[j] = plByMode(b, cats, func(s bench.Scenario) bool { return plRateKey(s.Params) == rk })
-				names = append(names, strings.TrimPrefix(plAtRate(plFirst(scs[j]).Params), "at "))
+				scs[j] = plByMode(b, cats, func(s bench.Scenario) bool { return rateKey(s.Params) == rk })
+				names = append(names, strings.TrimPrefix(atRate(plFirst(scs[j]).Params), "at "))
 			}
 			c.addBars(Chart{Name: plChartName("gc-allocs", t), Title: "%s, " + t,
 				Caption: fmt.Sprintf("Go GC pause p99 (µs) and heap allocations per event per read mode and offered rate on %s; %s; n/a = no figure (e.g. no GC pause in the window); %s.", t, plDescribe(b[0].Params), plRepsNote(b))},
@@ -119,30 +120,31 @@ func (c *plCharts) gcAllocs() error {
 	}
 	for _, k := range keys {
 		ws := work[k]
-		b := c.base(k.t)
+		b := c.bases[k.t]
 		cats := c.sortedModes(ws)
 		ref := ws[0].Params
 		if len(b) > 0 {
 			ref = b[0].Params
 		}
+		refV := Variant(ref)
 		names := []string{"work=0 (base sweep)"}
 		scs := [][]*bench.Scenario{plByMode(b, cats, func(s bench.Scenario) bool {
-			return plRateKey(s.Params) == k.rate && (s.Params.Work == "0" || s.Params.Work == "")
+			return rateKey(s.Params) == k.rate && (s.Params.Work == "0" || s.Params.Work == "")
 		})}
 		for _, w := range ws {
-			label := plDiffers(ref, w.Params)
+			label := variantDiff(refV, w.Params)
 			if label == "" {
 				label = "work=" + w.Params.Work
 			}
-			if !plContains(names, label) {
+			if !slices.Contains(names, label) {
 				names = append(names, label)
-				scs = append(scs, plByMode(ws, cats, func(s bench.Scenario) bool { return plDiffers(ref, s.Params) == label }))
+				scs = append(scs, plByMode(ws, cats, func(s bench.Scenario) bool { return variantDiff(refV, s.Params) == label }))
 			}
 		}
 		c.addBars(Chart{Name: plChartName("gc-allocs", k.t, k.rate),
-			Title: "%s, with and without work: " + k.t + " " + plAtRate(ws[0].Params),
+			Title: "%s, with and without work: " + k.t + " " + atRate(ws[0].Params),
 			Caption: fmt.Sprintf("Go GC pause p99 (µs) and heap allocations per event per read mode %s on %s, work=0 vs %s; base %s; n/a = no figure (e.g. no GC pause in the window); %s.",
-				plAtRate(ws[0].Params), k.t, strings.Join(names[1:], ", "), plDescribe(ref), plRepsNote(append(ws, b...)))},
+				atRate(ws[0].Params), k.t, strings.Join(names[1:], ", "), plDescribe(ref), plRepsNote(append(ws, b...)))},
 			10*vg.Inch, 5*vg.Inch, plPanels(plGcMetrics, "read mode", cats, names, scs, nil))
 	}
 	return nil
@@ -172,15 +174,6 @@ func plFirst(ss []*bench.Scenario) *bench.Scenario {
 	return nil
 }
 
-func plContains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // twins groups the scenarios that differ only in the knob key, by
 // transport, mode and rate, in run order; setting names the knob's value.
 // Groups with fewer than two settings are left out.
@@ -188,7 +181,7 @@ func (c *plCharts) twins(key string, setting func(bench.Params) string) [][]benc
 	var order []string
 	groups := map[string][]bench.Scenario{}
 	for _, s := range c.measured {
-		k := fmt.Sprint(s.Params.Transport, "|", ModeLabel(s.Params), "|", s.Params.Rate, "|", s.Params.B2B, "|", plWithout(s.Params, key))
+		k := s.Params.Transport + "|" + ModeLabel(s.Params) + "|" + rateKey(s.Params) + "|" + plWithout(s.Params, key)
 		if groups[k] == nil {
 			order = append(order, k)
 		}

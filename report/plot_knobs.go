@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/plot/vg"
 
@@ -33,10 +34,10 @@ func (c *plCharts) wakeups() error {
 		}
 		ctx := p
 		ctx.Wakeup = ""
-		c.addBars(Chart{Name: plChartName("wakeup", p.Transport, ModeLabel(p), plRateKey(p)),
-			Title: fmt.Sprintf("Producer cost per wakeup policy: %s, %s %s", p.Transport, ModeLabel(p), plAtRate(p)),
+		c.addBars(Chart{Name: plChartName("wakeup", p.Transport, ModeLabel(p), rateKey(p)),
+			Title: fmt.Sprintf("Producer cost per wakeup policy: %s, %s %s", p.Transport, ModeLabel(p), atRate(p)),
 			Caption: fmt.Sprintf("Producer-side cost per wakeup policy (BPF ns per event, trigger-syscall p99 in µs) for %s %s on %s; %s; %s.",
-				ModeLabel(p), plAtRate(p), p.Transport, plDescribe(ctx), plRepsNote(g))},
+				ModeLabel(p), atRate(p), p.Transport, plDescribe(ctx), plRepsNote(g))},
 			10*vg.Inch, 5*vg.Inch, bps)
 	}
 	return nil
@@ -83,10 +84,7 @@ func (c *plCharts) hashmaps() error {
 				memMax = math.Max(memMax, v.mean)
 			}
 		}
-		unit, uname := float64(1<<10), "KiB"
-		if memMax >= 1<<20 {
-			unit, uname = 1<<20, "MiB"
-		}
+		unit, uname := plBytesUnit(max(memMax, 1<<10)) // the axis in KiB at least
 		ms := []plMetric{
 			{"throughput.consumed_eps", "consumed events/s", "consumed (events/s)", 1, siLabel},
 			{"latency_ns.p99", "latency p99", "latency p99 (µs)", 1e-3, siLabel},
@@ -98,22 +96,11 @@ func (c *plCharts) hashmaps() error {
 		p := g[0].Params
 		ctx := p
 		ctx.Hashmap = ""
-		c.addBars(Chart{Name: plChartName("hashmap", p.Transport, ModeLabel(p), plRateKey(p)),
-			Title: fmt.Sprintf("Flow hash map: prealloc vs noprealloc, %s, %s %s", p.Transport, ModeLabel(p), plAtRate(p)),
+		c.addBars(Chart{Name: plChartName("hashmap", p.Transport, ModeLabel(p), rateKey(p)),
+			Title: fmt.Sprintf("Flow hash map: %s, %s, %s %s", strings.Join(names, " vs "), p.Transport, ModeLabel(p), atRate(p)),
 			Caption: fmt.Sprintf("Flow hash map settings compared (%s) for %s %s on %s: consumed events/s, latency p99 and p99.9 (µs), BPF ns per event, flow map memlock; %s, %d keys in %d entries; %s.",
-				plJoinLabels(names), ModeLabel(p), plAtRate(p), p.Transport, plDescribe(ctx), p.HashKeys, p.HashEntries, plRepsNote(g))},
+				strings.Join(names, " vs "), ModeLabel(p), atRate(p), p.Transport, plDescribe(ctx), p.HashKeys, p.HashEntries, plRepsNote(g))},
 			13*vg.Inch, 4.8*vg.Inch, plPanels(ms, "", []string{""}, names, scs, colors))
 	}
 	return nil
-}
-
-func plJoinLabels(xs []string) string {
-	s := ""
-	for i, x := range xs {
-		if i > 0 {
-			s += " vs "
-		}
-		s += x
-	}
-	return s
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -33,11 +34,11 @@ func (c *plCharts) rateSeries(ss []bench.Scenario, key string, scale float64) []
 // latency draws the percentile distribution per transport and rate.
 func (c *plCharts) latency() error {
 	for _, t := range c.transports {
-		b := c.base(t)
+		b := c.bases[t]
 		for _, rk := range plRateKeys(b) {
 			var at []bench.Scenario
 			for _, s := range b {
-				if plRateKey(s.Params) == rk {
+				if rateKey(s.Params) == rk {
 					at = append(at, s)
 				}
 			}
@@ -73,62 +74,45 @@ func (c *plCharts) latency() error {
 			p := plNewPanel("", "percentile (spaced by nines: 90% → 99% → 99.9%)", "latency (µs, log scale)")
 			p.X.Tick.Marker = plNinesTicks(ps)
 			p.X.Min, p.X.Max = plNines(ps[0])-0.2, plNines(ps[len(ps)-1])+0.2
-			_, _, lo, hi := plExtent(ss)
-			plSetLog(&p.Y, lo, hi, 1.4)
-			leg, err := c.addLines(p, ss, true)
+			leg, err := c.addLogLines(p, ss)
 			if err != nil {
 				return err
 			}
 			c.figs = append(c.figs, &plFigure{
 				Chart: Chart{Name: plChartName("latency", t, rk),
-					Title: fmt.Sprintf("Latency percentiles: %s %s", t, plAtRate(at[0].Params)),
+					Title: fmt.Sprintf("Latency percentiles: %s %s", t, atRate(at[0].Params)),
 					Caption: fmt.Sprintf("Latency percentiles p50 to p99.99 (µs, log) per read mode %s on %s; %s; %s.",
-						plAtRate(at[0].Params), t, plDescribe(at[0].Params), plRepsNote(at))},
+						atRate(at[0].Params), t, plDescribe(at[0].Params), plRepsNote(at))},
 				w: 8 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{{p}}, legend: leg})
 		}
 	}
 	return nil
 }
 
-// plRateKey names the rate of a scenario in chart names: "100000", "max"
-// (unpaced) or "b2b" (the consumer triggers the next batch).
-func plRateKey(p bench.Params) string {
-	switch {
-	case p.B2B:
-		return "b2b"
-	case p.Rate == 0:
-		return "max"
-	}
-	return fmt.Sprint(p.Rate)
-}
-
-// plAtRate says the rate in a title: "at 100k ev/s", "at max rate".
-func plAtRate(p bench.Params) string {
-	switch {
-	case p.B2B:
-		return "back to back"
-	case p.Rate == 0:
-		return "at max rate"
-	}
-	return "at " + rateLabel(p.Rate) + " ev/s"
-}
-
-// plRateKeys lists the rate keys of ss: paced rates ascending, then max,
+// plRateKeys lists the rateKeys of ss: paced rates ascending, then max,
 // then b2b.
 func plRateKeys(ss []bench.Scenario) []string {
 	var out []string
 	for _, r := range plRates(ss) {
-		out = append(out, fmt.Sprint(r))
+		out = append(out, strconv.FormatUint(r, 10))
 	}
 	for _, k := range []string{"max", "b2b"} {
 		for _, s := range ss {
-			if plRateKey(s.Params) == k {
+			if rateKey(s.Params) == k {
 				out = append(out, k)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// addLogLines gives p a log Y axis over the extent of ss and draws ss on
+// it, spread apart (see addLines).
+func (c *plCharts) addLogLines(p *plot.Plot, ss []plSeries) ([]plLegendEntry, error) {
+	_, _, lo, hi := plExtent(ss)
+	plSetLog(&p.Y, lo, hi, 1.4)
+	return c.addLines(p, ss, true)
 }
 
 // plRateAxis sets a log rate axis labelled at the measured rates.
@@ -141,16 +125,14 @@ func plRateAxis(p *plot.Plot, rs []uint64) {
 // cpu draws consumer CPU per event against offered rate.
 func (c *plCharts) cpu() error {
 	for _, t := range c.transports {
-		b := c.base(t)
+		b := c.bases[t]
 		ss := plPositive(c.rateSeries(b, "os.cpu_ns_per_event", 1))
 		if len(ss) == 0 {
 			continue
 		}
 		p := plNewPanel("", "", "consumer CPU per event (ns, log scale)")
 		plRateAxis(p, plRates(b))
-		_, _, lo, hi := plExtent(ss)
-		plSetLog(&p.Y, lo, hi, 1.4)
-		leg, err := c.addLines(p, ss, true)
+		leg, err := c.addLogLines(p, ss)
 		if err != nil {
 			return err
 		}
@@ -166,7 +148,7 @@ func (c *plCharts) cpu() error {
 // syscalls draws syscalls and Go scheduler events per event, side by side.
 func (c *plCharts) syscalls() error {
 	for _, t := range c.transports {
-		b := c.base(t)
+		b := c.bases[t]
 		var rows []*plot.Plot
 		var leg []plLegendEntry
 		zeros := false
@@ -182,9 +164,7 @@ func (c *plCharts) syscalls() error {
 			}
 			p := plNewPanel(m.title, "", m.unit)
 			plRateAxis(p, plRates(b))
-			_, _, lo, hi := plExtent(ss)
-			plSetLog(&p.Y, lo, hi, 1.4)
-			l, err := c.addLines(p, ss, true)
+			l, err := c.addLogLines(p, ss)
 			if err != nil {
 				return err
 			}

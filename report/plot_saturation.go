@@ -15,7 +15,7 @@ import (
 // saturation draws consumed against offered events/s, and the drops.
 func (c *plCharts) saturation() error {
 	for _, t := range c.transports {
-		b := c.base(t)
+		b := c.bases[t]
 		rs := plRates(b)
 		consumed := plPositive(c.rateSeries(b, "throughput.consumed_eps", 1))
 		if len(rs) == 0 || len(consumed) == 0 {

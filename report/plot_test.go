@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"os"
@@ -93,6 +94,30 @@ func plCheckPNG(t *testing.T, path string) {
 	if plColours(img) < 3 {
 		t.Errorf("%s: fewer than 3 colours", path)
 	}
+	if !plHasSeriesColour(img) {
+		t.Errorf("%s: no pixel in a series colour: nothing drawn", path)
+	}
+}
+
+// plHasSeriesColour says whether any pixel of img is exactly one of the
+// chromatic line or bar colours, which only drawn data (and its legend)
+// has: text, grid and background are black, grey and white.
+func plHasSeriesColour(img image.Image) bool {
+	want := map[[3]uint32]bool{}
+	for _, c := range append(append([]color.RGBA(nil), plPalette...), plBarColors...) {
+		if r, g, b, _ := c.RGBA(); r != g || g != b {
+			want[[3]uint32{r, g, b}] = true
+		}
+	}
+	bd := img.Bounds()
+	for y := bd.Min.Y; y < bd.Max.Y; y++ {
+		for x := bd.Min.X; x < bd.Max.X; x++ {
+			if r, g, b, _ := img.At(x, y).RGBA(); want[[3]uint32{r, g, b}] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func plColours(img image.Image) int {
@@ -242,9 +267,27 @@ func TestPlotLabels(t *testing.T) {
 	if got := plChartName("wakeup", "ringbuf", "epoll/x:1", "100000"); got != "wakeup-ringbuf-epoll-x-1-100000" {
 		t.Errorf("chartName = %q", got)
 	}
+	var labels []string
 	for _, tk := range (plLogTicks{}).Ticks(80, 12000) {
-		if tk.Label != "" && tk.Label != "100" && tk.Label != "1k" && tk.Label != "10k" {
-			t.Errorf("log tick label %q", tk.Label)
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got := strings.Join(labels, " "); got != "100 1k 10k" {
+		t.Errorf("log tick labels %q, want 100 1k 10k", got)
+	}
+	labels = nil
+	for _, tk := range (plLogTicks{}).Ticks(150, 900) { // no power of ten inside: 2× and 5× too
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got := strings.Join(labels, " "); got != "200 500" {
+		t.Errorf("log tick labels %q, want 200 500", got)
+	}
+	for b, want := range map[float64]string{512: "512 B", 1536: "1.5 KiB", 6291456: "6 MiB"} {
+		if got := plBytesLabel(b); got != want {
+			t.Errorf("plBytesLabel(%v) = %q, want %q", b, got, want)
 		}
 	}
 }
