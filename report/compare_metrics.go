@@ -27,8 +27,8 @@ var compareMetrics = []compareMetric{
 	{"latency_p999", "p99.9 latency", "latency_ns.p999", false, dur},
 	{"dropped_eps", "drops/s", "throughput.dropped_eps", false, siLabel},
 	{"cpu_ns_per_event", "CPU/event", "os.cpu_ns_per_event", false, dur},
-	{"allocs_per_event", "allocs/event", "go.allocs_per_event", false, cmpNum},
-	{"syscalls_per_event", "syscalls/event", "os.syscalls_per_event", false, cmpNum},
+	{"allocs_per_event", "allocs/event", "go.allocs_per_event", false, sig3},
+	{"syscalls_per_event", "syscalls/event", "os.syscalls_per_event", false, sig3},
 	{"bpf_ns_per_event", "BPF/event", "producer.bpf_ns_per_event", false, dur},
 	{"trigger_p99", "trigger syscall p99", "producer.trigger_p99_ns", false, dur},
 	{"gc_pause_p99", "GC pause p99", "go.gc_pause_p99_ns", false, dur},
@@ -40,7 +40,7 @@ func cmpMetric(key string) compareMetric {
 			return m
 		}
 	}
-	return compareMetric{Key: key, Label: key, Format: cmpNum}
+	return compareMetric{Key: key, Label: key, Format: sig3}
 }
 
 // cmpValues is, per metric key, the figure of every completed
@@ -60,12 +60,6 @@ func cmpValues(s bench.Scenario) map[string][]float64 {
 		}
 	}
 	return out
-}
-
-// cmpNum prints a count per event: small fractions keep three
-// significant digits.
-func cmpNum(x float64) string {
-	return sig3(x)
 }
 
 // cmpChange prints a change in percent, "+∞%" from a zero baseline.

@@ -3,25 +3,11 @@ package report
 import (
 	"fmt"
 	"math"
-	"strconv"
 
 	"ringbench/bench"
 )
 
-// num writes a dimensionless figure (syscalls or allocations per event)
-// with two significant digits and no exponent.
-func mdNum(v float64) string {
-	if v == 0 {
-		return "0"
-	}
-	if math.Abs(v) >= 100 {
-		return fmt.Sprintf("%.0f", v)
-	}
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'e', 1, 64), 64)
-	return strconv.FormatFloat(r, 'f', -1, 64)
-}
-
-// statCell writes a summary figure as mean ± relative stddev, the way
+// mdStatCell writes a summary figure as mean ± relative stddev, the way
 // benchstat does; "-" when the scenario has no such figure.
 func mdStatCell(s bench.Scenario, key string, f func(float64) string) string {
 	st, ok := s.Summary[key]
@@ -45,7 +31,7 @@ func mdStatCell(s bench.Scenario, key string, f func(float64) string) string {
 	return out + fmt.Sprintf(" ± %.0f%%", pct)
 }
 
-// mean is a summary figure's mean, when the scenario has it.
+// mdMean is a summary figure's mean, when the scenario has it.
 func mdMean(s bench.Scenario, key string) (float64, bool) {
 	st, ok := s.Summary[key]
 	return st.Mean, ok

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,13 +14,13 @@ import (
 // drop in the window, to count as sustaining that rate.
 const mdKeptUp = 0.99
 
-// sweep is one transport's base sweep: every mode at every rate with the
+// mdSweepSet is one transport's base sweep: every mode at every rate with the
 // variant most of that transport's scenarios share.
 type mdSweepSet struct {
 	transport, variant string
 	modes              []string            // in run order
 	rates              []bench.Params      // one per rate, ascending, max last
-	at                 map[string]*mdPoint // by mode and rate label
+	at                 map[string]*mdPoint // by mdKey
 }
 
 type mdPoint struct {
@@ -27,7 +28,7 @@ type mdPoint struct {
 	s    bench.Scenario
 }
 
-func mdKey(mode string, p bench.Params) string { return mode + "@" + rateOf(p) }
+func mdKey(mode string, p bench.Params) string { return mode + "@" + rateKey(p) }
 
 func (p *mdPoint) fig(k string) (float64, bool) { return mdMean(p.s, k) }
 
@@ -52,39 +53,25 @@ func (p *mdPoint) cores() (float64, bool) {
 	return cpu * eps / 1e9, ok1 && ok2
 }
 
-// baseSweeps finds, per transport in run order, the base sweep of the
+// mdBaseSweeps finds, per transport in run order, the base sweep of the
 // measured scenarios.
 func mdBaseSweeps(r *bench.Result) []*mdSweepSet {
 	measured := Measured(r)
 	var out []*mdSweepSet
-	seen := map[string]bool{}
-	for _, s := range measured {
-		t := s.Params.Transport
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		var mine []bench.Scenario
-		for _, o := range measured {
-			if o.Params.Transport == t {
-				mine = append(mine, o)
-			}
-		}
-		sw := &mdSweepSet{transport: t, variant: BaseVariant(mine), at: map[string]*mdPoint{}}
+	for _, t := range Transports(measured) {
+		variant, sweep := BaseSweep(measured, t)
+		sw := &mdSweepSet{transport: t, variant: variant, at: map[string]*mdPoint{}}
 		rates := map[string]bool{}
-		for _, o := range mine {
-			if Variant(o.Params) != sw.variant {
-				continue
-			}
+		for _, o := range sweep {
 			m := ModeLabel(o.Params)
-			if !mdContains(sw.modes, m) {
+			if !slices.Contains(sw.modes, m) {
 				sw.modes = append(sw.modes, m)
 			}
 			if k := mdKey(m, o.Params); sw.at[k] == nil {
 				sw.at[k] = &mdPoint{mode: m, s: o}
 			}
-			if !rates[rateOf(o.Params)] {
-				rates[rateOf(o.Params)] = true
+			if !rates[rateKey(o.Params)] {
+				rates[rateKey(o.Params)] = true
 				sw.rates = append(sw.rates, o.Params)
 			}
 		}
@@ -95,15 +82,6 @@ func mdBaseSweeps(r *bench.Result) []*mdSweepSet {
 		out = append(out, sw)
 	}
 	return out
-}
-
-func mdContains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func mdAnySustained(pts []*mdPoint) bool {
@@ -174,18 +152,17 @@ func mdSweep(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 	b.WriteByte('\n')
 }
 
+// mdRateHeading names a rate of the sweep in the words of the charts'
+// titles.
 func mdRateHeading(p bench.Params) string {
-	switch l := rateOf(p); l {
-	case "max":
-		return "back to back (max)"
-	case "b2b":
-		return "b2b (the consumer triggers each batch)"
-	default:
-		return "At " + l + " ev/s"
+	h := atRate(p)
+	if p.B2B {
+		h += " (the consumer triggers each batch)"
 	}
+	return strings.ToUpper(h[:1]) + h[1:]
 }
 
-// describe is one mode's figures at one rate.
+// mdDescribe is one mode's figures at one rate.
 func mdDescribe(p *mdPoint) string {
 	s := p.mode + ": p99 " + mdFigure(p, "latency_ns.p99", dur)
 	if cpu, ok := p.fig("os.cpu_ns_per_event"); ok {
@@ -201,12 +178,12 @@ func mdDescribe(p *mdPoint) string {
 	case !ok:
 		s += ", consumed rate not measured"
 	case p.rate() == 0:
-		s += ", " + Rate(c) + " ev/s consumed"
+		s += ", " + siLabel(c) + " ev/s consumed"
 	case c < mdKeptUp*p.rate():
-		s += fmt.Sprintf(", consumed only %s ev/s (%.0f%% of offered)", Rate(c), 100*c/p.rate())
+		s += fmt.Sprintf(", consumed only %s ev/s (%.0f%% of offered)", siLabel(c), 100*c/p.rate())
 	}
 	if d, ok := p.fig("throughput.dropped_eps"); ok && p.dropped() {
-		s += ", " + Rate(d) + " drops/s"
+		s += ", " + siLabel(d) + " drops/s"
 	}
 	return s
 }
@@ -222,7 +199,7 @@ func mdFigure(p *mdPoint, k string, f func(float64) string) string {
 func mdMissing(r *bench.Result, sw *mdSweepSet, mode string, rate bench.Params) string {
 	for _, s := range r.Scenarios {
 		p := s.Params
-		if p.Transport != sw.transport || ModeLabel(p) != mode || rateOf(p) != rateOf(rate) || Variant(p) != sw.variant {
+		if p.Transport != sw.transport || ModeLabel(p) != mode || rateKey(p) != rateKey(rate) || Variant(p) != sw.variant {
 			continue
 		}
 		if s.Skipped != "" {

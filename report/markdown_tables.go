@@ -15,14 +15,14 @@ var mdScenarioColumns = []struct {
 	head, key string
 	f         func(float64) string
 }{
-	{"consumed ev/s", "throughput.consumed_eps", Rate},
-	{"drops/s", "throughput.dropped_eps", Rate},
+	{"consumed ev/s", "throughput.consumed_eps", siLabel},
+	{"drops/s", "throughput.dropped_eps", siLabel},
 	{"p50", "latency_ns.p50", dur},
 	{"p99", "latency_ns.p99", dur},
 	{"p99.9", "latency_ns.p999", dur},
 	{"CPU/event", "os.cpu_ns_per_event", dur},
-	{"syscalls/event", "os.syscalls_per_event", mdNum},
-	{"allocs/event", "go.allocs_per_event", mdNum},
+	{"syscalls/event", "os.syscalls_per_event", sig3},
+	{"allocs/event", "go.allocs_per_event", sig3},
 	{"BPF/event", "producer.bpf_ns_per_event", dur},
 }
 
@@ -138,7 +138,7 @@ var mdFlagHelp = map[string]string{
 func mdFlagDetail(flag string, run bench.Run) string {
 	switch flag {
 	case "offered-rate-missed":
-		return "achieved " + Rate(run.Throughput.AchievedEPS) + " ev/s"
+		return "achieved " + siLabel(run.Throughput.AchievedEPS) + " ev/s"
 	case "schedule-lag-p99-over-1ms":
 		if v := run.Producer.LagP99Ns; v != nil {
 			return "lag p99 " + dur(float64(*v))

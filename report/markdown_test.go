@@ -61,17 +61,9 @@ func TestMarkdownSummaryNamesEveryBaseMode(t *testing.T) {
 	measured := Measured(r)
 	modes := map[string]bool{}
 	for _, t := range []string{"ringbuf", "perfbuf"} {
-		var mine []bench.Scenario
-		for _, s := range measured {
-			if s.Params.Transport == t {
-				mine = append(mine, s)
-			}
-		}
-		base := BaseVariant(mine)
-		for _, s := range mine {
-			if Variant(s.Params) == base {
-				modes[ModeLabel(s.Params)] = true
-			}
+		_, sweep := BaseSweep(measured, t)
+		for _, s := range sweep {
+			modes[ModeLabel(s.Params)] = true
 		}
 	}
 	if len(modes) < 3 {
@@ -213,5 +205,67 @@ func TestWriteReportBadClaims(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "report.md")); err == nil {
 		t.Error("report.md written despite the error")
+	}
+}
+
+// Two offered rates that print alike (100k) are still two rates of the
+// sweep: the summary keys rates exactly, not by their printed name.
+func TestMarkdownCloseRatesStayApart(t *testing.T) {
+	r := matrixFixture(t)
+	for i, s := range r.Scenarios {
+		if s.Params.Transport == "ringbuf" && s.Params.Rate == 10000 {
+			r.Scenarios[i].Params.Rate = 100_400
+		}
+	}
+	ringbuf, _, _ := strings.Cut(section(t, string(Markdown(r, nil, nil)), "Which mode when"), "### perfbuf")
+	if n := strings.Count(ringbuf, "- **At 100k ev/s**"); n != 2 {
+		t.Errorf("%d bullets at 100k ev/s, want 2 (100000 and 100400):\n%s", n, ringbuf)
+	}
+}
+
+func TestBaseSweepPerTransport(t *testing.T) {
+	measured := Measured(matrixFixture(t))
+	if got := strings.Join(Transports(measured), " "); got != "ringbuf perfbuf" {
+		t.Fatalf("transports %q", got)
+	}
+	for _, tc := range []struct{ transport, wakeup string }{{"ringbuf", "adaptive"}, {"perfbuf", "wakeup_events=1"}} {
+		variant, sweep := BaseSweep(measured, tc.transport)
+		if !strings.HasPrefix(variant, "wakeup="+tc.wakeup+" hashmap=none ") {
+			t.Errorf("%s: base variant %q", tc.transport, variant)
+		}
+		if len(sweep) != 9 { // 3 modes × 3 rates
+			t.Errorf("%s: %d scenarios in the base sweep, want 9", tc.transport, len(sweep))
+		}
+		for _, s := range sweep {
+			if s.Params.Transport != tc.transport || Variant(s.Params) != variant {
+				t.Errorf("%s: %s in the base sweep", tc.transport, s.ID)
+			}
+		}
+	}
+	var p bench.Params
+	for _, s := range measured {
+		if s.Params.Delivery != "inline" {
+			p = s.Params
+			break
+		}
+	}
+	base, _ := BaseSweep(measured, "ringbuf")
+	if got := variantDiff(base, p); got != "delivery=channel:64 work=200,128" {
+		t.Errorf("variantDiff = %q", got)
+	}
+}
+
+// An unpaced rate is named as the charts name it, and never "back to
+// back", which is b2b's name.
+func TestMarkdownUnpacedRate(t *testing.T) {
+	r := matrixFixture(t)
+	for i, s := range r.Scenarios {
+		if s.Params.Rate == 400000 {
+			r.Scenarios[i].Params.Rate = 0
+		}
+	}
+	summary := section(t, string(Markdown(r, nil, nil)), "Which mode when")
+	if !strings.Contains(summary, "- **At max rate**: reader: p99 ") || strings.Contains(strings.ToLower(summary), "back to back") {
+		t.Errorf("unpaced rate:\n%s", summary)
 	}
 }

@@ -21,11 +21,11 @@ func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 	if len(offered) == 0 {
 		return
 	}
-	top := rateOf(offered[len(offered)-1])
+	top := len(offered) - 1
 	var sat, drops, first []string
 	firstDrop := -1
 	for _, m := range sw.modes {
-		kept, dropAt := "", -1
+		kept, dropAt := -1, -1
 		measured := false
 		for i, rate := range offered {
 			p := sw.at[mdKey(m, rate)]
@@ -34,23 +34,23 @@ func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 			}
 			measured = true
 			if p.sustained() {
-				kept = rateOf(rate)
+				kept = i
 			}
 			if p.dropped() && dropAt < 0 {
 				dropAt = i
 				d, _ := p.fig("throughput.dropped_eps")
-				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, rateOf(rate), Rate(d)))
+				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, rateOf(rate), siLabel(d)))
 			}
 		}
 		switch {
 		case !measured:
 			continue
-		case kept == "":
+		case kept < 0:
 			sat = append(sat, m+" none of the rates tested")
 		case kept == top:
-			sat = append(sat, m+" ≥ "+kept+" (the highest rate tested)")
+			sat = append(sat, m+" ≥ "+rateOf(offered[kept])+" (the highest rate tested)")
 		default:
-			sat = append(sat, m+" "+kept)
+			sat = append(sat, m+" "+rateOf(offered[kept]))
 		}
 		switch {
 		case dropAt < 0:
@@ -63,7 +63,7 @@ func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 	}
 	fmt.Fprintf(b, "- **Saturation point** (highest offered rate sustained): %s.\n", strings.Join(sat, "; "))
 	if firstDrop < 0 {
-		fmt.Fprintf(b, "- **Drops**: no mode dropped an event in the measured window at any rate up to %s.\n", top)
+		fmt.Fprintf(b, "- **Drops**: no mode dropped an event in the measured window at any rate up to %s.\n", rateOf(offered[top]))
 	} else {
 		fmt.Fprintf(b, "- **Drops first**: %s, at %s ev/s. By mode: %s.\n",
 			strings.Join(first, " and "), rateOf(offered[firstDrop]), strings.Join(drops, "; "))
@@ -97,19 +97,19 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 		case p.dropped():
 			d, _ := p.fig("throughput.dropped_eps")
 			out = append(out, fmt.Sprintf("At %s, %s dropped %s ev/s in the measured window, consuming %s ev/s: "+
-				"the consumer fell behind the producer and the ring filled.", at, p.mode, Rate(d), Rate(c)))
+				"the consumer fell behind the producer and the ring filled.", at, p.mode, siLabel(d), siLabel(c)))
 		case !okA:
 			out = append(out, fmt.Sprintf("At %s, %s consumed %s ev/s (%.0f%% of offered) without a drop; "+
-				"the load generator's achieved rate was not measured.", at, p.mode, Rate(c), 100*c/p.rate()))
+				"the load generator's achieved rate was not measured.", at, p.mode, siLabel(c), 100*c/p.rate()))
 		case a < mdKeptUp*p.rate() && c >= mdKeptUp*a:
 			producer = append(producer, p)
 		case a < mdKeptUp*p.rate():
 			out = append(out, fmt.Sprintf("At %s, the load generator achieved only %s ev/s with %s, and the consumer "+
 				"read fewer still (%s ev/s) without a drop: events were left in the ring when the window closed.",
-				at, Rate(a), p.mode, Rate(c)))
+				at, siLabel(a), p.mode, siLabel(c)))
 		default:
 			out = append(out, fmt.Sprintf("At %s, %s consumed %s ev/s without a drop, behind the %s ev/s the load "+
-				"generator achieved: events were left in the ring when the window closed.", at, p.mode, Rate(c), Rate(a)))
+				"generator achieved: events were left in the ring when the window closed.", at, p.mode, siLabel(c), siLabel(a)))
 		}
 	}
 	if len(producer) == 0 {
@@ -118,7 +118,7 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 	var achieved, cores []string
 	for _, p := range producer {
 		a, _ := p.fig("throughput.achieved_eps")
-		achieved = append(achieved, fmt.Sprintf("%s ev/s with %s", Rate(a), p.mode))
+		achieved = append(achieved, fmt.Sprintf("%s ev/s with %s", siLabel(a), p.mode))
 		if k, ok := p.cores(); ok {
 			cores = append(cores, fmt.Sprintf("%s %.2f", p.mode, k))
 		}
@@ -150,20 +150,13 @@ func mdJoin(xs []string) string {
 func mdOtherVariants(b *bytes.Buffer, r *bench.Result, sweeps []*mdSweepSet) {
 	var lines []string
 	for _, sw := range sweeps {
-		base := strings.Fields(sw.variant)
 		for _, s := range Measured(r) {
 			if s.Params.Transport != sw.transport || Variant(s.Params) == sw.variant {
 				continue
 			}
-			var diff []string
-			for _, tok := range strings.Fields(Variant(s.Params)) {
-				if !mdContains(base, tok) {
-					diff = append(diff, tok)
-				}
-			}
 			m := ModeLabel(s.Params)
 			o := &mdPoint{mode: m, s: s}
-			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, rateOf(s.Params), strings.Join(diff, " "))
+			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, rateOf(s.Params), variantDiff(sw.variant, s.Params))
 			twin := sw.at[mdKey(m, s.Params)]
 			var figs []string
 			for _, f := range []struct{ k, name string }{
@@ -180,7 +173,7 @@ func mdOtherVariants(b *bytes.Buffer, r *bench.Result, sweeps []*mdSweepSet) {
 			}
 			if !o.sustained() && o.rate() > 0 {
 				c, _ := o.fig("throughput.consumed_eps")
-				figs = append(figs, fmt.Sprintf("short of the offered rate (%s ev/s consumed)", Rate(c)))
+				figs = append(figs, fmt.Sprintf("short of the offered rate (%s ev/s consumed)", siLabel(c)))
 			}
 			if len(figs) == 0 {
 				figs = append(figs, "no figures")
