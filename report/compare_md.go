@@ -15,11 +15,11 @@ func (c *CompareResult) Markdown(charts []CompareChart) []byte {
 	fmt.Fprintf(&b, "# ringbench compare: %s\n\n", c.runsTitle())
 	b.WriteString("| run | run.json | started | host |\n|---|---|---|---|\n")
 	for _, r := range c.Runs {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", r.Label, r.Path, cmpCell(r.Result.Env.Start), cmpCell(r.Result.Env.Hostname))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.Label, mdCode(r.Path), mdCell(r.Result.Env.Start), mdCell(r.Result.Env.Hostname))
 	}
 	b.WriteString("\n")
 	for _, w := range c.Warnings {
-		fmt.Fprintf(&b, "> **⚠ WARNING: %s**\n\n", cmpCell(w))
+		fmt.Fprintf(&b, "> **⚠ WARNING: %s**\n\n", mdCell(w))
 	}
 	b.WriteString("## Environment\n\n|  |")
 	for _, r := range c.Runs {
@@ -33,7 +33,7 @@ func (c *CompareResult) Markdown(charts []CompareChart) []byte {
 		}
 		fmt.Fprintf(&b, "| %s |", name)
 		for _, v := range row.Values {
-			fmt.Fprintf(&b, " %s |", cmpCell(v))
+			fmt.Fprintf(&b, " %s |", mdCell(v))
 		}
 		b.WriteString("\n")
 	}
@@ -57,12 +57,12 @@ func (c *CompareResult) Markdown(charts []CompareChart) []byte {
 		fmt.Fprintf(&b, "%s: 0 in every repetition of every run, in every scenario in common (no chart).\n\n", strings.Join(zero, ", "))
 	}
 	fmt.Fprintf(&b, "## Method\n\nEach figure is the median over a scenario's completed repetitions (failed ones are left out), "+
-		"with the %.0f%% confidence interval of the median (± is its larger side, in %% of the median; ∞ with fewer than 6 repetitions). "+
+		"with the %.0f%% confidence interval of the median (± is its larger side, in %% of the median; ∞ with fewer than %d repetitions). "+
 		"Changes are tested with the Mann-Whitney U test over the repetitions (golang.org/x/perf/benchmath, AssumeNothing: "+
 		"what benchstat does) and called significant when p ≤ α = %g. With fewer than %d repetitions per side no change can reach "+
 		"that level: such comparisons are counted as *too few repetitions*, not as *no change*. "+
-		"Many metrics are compared at once, so about 1 in 20 unchanged ones is expected to come out significant by chance.\n",
-		CompareConfidence*100, CompareAlpha, cmpMinReps())
+		"Many metrics are compared at once, so about 1 in %.0f unchanged ones is expected to come out significant by chance.\n",
+		CompareConfidence*100, cmpMinRepsCI(), CompareAlpha, cmpMinReps(), 1/CompareAlpha)
 	return b.Bytes()
 }
 
@@ -97,7 +97,7 @@ func (c *CompareResult) mdPair(b *bytes.Buffer, p ComparePair) {
 
 func (c *CompareResult) mdMetric(b *bytes.Buffer, ch CompareChart) {
 	m := cmpMetric(ch.Metric)
-	fmt.Fprintf(b, "### %s\n\n![%s](plots/%s.png)\n\n%s\n\n| scenario | %s |", m.Label, cmpCell(ch.Title), ch.Name, ch.Caption, c.Runs[0].Label)
+	fmt.Fprintf(b, "### %s\n\n![%s](plots/%s.png)\n\n%s\n\n| scenario | %s |", m.Label, mdAltText(ch.Title), ch.Name, ch.Caption, c.Runs[0].Label)
 	for _, r := range c.Runs[1:] {
 		fmt.Fprintf(b, " %s | %s vs %s |", r.Label, r.Label, c.Runs[0].Label)
 	}
@@ -158,9 +158,4 @@ func cmpVerdictMark(v string) string {
 		return "❌ worse"
 	}
 	return v
-}
-
-// cmpCell makes text safe in a Markdown table cell.
-func cmpCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }

@@ -114,6 +114,9 @@ func TestCompareMinP(t *testing.T) {
 	if n := cmpMinReps(); n != 4 {
 		t.Errorf("cmpMinReps() = %d, want 4", n)
 	}
+	if n := cmpMinRepsCI(); n != 6 { // benchmath's order statistics at 95%
+		t.Errorf("cmpMinRepsCI() = %d, want 6", n)
+	}
 }
 
 // Bad input: fewer than two runs, nothing in common.

@@ -118,3 +118,13 @@ func cmpMinReps() int {
 	}
 	return n
 }
+
+// cmpMinRepsCI is the fewest repetitions whose median has a finite
+// interval at CompareConfidence.
+func cmpMinRepsCI() int {
+	n := 1
+	for cmpSideOf(cmpSample(make([]float64, n))).CILo == nil {
+		n++
+	}
+	return n
+}
