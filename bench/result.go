@@ -260,13 +260,14 @@ type Stat struct {
 
 // Summarize computes, for every numeric figure the completed repetitions
 // share (its dotted JSON path: "latency_ns.p99", "go.allocs_per_event", …),
-// mean, sample standard deviation, min, max and n. Incomplete repetitions
-// and figures that are null in any of them are left out.
+// mean, sample standard deviation, min, max and n. Repetitions that are
+// not Trusted (incomplete, or with a failed check) and figures that are
+// null in any of the others are left out.
 func Summarize(runs []Run) map[string]Stat {
 	series := map[string][]float64{}
 	complete := 0
 	for _, r := range runs {
-		if r.Incomplete() {
+		if !r.Trusted() {
 			continue
 		}
 		complete++

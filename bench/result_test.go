@@ -76,4 +76,10 @@ func TestSummarize(t *testing.T) {
 	if s := Summarize(withGo)["go.gc_cycles"]; s.N != 2 || s.Mean != 3 {
 		t.Fatalf("go.gc_cycles summary %+v, want n=2 mean 3", s)
 	}
+	// A repetition whose accounting failed a check is not used either.
+	broken := Run{Throughput: Throughput{ConsumedEPS: 1000}, Checks: []Check{{Name: "accounting", OK: false}}}
+	held := Run{Throughput: Throughput{ConsumedEPS: 10}, Checks: []Check{{Name: "accounting", OK: true}}}
+	if s := Summarize([]Run{held, broken})["throughput.consumed_eps"]; s.N != 1 || s.Mean != 10 {
+		t.Fatalf("summary with a failed check %+v, want n=1 mean 10", s)
+	}
 }

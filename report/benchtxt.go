@@ -73,7 +73,7 @@ func BenchTxt(r *bench.Result) []byte {
 		}
 		name := BenchName(s.Params)
 		for _, run := range s.Runs {
-			if run.Incomplete() {
+			if !run.Trusted() {
 				continue
 			}
 			figures := flatRun(run)

@@ -49,7 +49,7 @@ func cmpMetric(key string) compareMetric {
 func cmpValues(s bench.Scenario) map[string][]float64 {
 	out := map[string][]float64{}
 	for _, run := range s.Runs {
-		if run.Incomplete() {
+		if !run.Trusted() {
 			continue
 		}
 		figures := flatRun(run)

@@ -41,7 +41,7 @@ func SummaryCSV(r *bench.Result) ([]byte, error) {
 		p := s.Params
 		failed := 0
 		for _, run := range s.Runs {
-			if run.Incomplete() {
+			if !run.Trusted() {
 				failed++
 			}
 		}
