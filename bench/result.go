@@ -381,6 +381,15 @@ func WriteFileAtomic(path string, data []byte) error {
 	return os.Rename(f.Name(), path)
 }
 
+// RunPath is path itself, or path/run.json when path is a run folder:
+// every command that reads a run accepts either.
+func RunPath(path string) string {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return filepath.Join(path, "run.json")
+	}
+	return path
+}
+
 // ReadResult reads a run.json and checks its schema.
 func ReadResult(path string) (*Result, error) {
 	b, err := os.ReadFile(path)

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"ringbench/bench"
@@ -27,9 +26,7 @@ type CompareRun struct {
 
 // LoadCompareRun reads a run folder or a run.json for comparison.
 func LoadCompareRun(path string) (*CompareRun, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, "run.json")
-	}
+	path = bench.RunPath(path)
 	res, err := bench.ReadResult(path)
 	if err != nil {
 		return nil, err

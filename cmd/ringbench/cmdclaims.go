@@ -42,7 +42,7 @@ func cmdClaims(stdout, stderr io.Writer, args []string) error {
 	}
 	o := claims.Options{Only: ids, Measure: *measure, Budget: *budget, Rate: *rate, Log: stderr}
 	if *from != "" {
-		if o.From, err = bench.ReadResult(runJSON(*from)); err != nil {
+		if o.From, err = bench.ReadResult(bench.RunPath(*from)); err != nil {
 			return usagef("--from: %v", err)
 		}
 	}

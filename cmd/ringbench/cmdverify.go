@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"ringbench/bench"
 )
@@ -19,7 +17,7 @@ func cmdVerify(stdout, stderr io.Writer, args []string) error {
 	}
 	problems := 0
 	for _, path := range fs.Args() {
-		path = runJSON(path)
+		path = bench.RunPath(path)
 		res, err := bench.ReadResult(path)
 		if err != nil {
 			return usagef("%v", err)
@@ -37,12 +35,4 @@ func cmdVerify(stdout, stderr io.Writer, args []string) error {
 		return exitError{code: 1, msg: fmt.Sprintf("%d problems found", problems)}
 	}
 	return nil
-}
-
-// runJSON is path itself, or path/run.json when path is a run folder.
-func runJSON(path string) string {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return filepath.Join(path, "run.json")
-	}
-	return path
 }
