@@ -363,17 +363,24 @@ func latencyOf(h *hdrhistogram.Histogram, minimum int64) Latency {
 // Thresholds past which a repetition is flagged as not having offered the
 // load it claims: it is kept and reported, never dropped.
 const (
-	rateMissTolerance = 0.05
-	lagFlagNs         = 1_000_000
+	RateMissTolerance = 0.05
+	LagFlagNs         = 1_000_000
+)
+
+// The flags a repetition can carry (Run.Flags); readers such as report
+// name them through these.
+const (
+	FlagRateMissed  = "offered-rate-missed"
+	FlagScheduleLag = "schedule-lag-p99-over-1ms" // the name states LagFlagNs
 )
 
 func flags(p Params, r Run) []string {
 	var fs []string
-	if p.Rate > 0 && r.Throughput.AchievedEPS < float64(p.Rate)*(1-rateMissTolerance) {
-		fs = append(fs, "offered-rate-missed")
+	if p.Rate > 0 && r.Throughput.AchievedEPS < float64(p.Rate)*(1-RateMissTolerance) {
+		fs = append(fs, FlagRateMissed)
 	}
-	if r.Producer.LagP99Ns != nil && *r.Producer.LagP99Ns > lagFlagNs {
-		fs = append(fs, "schedule-lag-p99-over-1ms")
+	if r.Producer.LagP99Ns != nil && *r.Producer.LagP99Ns > LagFlagNs {
+		fs = append(fs, FlagScheduleLag)
 	}
 	return fs
 }

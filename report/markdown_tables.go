@@ -128,18 +128,18 @@ func mdCollectFlags(r *bench.Result) mdFlagSet {
 
 // flagHelp says what a flag of bench's runner means.
 var mdFlagHelp = map[string]string{
-	"offered-rate-missed": "The load generator did not reach the offered rate: these repetitions measured " +
-		"a lower load than their scenario names.",
-	"schedule-lag-p99-over-1ms": "The load generator fell behind its schedule by more than 1 ms at p99: " +
-		"triggers went out late and in bursts, so the load was burstier than the offered rate says.",
+	bench.FlagRateMissed: fmt.Sprintf("The load generator fell more than %.0f%% short of the offered rate: "+
+		"these repetitions measured a lower load than their scenario names.", 100*bench.RateMissTolerance),
+	bench.FlagScheduleLag: "The load generator fell behind its schedule by more than " + dur(bench.LagFlagNs) +
+		" at p99: triggers went out late and in bursts, so the load was burstier than the offered rate says.",
 }
 
 // flagDetail is the figure behind a repetition's flag.
 func mdFlagDetail(flag string, run bench.Run) string {
 	switch flag {
-	case "offered-rate-missed":
+	case bench.FlagRateMissed:
 		return "achieved " + siLabel(run.Throughput.AchievedEPS) + " ev/s"
-	case "schedule-lag-p99-over-1ms":
+	case bench.FlagScheduleLag:
 		if v := run.Producer.LagP99Ns; v != nil {
 			return "lag p99 " + dur(float64(*v))
 		}
