@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"ringbench/bpf"
+	"ringbench/modes/ring"
 )
 
 // Consumer reads events from one producer's ring.
@@ -54,6 +55,18 @@ func (s Setup) needsTimeout() bool {
 		return s.Wakeup.N > 1
 	}
 	return false
+}
+
+// perfWakeup is the perf events' wakeup setting for the policy; both the
+// reader mode's library and the mmap modes' own perf events take it.
+func (s Setup) perfWakeup() ring.PerfWakeup {
+	switch s.Wakeup.Kind {
+	case bpf.WakeupEvents:
+		return ring.PerfWakeup{Events: s.Wakeup.N}
+	case bpf.Watermark:
+		return ring.PerfWakeup{Watermark: s.Wakeup.N}
+	}
+	return ring.PerfWakeup{}
 }
 
 type factory func(Setup) (Consumer, error)

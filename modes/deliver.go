@@ -12,7 +12,7 @@ type deliverer interface {
 func newDeliverer(s Setup, src source, rec *Recorder) deliverer {
 	sk := newSink(rec, s.Work)
 	if !s.Delivery.Channel {
-		return &inline{src: src, visit: sk.take}
+		return &inline{src: src, visit: sk.record}
 	}
 	return newChannel(src, sk, s.Delivery.Batch, len(src.fds()))
 }
@@ -20,16 +20,10 @@ func newDeliverer(s Setup, src source, rec *Recorder) deliverer {
 // inline records on the reading goroutine and commits once per drain.
 type inline struct {
 	src   source
-	visit func([]byte) bool
+	visit func([]byte) // sk.record, as a func made once
 }
 
-func (d *inline) drain() (int, error) {
-	n, err := d.src.read(d.visit)
-	if n > 0 {
-		d.src.commitRead()
-	}
-	return n, err
-}
+func (d *inline) drain() (int, error) { return d.src.drain(d.visit) }
 
 func (d *inline) finish() error { return nil }
 

@@ -20,12 +20,6 @@ type sink struct {
 
 func newSink(rec *Recorder, w Work) *sink { return &sink{rec: rec, work: w} }
 
-// take records one event; it always asks for more (for read callbacks).
-func (s *sink) take(view []byte) bool {
-	s.record(view)
-	return true
-}
-
 func (s *sink) record(view []byte) {
 	s.rec.Record(view)
 	if s.work.CPUNs > 0 {

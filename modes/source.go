@@ -18,8 +18,10 @@ type source interface {
 	mark(marks []uint64) []uint64
 	// commit releases each ring up to marks.
 	commit(marks []uint64)
-	// commitRead releases everything read so far.
-	commitRead()
+	// drain visits everything visible now and releases what it read, once
+	// per ring and only if that ring's cursor moved (skipped DISCARD and
+	// LOST records move it too).
+	drain(visit func([]byte)) (int, error)
 	// pending reports whether the producer has published beyond what was
 	// read: a check of the positions, no syscall.
 	pending() bool
@@ -36,14 +38,7 @@ func openSource(s Setup) (source, error) {
 		}
 		return &ringbufSource{m: m, fd: s.Ring.FD()}, nil
 	}
-	var w ring.PerfWakeup
-	switch s.Wakeup.Kind {
-	case bpf.WakeupEvents:
-		w.Events = s.Wakeup.N
-	case bpf.Watermark:
-		w.Watermark = s.Wakeup.N
-	}
-	p, err := ring.OpenPerf(s.Ring, s.CPUs, s.RingBytes, w)
+	p, err := ring.OpenPerf(s.Ring, s.CPUs, s.RingBytes, s.perfWakeup())
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +57,7 @@ type ringbufSource struct {
 func (r *ringbufSource) read(visit func([]byte) bool) (int, error) { return r.m.Ring.Read(visit) }
 func (r *ringbufSource) mark(m []uint64) []uint64                  { return append(m[:0], r.m.Ring.Cursor()) }
 func (r *ringbufSource) commit(m []uint64)                         { r.m.Ring.Commit(m[0]) }
-func (r *ringbufSource) commitRead()                               { r.m.Ring.Commit(r.m.Ring.Cursor()) }
+func (r *ringbufSource) drain(visit func([]byte)) (int, error)     { return r.m.Ring.Drain(visit) }
 func (r *ringbufSource) pending() bool                             { return r.m.Ring.Pending() > 0 }
 func (r *ringbufSource) fds() []int                                { return []int{r.fd} }
 func (r *ringbufSource) lost() uint64                              { return 0 }
@@ -117,10 +112,17 @@ func (p *perfSource) commit(m []uint64) {
 	}
 }
 
-func (p *perfSource) commitRead() {
-	for _, r := range p.rings {
-		r.Commit(r.Cursor())
+func (p *perfSource) drain(visit func([]byte)) (int, error) {
+	total := 0
+	for i := range p.rings {
+		n, err := p.rings[(p.next+i)%len(p.rings)].Drain(visit)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("perf ring: %w", err)
+		}
 	}
+	p.next = (p.next + 1) % len(p.rings)
+	return total, nil
 }
 
 func (p *perfSource) fds() []int { return p.bufs.FDs() }
