@@ -84,14 +84,8 @@ func newReader(s Setup) (Consumer, error) {
 		}
 		return &reader{setup: s, lib: &ringbufLib{rd: rd}}, nil
 	}
-	var opts perf.ReaderOptions
-	switch s.Wakeup.Kind {
-	case bpf.WakeupEvents:
-		opts.WakeupEvents = s.Wakeup.N
-	case bpf.Watermark:
-		opts.Watermark = s.Wakeup.N
-	}
-	rd, err := perf.NewReaderWithOptions(s.Ring, s.RingBytes, opts)
+	w := s.perfWakeup()
+	rd, err := perf.NewReaderWithOptions(s.Ring, s.RingBytes, perf.ReaderOptions{WakeupEvents: w.Events, Watermark: w.Watermark})
 	if err != nil {
 		return nil, fmt.Errorf("perf reader: %w", err)
 	}
@@ -118,16 +112,19 @@ func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
 	if c.setup.Trigger != nil {
 		return c.backToBack(stop, out)
 	}
+	// A deadline matters only to a read that may block, so it is set after a
+	// read that left the ring empty (or failed), not before every record: the
+	// clock read and the reader's mutex would otherwise be per-event costs the
+	// library itself does not have.
+	mayBlock := true
 	for {
-		if c.setup.needsTimeout() {
+		if mayBlock && c.setup.needsTimeout() {
 			c.lib.setDeadline(time.Now().Add(c.setup.PollTimeout))
 		}
-		raw, remaining, lost, err := c.lib.next()
+		remaining, err := c.step(out)
+		mayBlock = err != nil || remaining == 0
 		switch {
-		case err == nil && lost > 0:
-			rec.AddLost(lost)
 		case err == nil:
-			out.take(raw, remaining)
 		case errors.Is(err, errDeadline):
 			out.flush()
 		case err == errFlushed:
@@ -136,6 +133,20 @@ func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
 			return fmt.Errorf("%s read: %w", c.setup.Transport, err)
 		}
 	}
+}
+
+// step reads one record and hands it on: a sample to out, a perf LOST
+// count to the recorder.
+func (c *reader) step(out *copier) (remaining int, err error) {
+	raw, remaining, lost, err := c.lib.next()
+	switch {
+	case err != nil:
+	case lost > 0:
+		out.rec.AddLost(lost)
+	default:
+		out.take(raw, remaining)
+	}
+	return remaining, err
 }
 
 // backToBack triggers a batch, reads until the ring is empty (a deadline in
@@ -148,13 +159,8 @@ func (c *reader) backToBack(stop *atomic.Bool, out *copier) error {
 			c.setup.Trigger()
 		}
 		for {
-			raw, remaining, lost, err := c.lib.next()
-			if err == nil && lost > 0 {
-				out.rec.AddLost(lost)
-				continue
-			}
+			_, err := c.step(out)
 			if err == nil {
-				out.take(raw, remaining)
 				continue
 			}
 			if errors.Is(err, errDeadline) || err == errFlushed {
