@@ -41,13 +41,10 @@ func newEpoll(s Setup) (Consumer, error) {
 }
 
 func (w *epollWaiter) idle() error {
-	var err error
 	if w.netpoll {
-		_, err = w.p.WaitNetpoll(w.timeout, w.pending)
-	} else {
-		_, err = w.p.Wait(w.timeout)
+		return w.p.WaitNetpoll(w.timeout, w.pending)
 	}
-	return err
+	return w.p.Wait(w.timeout)
 }
 
 func (w *epollWaiter) wake()        { _ = w.p.Wake() }

@@ -20,13 +20,11 @@ type Poller struct {
 	events []unix.EpollEvent
 	file   *os.File // the epoll fd registered with Go's netpoller, if asked
 	conn   syscall.RawConn
-	ready  int
 
 	// State of the netpoll wait's callback, kept here and the callback
 	// built once so a wait allocates nothing (it runs once per wakeup).
 	pollCheck   func(fd uintptr) bool
 	pollPending func() bool
-	pollN       int
 	pollErr     error
 }
 
@@ -54,37 +52,24 @@ func NewPoller(fds []int) (_ *Poller, err error) {
 }
 
 // Wait blocks the calling thread in epoll_wait until a ring is readable,
-// Wake is called, or timeout passes (negative: no timeout). It reports
-// whether Wake was called.
-func (p *Poller) Wait(timeout time.Duration) (woken bool, err error) {
+// Wake is called, or timeout passes (negative: no timeout). Callers drain
+// every ring after it returns, so which fd was ready does not matter.
+func (p *Poller) Wait(timeout time.Duration) error {
 	ms := -1
 	if timeout >= 0 {
 		ms = int(max(timeout/time.Millisecond, 1))
 	}
 	for {
-		n, err := unix.EpollWait(p.epfd, p.events, ms)
+		_, err := unix.EpollWait(p.epfd, p.events, ms)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
-			return false, fmt.Errorf("epoll_wait: %w", err)
+			return fmt.Errorf("epoll_wait: %w", err)
 		}
-		return p.sawWake(n), nil
+		return nil
 	}
 }
-
-func (p *Poller) sawWake(n int) bool {
-	p.ready = n
-	for _, ev := range p.events[:n] {
-		if int(ev.Fd) == p.wakefd {
-			return true
-		}
-	}
-	return false
-}
-
-// Ready is how many fds the last wait reported.
-func (p *Poller) Ready() int { return p.ready }
 
 // WaitNetpoll waits like Wait, but parks the goroutine in Go's netpoller
 // instead of blocking the thread: the epoll fd is itself pollable (readable
@@ -95,14 +80,14 @@ func (p *Poller) Ready() int { return p.ready }
 // when the runtime polls our epoll fd the nested poll can eat a wakeup before
 // our own epoll_wait sees it; without the check the goroutine would park
 // with data in the ring until the next wakeup, or forever if none comes.
-func (p *Poller) WaitNetpoll(timeout time.Duration, pending func() bool) (woken bool, err error) {
+func (p *Poller) WaitNetpoll(timeout time.Duration, pending func() bool) (err error) {
 	if p.file == nil {
 		if err := unix.SetNonblock(p.epfd, true); err != nil {
-			return false, err
+			return err
 		}
 		p.file = os.NewFile(uintptr(p.epfd), "ringbench-epoll")
 		if p.conn, err = p.file.SyscallConn(); err != nil {
-			return false, err
+			return err
 		}
 		p.pollCheck = p.checkReady
 	}
@@ -111,25 +96,27 @@ func (p *Poller) WaitNetpoll(timeout time.Duration, pending func() bool) (woken 
 	}
 	p.pollPending = pending
 	err = p.conn.Read(p.pollCheck)
-	n, waitErr := p.pollN, p.pollErr
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		p.ready = 0
-		return false, nil
+		return nil
 	}
 	if err == nil {
-		err = waitErr
+		err = p.pollErr
 	}
 	if err != nil {
-		return false, fmt.Errorf("epoll_wait (netpoll): %w", err)
+		return fmt.Errorf("epoll_wait (netpoll): %w", err)
 	}
-	return p.sawWake(n), nil
+	return nil
 }
 
 // checkReady is WaitNetpoll's callback: a non-blocking epoll_wait; true
 // ends the Read, false parks the goroutine until the epoll fd is readable.
 func (p *Poller) checkReady(fd uintptr) bool {
-	p.pollN, p.pollErr = unix.EpollWait(int(fd), p.events, 0)
-	return p.pollN > 0 || (p.pollErr != nil && !errors.Is(p.pollErr, unix.EINTR)) || p.pollPending()
+	n, err := unix.EpollWait(int(fd), p.events, 0)
+	if errors.Is(err, unix.EINTR) {
+		n, err = 0, nil // as if nothing were ready: park, or see pending
+	}
+	p.pollErr = err
+	return n > 0 || err != nil || p.pollPending()
 }
 
 // Wake ends a current or the next wait. It is safe from any goroutine.
