@@ -62,19 +62,10 @@ func (f *fakePerf) ring(t testing.TB) *PerfRing {
 	return r
 }
 
-func drainPerf(t *testing.T, r *PerfRing) [][]byte {
-	t.Helper()
-	var got [][]byte
-	if _, err := r.Drain(func(b []byte) { got = append(got, append([]byte(nil), b...)) }); err != nil {
-		t.Fatal(err)
-	}
-	return got
-}
-
 func TestPerfSamplesLostUnknown(t *testing.T) {
 	f := newFakePerf(4096, 0)
 	r := f.ring(t)
-	if got := drainPerf(t, r); len(got) != 0 || f.tail != 0 {
+	if got := collect(t, r); len(got) != 0 || f.tail != 0 {
 		t.Fatal("empty ring gave records or moved the tail")
 	}
 	f.sample(payload(1, 28)) // 4 + 28 = 32: no padding
@@ -85,7 +76,7 @@ func TestPerfSamplesLostUnknown(t *testing.T) {
 	if r.Pending() != f.head {
 		t.Fatalf("Pending %d, want %d", r.Pending(), f.head)
 	}
-	got := drainPerf(t, r)
+	got := collect(t, r)
 	want2 := append(payload(2, 25), 0, 0, 0) // the view includes the kernel's padding
 	if len(got) != 2 || !bytes.Equal(got[0], payload(1, 28)) || !bytes.Equal(got[1], want2) {
 		t.Fatalf("samples %v", got)
@@ -103,7 +94,7 @@ func TestPerfWrap(t *testing.T) {
 		r := f.ring(t)
 		for round := range 40 {
 			f.sample(payload(round, 36)) // 8 + 4 + 36 = 48 bytes: wraps every few rounds
-			got := drainPerf(t, r)
+			got := collect(t, r)
 			if len(got) != 1 || !bytes.Equal(got[0], payload(round, 36)) || f.tail != f.head {
 				t.Fatalf("start %#x round %d: %v", start, round, got)
 			}
@@ -160,7 +151,7 @@ func TestPerfHeaderStraddles(t *testing.T) {
 		r := f.ring(t)
 		f.sample(payload(5, 20))
 		f.lost(3)
-		got := drainPerf(t, r)
+		got := collect(t, r)
 		if len(got) != 1 || !bytes.Equal(got[0], payload(5, 20)) || r.Lost != 3 || f.tail != f.head {
 			t.Fatalf("header %d bytes before the end: %v lost %d", back, got, r.Lost)
 		}
@@ -178,7 +169,7 @@ func TestPerfReadDoesNotCommit(t *testing.T) {
 		t.Fatalf("stopped Read visited %d, tail %d, cursor %d", n, f.tail, r.Cursor())
 	}
 	r.Commit(r.Cursor())
-	if got := drainPerf(t, r); len(got) != 2 || got[0][0] != 3 || got[1][0] != 4 || f.tail != f.head {
+	if got := collect(t, r); len(got) != 2 || got[0][0] != 3 || got[1][0] != 4 || f.tail != f.head {
 		t.Fatalf("resumed drain %d records, tail %d head %d", len(got), f.tail, f.head)
 	}
 }

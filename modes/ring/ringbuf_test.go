@@ -63,7 +63,14 @@ func offsetIn(view, mem []byte) int {
 	return int(v - m)
 }
 
-func collect(t *testing.T, r *Ringbuf) [][]byte {
+// drainer is what Ringbuf and PerfRing share.
+type drainer interface {
+	Drain(visit func([]byte)) (int, error)
+}
+
+// collect drains r and returns copies of the views, which are valid only
+// until the next read.
+func collect(t *testing.T, r drainer) [][]byte {
 	t.Helper()
 	var got [][]byte
 	if _, err := r.Drain(func(b []byte) { got = append(got, append([]byte(nil), b...)) }); err != nil {
