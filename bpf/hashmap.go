@@ -2,6 +2,7 @@ package bpf
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,7 @@ func ParseChurn(s string) (ins, upd, del int, err error) {
 
 func (h Hash) check() error {
 	switch {
-	case !validHashKind(h.Kind):
+	case !slices.Contains(HashKinds, h.Kind):
 		return fmt.Errorf("hashmap %q: want one of %s", h.Kind, strings.Join(HashKinds, ", "))
 	case h.Kind == "none":
 		return nil
@@ -56,15 +57,6 @@ func (h Hash) check() error {
 		return fmt.Errorf("hash churn 0:0:0 does nothing")
 	}
 	return nil
-}
-
-func validHashKind(k string) bool {
-	for _, v := range HashKinds {
-		if k == v {
-			return true
-		}
-	}
-	return false
 }
 
 // apply shapes the flow-table map and the churn constants.

@@ -202,15 +202,7 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 			prog.Close()
 		}
 	}()
-	var l link.Link
-	switch method {
-	case Fentry, TpBTF:
-		l, err = link.AttachTracing(link.TracingOptions{Program: prog})
-	case RawTp:
-		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: prog})
-	default:
-		err = fmt.Errorf("unknown attach method %q", method)
-	}
+	l, err := attach(method, prog)
 	if err != nil {
 		return nil, err
 	}
@@ -227,6 +219,18 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 		p.ring = maps.RbnPerfbuf
 	}
 	return p, nil
+}
+
+// attach hooks a loaded program by method: fentry and tp_btf programs carry
+// their target, raw_tp is attached to sys_enter by name.
+func attach(method AttachMethod, prog *ebpf.Program) (link.Link, error) {
+	switch method {
+	case Fentry, TpBTF:
+		return link.AttachTracing(link.TracingOptions{Program: prog})
+	case RawTp:
+		return link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: prog})
+	}
+	return nil, fmt.Errorf("unknown attach method %q", method)
 }
 
 // describeLoadError keeps the verifier's last lines, which say why, instead of

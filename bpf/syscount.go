@@ -71,11 +71,7 @@ func startSyscallCounter(tgid int, m AttachMethod) (_ *SyscallCounter, err error
 			c.close()
 		}
 	}()
-	if m == TpBTF {
-		c.link, err = link.AttachTracing(link.TracingOptions{Program: c.prog})
-	} else {
-		c.link, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: c.prog})
-	}
+	c.link, err = attach(m, c.prog)
 	return c, err
 }
 
