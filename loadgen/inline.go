@@ -1,9 +1,6 @@
 package loadgen
 
-import (
-	"ringbench/internal/clock"
-	"ringbench/internal/window"
-)
+import "ringbench/internal/window"
 
 // Inline triggers from the caller's own thread, for the kernel benchmark's
 // back-to-back topology (the consumer triggers the next batch after each
@@ -25,16 +22,7 @@ func NewInline(w *window.Window, trigger func()) *Inline {
 
 // Trigger issues one trigger and records its duration if it falls in the
 // window. Call it from one goroutine only.
-func (l *Inline) Trigger() {
-	t0 := clock.Now()
-	l.trigger()
-	t1 := clock.Now()
-	l.r.Triggers++
-	if l.w.Contains(t0) {
-		l.r.WindowTriggers++
-		l.r.Syscall.RecordValue(t1 - t0)
-	}
-}
+func (l *Inline) Trigger() { l.r.fire(l.w, l.trigger) }
 
 // Result is what Trigger recorded; read it after the triggering goroutine
 // has stopped.

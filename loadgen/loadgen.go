@@ -104,7 +104,6 @@ func produce(stop *atomic.Bool, s Schedule, p uint64, c int, cfg Config, trigger
 	if cfg.OnThread != nil && tid != 0 {
 		cfg.OnThread(tid)
 	}
-	w := cfg.Window
 	// The default 50 µs timer slack would add its own lag to every sleep.
 	if old, err := unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0); err == nil {
 		_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
@@ -120,18 +119,25 @@ func produce(stop *atomic.Bool, s Schedule, p uint64, c int, cfg Config, trigger
 		if s.Rate == 0 && stop.Load() {
 			return r, nil
 		}
-		t0 := clock.Now()
-		trigger()
-		t1 := clock.Now()
-		r.Triggers++
-		if w.Contains(t0) {
-			r.WindowTriggers++
-			r.Syscall.RecordValue(t1 - t0)
-			if s.Rate != 0 {
-				r.Lag.RecordValue(t0 - due)
-			}
+		if t0, in := r.fire(cfg.Window, trigger); in && s.Rate != 0 {
+			r.Lag.RecordValue(t0 - due)
 		}
 	}
+}
+
+// fire issues one trigger, counts it, and records its duration if it
+// started inside w; it returns the start and whether it was inside.
+func (r *Result) fire(w *window.Window, trigger func()) (t0 int64, inWindow bool) {
+	t0 = clock.Now()
+	trigger()
+	t1 := clock.Now()
+	r.Triggers++
+	if !w.Contains(t0) {
+		return t0, false
+	}
+	r.WindowTriggers++
+	r.Syscall.RecordValue(t1 - t0)
+	return t0, true
 }
 
 // waitUntil returns at or after due, or false as soon as stop is seen.
