@@ -214,8 +214,12 @@ func TestCostFigures(t *testing.T) {
 		return o.Run
 	}
 	alloc := runPlain(scenario(t, func(p *Params) { p.Mode, p.Rate, p.Work = "spin", 20_000, "0,4096" }))
-	if g := alloc.Go; g.GCCycles == nil || *g.GCCycles == 0 || g.AllocBytesPerEvent == nil || *g.AllocBytesPerEvent < 4096 {
-		t.Errorf("work 0,4096: gc cycles %v, alloc bytes/event %v; want > 0 and ≥ 4096", deref(g.GCCycles), deref(g.AllocBytesPerEvent))
+	// runtime/metrics accounts small-object bytes per cached span, not per
+	// object, so a window's delta is off by a few spans either way: the
+	// figure is about 4096, not at least 4096 (3950 was seen).
+	if g := alloc.Go; g.GCCycles == nil || *g.GCCycles == 0 || g.AllocBytesPerEvent == nil ||
+		*g.AllocBytesPerEvent < 0.9*4096 || *g.AllocBytesPerEvent > 1.5*4096 {
+		t.Errorf("work 0,4096: gc cycles %v, alloc bytes/event %v; want > 0 and within 0.9–1.5 × 4096", deref(g.GCCycles), deref(g.AllocBytesPerEvent))
 	}
 	spin := runPlain(scenario(t, func(p *Params) { p.Mode, p.Rate = "spin", 20_000 }))
 	if a := spin.Go.AllocsPerEvent; a == nil || *a >= 0.01 {
