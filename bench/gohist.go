@@ -4,17 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"ringbench/internal/hist"
 	"runtime/metrics"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-)
-
-// HDR range for GC pauses, matching the event-latency histograms so the
-// report can plot both with the same tools.
-const (
-	hdrMinNs   = 1
-	hdrMaxNs   = 60_000_000_000
-	hdrSigFigs = 3
 )
 
 // HistDelta returns after − before bucket by bucket. Both must have the same
@@ -150,7 +143,7 @@ func histSumEstimate(h *metrics.Float64Histogram) float64 {
 // bucketValue, clamped to the HDR range, so nothing is dropped and the total
 // count is preserved. A nil or malformed h gives an empty histogram.
 func HistToHDR(h *metrics.Float64Histogram) *hdrhistogram.Histogram {
-	out := hdrhistogram.New(hdrMinNs, hdrMaxNs, hdrSigFigs)
+	out := hist.New()
 	if h == nil || checkHist(h) != nil {
 		return out
 	}
@@ -161,7 +154,7 @@ func HistToHDR(h *metrics.Float64Histogram) *hdrhistogram.Histogram {
 		// Runtime time buckets are whole nanoseconds stored as float
 		// seconds; rounding undoes the float error of the division.
 		ns := math.Round(bucketValue(h, i) * 1e9)
-		ns = min(max(ns, hdrMinNs), hdrMaxNs) // also maps -Inf to 1 ns
+		ns = min(max(ns, hist.MinNs), hist.MaxNs) // also maps -Inf to 1 ns
 		// Cannot fail: the value was clamped into the trackable range.
 		_ = out.RecordValues(int64(ns), int64(c))
 	}

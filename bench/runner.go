@@ -14,6 +14,7 @@ import (
 	"ringbench/bpf"
 	"ringbench/internal/clock"
 	"ringbench/internal/cpu"
+	"ringbench/internal/hist"
 	"ringbench/internal/window"
 	"ringbench/loadgen"
 	"ringbench/modes"
@@ -396,7 +397,7 @@ func checks(p Params, r Run, rec *modes.Recorder) []Check {
 		{Name: "in_order", OK: e.OutOfOrder == 0, Detail: fmt.Sprintf("%d events out of order within their CPU", e.OutOfOrder)},
 		{Name: "no_negative_latency", OK: e.Negative == 0, Detail: fmt.Sprintf("%d events read before their timestamp", e.Negative)},
 		{Name: "well_formed", OK: e.Malformed == 0 && rec.TooSlow == 0,
-			Detail: fmt.Sprintf("%d malformed records, %d latencies beyond %d s", e.Malformed, rec.TooSlow, modes.LatencyMax/1_000_000_000)},
+			Detail: fmt.Sprintf("%d malformed records, %d latencies beyond %d s", e.Malformed, rec.TooSlow, hist.MaxNs/1_000_000_000)},
 	}
 	perCPU := Check{Name: "per_cpu_sequences", OK: true, Detail: "every CPU: emitted − received = dropped"}
 	for _, c := range r.PerCPU {

@@ -1,6 +1,9 @@
 package loadgen
 
-import "ringbench/internal/window"
+import (
+	"ringbench/internal/hist"
+	"ringbench/internal/window"
+)
 
 // Inline triggers from the caller's own thread, for the kernel benchmark's
 // back-to-back topology (the consumer triggers the next batch after each
@@ -17,7 +20,7 @@ func NewInline(w *window.Window, trigger func()) *Inline {
 	if trigger == nil {
 		trigger = getpgid
 	}
-	return &Inline{w: w, trigger: trigger, r: Result{Lag: newHist(), Syscall: newHist()}}
+	return &Inline{w: w, trigger: trigger, r: Result{Lag: hist.New(), Syscall: hist.New()}}
 }
 
 // Trigger issues one trigger and records its duration if it falls in the

@@ -13,6 +13,7 @@ import (
 	"ringbench/bpf"
 	"ringbench/internal/clock"
 	"ringbench/internal/cpu"
+	"ringbench/internal/hist"
 	"ringbench/internal/window"
 )
 
@@ -53,8 +54,6 @@ type Result struct {
 	Interval int64
 }
 
-func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, 60_000_000_000, 3) }
-
 func getpgid() { unix.RawSyscall(bpf.TriggerSyscall, 0, 0, 0) }
 
 // Run starts the producers and returns when ctx is done and every producer
@@ -83,7 +82,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	wg.Wait()
 
-	total := Result{Lag: newHist(), Syscall: newHist(), Interval: sched.Interval()}
+	total := Result{Lag: hist.New(), Syscall: hist.New(), Interval: sched.Interval()}
 	for _, r := range results {
 		total.Triggers += r.Triggers
 		total.WindowTriggers += r.WindowTriggers
@@ -110,7 +109,7 @@ func produce(stop *atomic.Bool, s Schedule, p uint64, c int, cfg Config, trigger
 		defer unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(old), 0, 0, 0)
 	}
 
-	r := Result{Lag: newHist(), Syscall: newHist()}
+	r := Result{Lag: hist.New(), Syscall: hist.New()}
 	for k := uint64(0); ; k++ {
 		due := s.Due(s.Slot(p, k))
 		if s.Rate != 0 && !waitUntil(stop, due) {

@@ -7,20 +7,9 @@ import (
 
 	"ringbench/bpf"
 	"ringbench/internal/clock"
+	"ringbench/internal/hist"
 	"ringbench/internal/window"
 )
-
-// Latency histogram range: 1 ns to 60 s at 3 significant figures.
-const (
-	LatencyMin    = 1
-	LatencyMax    = 60_000_000_000
-	LatencyDigits = 3
-)
-
-// NewLatencyHistogram returns an empty histogram with the latency range.
-func NewLatencyHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(LatencyMin, LatencyMax, LatencyDigits)
-}
 
 // Recorder takes each event a consumer reads: it checks the per-CPU
 // sequence, and for events emitted inside the measured window records
@@ -54,7 +43,7 @@ func (r *Recorder) Thread() int { return int(r.thread.Load()) }
 // NewRecorder returns a recorder for producers on CPUs 0..cpus-1 that
 // records latency for events emitted inside w.
 func NewRecorder(cpus int, w *window.Window) *Recorder {
-	return &Recorder{window: w, latency: NewLatencyHistogram(), seq: make([]cpuSeq, cpus)}
+	return &Recorder{window: w, latency: hist.New(), seq: make([]cpuSeq, cpus)}
 }
 
 // Record takes one event. raw is a view of the event (it may point into the
