@@ -177,10 +177,7 @@ func (m *Matrix) params(combo map[string]string, online []int) (p Params, skip s
 		}
 		return p, "", err
 	}
-	// Resolve shares CPUs round robin when producers outnumber them, which
-	// ringbench run allows on request; a matrix skips such a point instead,
-	// since its figures would measure the sharing.
-	if avail := producerCPUs(online); p.Producers > avail && combo["cpus"] == "" && !p.B2B {
+	if avail := producerCPUs(online); !m.ShareCPUs && p.Producers > avail && combo["cpus"] == "" && !p.B2B {
 		skip = fmt.Sprintf("producers=%d needs %d CPUs besides the consumer's; this machine has %d", p.Producers, p.Producers, avail)
 	}
 	return p, skip, nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -89,87 +90,45 @@ func list(s string) []string {
 	return parts
 }
 
-func ints(name, s string) ([]int, error) {
-	var out []int
-	for _, x := range list(s) {
-		n, err := strconv.Atoi(x)
-		if err != nil {
-			return nil, usagef("%s %q: want a whole number", name, x)
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
 // expand turns the flags into resolved scenarios, refusing any that cannot
 // run with a one-line reason.
-func (f *scenarioFlags) expand(online []int) ([]bench.Params, error) {
+func (f *scenarioFlags) expand(fs *flag.FlagSet, online []int) ([]bench.Params, error) {
 	if f.reps < 1 || f.reps > 1000 {
 		return nil, usagef("reps %d: want 1..1000", f.reps)
 	}
 	if f.duration <= 0 || f.warmup < 0 {
 		return nil, usagef("duration must be positive and warm-up not negative (got %v, %v)", f.duration, f.warmup)
 	}
-	var rates []uint64
-	for _, r := range list(f.rates) {
-		n, err := bench.ParseRate(r)
-		if err != nil {
-			return nil, usageError{err.Error()}
+	// The flags given are one matrix block, expanded by the matrix's own
+	// code; what a matrix would skip for this machine, run refuses.
+	b := bench.Block{Name: "run", Values: map[string][]string{}}
+	fs.Visit(func(fl *flag.Flag) {
+		switch {
+		case listFlags[fl.Name]:
+			b.Values[fl.Name] = list(fl.Value.String())
+		case slices.Contains(bench.MatrixKeyNames(), fl.Name):
+			b.Values[fl.Name] = []string{fl.Value.String()}
 		}
-		rates = append(rates, n)
+	})
+	m := bench.Matrix{Reps: f.reps, Duration: f.duration, Warmup: f.warmup, Blocks: []bench.Block{b}, ShareCPUs: true}
+	planned, problems := m.Expand(online, func(string) string { return "" })
+	if len(problems) > 0 {
+		return nil, usageError{problems[0]}
 	}
-	batches, err := ints("batch", f.batches)
-	if err != nil {
-		return nil, err
-	}
-	payloads, err := ints("payload", f.payloads)
-	if err != nil {
-		return nil, err
-	}
-	rings, err := ints("ring-bytes", f.rings)
-	if err != nil {
-		return nil, err
-	}
-	prodCPUs, consCPU, err := bench.ParseCPUs(f.cpus)
-	if err != nil {
-		return nil, usageError{err.Error()}
-	}
-	if len(prodCPUs) > 0 && f.producers == bench.Defaults().Producers {
-		f.producers = len(prodCPUs)
-	}
-	var out []bench.Params
-	for _, hm := range list(f.hashmap) {
-		for _, tr := range list(f.transports) {
-			for _, mode := range list(f.modes) {
-				for _, wake := range list(f.wakeups) {
-					for _, rate := range rates {
-						for _, batch := range batches {
-							for _, payload := range payloads {
-								for _, ring := range rings {
-									p := bench.Params{
-										Transport: tr, Mode: mode, Wakeup: wake, Hashmap: hm,
-										HashKeys: f.hashKeys, HashEntries: f.hashEntries, HashChurn: f.hashChurn,
-										Rate: rate, Batch: batch, Payload: payload, Producers: f.producers,
-										RingBytes: ring, Output: f.output, Delivery: f.delivery, Pin: f.pin,
-										ProducerCPUs: append([]int(nil), prodCPUs...), ConsumerCPU: consCPU,
-										DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
-										Work: f.work, Backoff: f.backoff, Wait: f.wait, PollTimeout: f.pollTimeout, B2B: f.b2b,
-										GOMAXPROCS: f.gomaxprocs,
-									}
-									if err := p.Resolve(online); err != nil {
-										return nil, usageError{err.Error()}
-									}
-									out = append(out, p)
-								}
-							}
-						}
-					}
-				}
-			}
+	out := make([]bench.Params, 0, len(planned))
+	for _, p := range planned {
+		if p.Skip != "" {
+			return nil, usageError{p.Skip}
 		}
+		out = append(out, p.Params)
 	}
 	return out, nil
 }
+
+// listFlags are the flags of run that take comma-separated lists; the
+// others may hold commas in one value (--work 200,128, --cpus 0,1:1).
+var listFlags = map[string]bool{"transport": true, "mode": true, "rate": true, "batch": true,
+	"payload": true, "wakeup": true, "ring-bytes": true, "hashmap": true}
 
 func cmdRun(stdout, stderr io.Writer, args []string) error {
 	fs := newFlags("run", runUsage, stderr)
@@ -187,7 +146,7 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return fmt.Errorf("list online CPUs: %w", err)
 	}
-	scenarios, err := f.expand(online)
+	scenarios, err := f.expand(fs, online)
 	if err != nil {
 		return err
 	}
