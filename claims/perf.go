@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 	"ringbench/modes"
 )
 
@@ -513,7 +514,7 @@ func perSecond(sd side, metric string) string {
 	if err1 != nil || err2 != nil {
 		return "?/s"
 	}
-	return fmtNum(m.Mean*t.Mean) + "/s"
+	return format.Sig3(m.Mean*t.Mean) + "/s"
 }
 
 // decideC11 compares the ringbuf wakeup policies with everything else

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // comparison is the significance rule every performance verdict uses: two
@@ -72,15 +72,15 @@ func fmtStat(s bench.Stat, unit string) string {
 	div, u := scaleFor(unit, s.Mean)
 	sd := "?"
 	if s.Stddev != nil {
-		sd = fmtNum(*s.Stddev / div)
+		sd = format.Sig3(*s.Stddev / div)
 	}
-	return fmt.Sprintf("%s ± %s %s (n=%d)", fmtNum(s.Mean/div), sd, u, s.N)
+	return fmt.Sprintf("%s ± %s %s (n=%d)", format.Sig3(s.Mean/div), sd, u, s.N)
 }
 
 // fmtVal writes one value (a difference, a threshold) in its own best unit.
 func fmtVal(x float64, unit string) string {
 	div, u := scaleFor(unit, x)
-	return fmtNum(x/div) + " " + u
+	return format.Sig3(x/div) + " " + u
 }
 
 // scaleFor picks ns/µs/ms for times and B/KiB/MiB for bytes; other units
@@ -107,29 +107,10 @@ func scaleFor(unit string, ref float64) (float64, string) {
 	return 1, unit
 }
 
-// fmtNum keeps three or so significant digits: enough to compare figures,
-// few enough to read.
-func fmtNum(x float64) string {
-	a := math.Abs(x)
-	switch {
-	case x == 0:
-		return "0"
-	case math.IsInf(x, 0) || math.IsNaN(x):
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case a >= 100:
-		return strconv.FormatFloat(x, 'f', 0, 64)
-	case a >= 10:
-		return strconv.FormatFloat(x, 'f', 1, 64)
-	case a >= 1:
-		return strconv.FormatFloat(x, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(x, 'g', 3, 64)
-}
-
 // pct writes a relative change as a signed percentage.
 func pct(x float64) string {
 	if math.IsInf(x, 0) {
-		return fmtNum(x)
+		return format.Sig3(x)
 	}
 	return fmt.Sprintf("%+.1f%%", 100*x)
 }
@@ -309,7 +290,7 @@ func (j *judge) cmp(tag, metric string, a, b side, k float64) (sign int, ok bool
 	}
 	bl := b.label
 	if k != 1 {
-		fb, bl = scaled(fb, k), fmtNum(k)+"× "+b.label
+		fb, bl = scaled(fb, k), format.Sig3(k)+"× "+b.label
 	}
 	c, _ := compare(fa, fb)
 	u := units[metric]

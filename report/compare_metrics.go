@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // compareMetric is one key figure ringbench compare tests: its run.json
@@ -21,17 +22,17 @@ type compareMetric struct {
 // compareMetrics are the metrics of bench.txt (the same paths and
 // directions: a test holds them together) plus the GC pause p99.
 var compareMetrics = []compareMetric{
-	{"consumed_eps", "consumed events/s", "throughput.consumed_eps", true, siLabel},
-	{"latency_p50", "p50 latency", "latency_ns.p50", false, dur},
-	{"latency_p99", "p99 latency", "latency_ns.p99", false, dur},
-	{"latency_p999", "p99.9 latency", "latency_ns.p999", false, dur},
-	{"dropped_eps", "drops/s", "throughput.dropped_eps", false, siLabel},
-	{"cpu_ns_per_event", "CPU/event", "os.cpu_ns_per_event", false, dur},
-	{"allocs_per_event", "allocs/event", "go.allocs_per_event", false, sig3},
-	{"syscalls_per_event", "syscalls/event", "os.syscalls_per_event", false, sig3},
-	{"bpf_ns_per_event", "BPF/event", "producer.bpf_ns_per_event", false, dur},
-	{"trigger_p99", "trigger syscall p99", "producer.trigger_p99_ns", false, dur},
-	{"gc_pause_p99", "GC pause p99", "go.gc_pause_p99_ns", false, dur},
+	{"consumed_eps", "consumed events/s", "throughput.consumed_eps", true, format.SI},
+	{"latency_p50", "p50 latency", "latency_ns.p50", false, format.Duration},
+	{"latency_p99", "p99 latency", "latency_ns.p99", false, format.Duration},
+	{"latency_p999", "p99.9 latency", "latency_ns.p999", false, format.Duration},
+	{"dropped_eps", "drops/s", "throughput.dropped_eps", false, format.SI},
+	{"cpu_ns_per_event", "CPU/event", "os.cpu_ns_per_event", false, format.Duration},
+	{"allocs_per_event", "allocs/event", "go.allocs_per_event", false, format.Sig3},
+	{"syscalls_per_event", "syscalls/event", "os.syscalls_per_event", false, format.Sig3},
+	{"bpf_ns_per_event", "BPF/event", "producer.bpf_ns_per_event", false, format.Duration},
+	{"trigger_p99", "trigger syscall p99", "producer.trigger_p99_ns", false, format.Duration},
+	{"gc_pause_p99", "GC pause p99", "go.gc_pause_p99_ns", false, format.Duration},
 }
 
 func cmpMetric(key string) compareMetric {
@@ -40,7 +41,7 @@ func cmpMetric(key string) compareMetric {
 			return m
 		}
 	}
-	return compareMetric{Key: key, Label: key, Format: sig3}
+	return compareMetric{Key: key, Label: key, Format: format.Sig3}
 }
 
 // cmpValues is, per metric key, the figure of every completed

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // mdKeptUp is the share of the offered rate a mode must consume, without a
@@ -164,9 +165,9 @@ func mdRateHeading(p bench.Params) string {
 
 // mdDescribe is one mode's figures at one rate.
 func mdDescribe(p *mdPoint) string {
-	s := p.mode + ": p99 " + mdFigure(p, "latency_ns.p99", dur)
+	s := p.mode + ": p99 " + mdFigure(p, "latency_ns.p99", format.Duration)
 	if cpu, ok := p.fig("os.cpu_ns_per_event"); ok {
-		s += " at " + dur(cpu) + " CPU/event"
+		s += " at " + format.Duration(cpu) + " CPU/event"
 		if c, ok := p.cores(); ok {
 			s += fmt.Sprintf(" (%.2f cores)", c)
 		}
@@ -178,12 +179,12 @@ func mdDescribe(p *mdPoint) string {
 	case !ok:
 		s += ", consumed rate not measured"
 	case p.rate() == 0:
-		s += ", " + siLabel(c) + " ev/s consumed"
+		s += ", " + format.SI(c) + " ev/s consumed"
 	case c < mdKeptUp*p.rate():
-		s += fmt.Sprintf(", consumed only %s ev/s (%.0f%% of offered)", siLabel(c), 100*c/p.rate())
+		s += fmt.Sprintf(", consumed only %s ev/s (%.0f%% of offered)", format.SI(c), 100*c/p.rate())
 	}
 	if d, ok := p.fig("throughput.dropped_eps"); ok && p.dropped() {
-		s += ", " + siLabel(d) + " drops/s"
+		s += ", " + format.SI(d) + " drops/s"
 	}
 	return s
 }

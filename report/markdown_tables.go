@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // scenarioColumns are the full table's figures after the scenario and its
@@ -15,15 +16,15 @@ var mdScenarioColumns = []struct {
 	head, key string
 	f         func(float64) string
 }{
-	{"consumed ev/s", "throughput.consumed_eps", siLabel},
-	{"drops/s", "throughput.dropped_eps", siLabel},
-	{"p50", "latency_ns.p50", dur},
-	{"p99", "latency_ns.p99", dur},
-	{"p99.9", "latency_ns.p999", dur},
-	{"CPU/event", "os.cpu_ns_per_event", dur},
-	{"syscalls/event", "os.syscalls_per_event", sig3},
-	{"allocs/event", "go.allocs_per_event", sig3},
-	{"BPF/event", "producer.bpf_ns_per_event", dur},
+	{"consumed ev/s", "throughput.consumed_eps", format.SI},
+	{"drops/s", "throughput.dropped_eps", format.SI},
+	{"p50", "latency_ns.p50", format.Duration},
+	{"p99", "latency_ns.p99", format.Duration},
+	{"p99.9", "latency_ns.p999", format.Duration},
+	{"CPU/event", "os.cpu_ns_per_event", format.Duration},
+	{"syscalls/event", "os.syscalls_per_event", format.Sig3},
+	{"allocs/event", "go.allocs_per_event", format.Sig3},
+	{"BPF/event", "producer.bpf_ns_per_event", format.Duration},
 }
 
 func mdScenarios(b *bytes.Buffer, r *bench.Result) {
@@ -130,7 +131,7 @@ func mdCollectFlags(r *bench.Result) mdFlagSet {
 var mdFlagHelp = map[string]string{
 	bench.FlagRateMissed: fmt.Sprintf("The load generator fell more than %.0f%% short of the offered rate: "+
 		"these repetitions measured a lower load than their scenario names.", 100*bench.RateMissTolerance),
-	bench.FlagScheduleLag: "The load generator fell behind its schedule by more than " + dur(bench.LagFlagNs) +
+	bench.FlagScheduleLag: "The load generator fell behind its schedule by more than " + format.Duration(bench.LagFlagNs) +
 		" at p99: triggers went out late and in bursts, so the load was burstier than the offered rate says.",
 }
 
@@ -138,10 +139,10 @@ var mdFlagHelp = map[string]string{
 func mdFlagDetail(flag string, run bench.Run) string {
 	switch flag {
 	case bench.FlagRateMissed:
-		return "achieved " + siLabel(run.Throughput.AchievedEPS) + " ev/s"
+		return "achieved " + format.SI(run.Throughput.AchievedEPS) + " ev/s"
 	case bench.FlagScheduleLag:
 		if v := run.Producer.LagP99Ns; v != nil {
-			return "lag p99 " + dur(float64(*v))
+			return "lag p99 " + format.Duration(float64(*v))
 		}
 	}
 	return ""

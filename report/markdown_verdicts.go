@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // mdSaturation writes, for a sweep with offered rates, how far each mode
@@ -39,7 +40,7 @@ func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 			if p.dropped() && dropAt < 0 {
 				dropAt = i
 				d, _ := p.fig("throughput.dropped_eps")
-				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, rateOf(rate), siLabel(d)))
+				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, rateOf(rate), format.SI(d)))
 			}
 		}
 		switch {
@@ -97,19 +98,19 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 		case p.dropped():
 			d, _ := p.fig("throughput.dropped_eps")
 			out = append(out, fmt.Sprintf("At %s, %s dropped %s ev/s in the measured window, consuming %s ev/s: "+
-				"the consumer fell behind the producer and the ring filled.", at, p.mode, siLabel(d), siLabel(c)))
+				"the consumer fell behind the producer and the ring filled.", at, p.mode, format.SI(d), format.SI(c)))
 		case !okA:
 			out = append(out, fmt.Sprintf("At %s, %s consumed %s ev/s (%.0f%% of offered) without a drop; "+
-				"the load generator's achieved rate was not measured.", at, p.mode, siLabel(c), 100*c/p.rate()))
+				"the load generator's achieved rate was not measured.", at, p.mode, format.SI(c), 100*c/p.rate()))
 		case a < mdKeptUp*p.rate() && c >= mdKeptUp*a:
 			producer = append(producer, p)
 		case a < mdKeptUp*p.rate():
 			out = append(out, fmt.Sprintf("At %s, the load generator achieved only %s ev/s with %s, and the consumer "+
 				"read fewer still (%s ev/s) without a drop: events were left in the ring when the window closed.",
-				at, siLabel(a), p.mode, siLabel(c)))
+				at, format.SI(a), p.mode, format.SI(c)))
 		default:
 			out = append(out, fmt.Sprintf("At %s, %s consumed %s ev/s without a drop, behind the %s ev/s the load "+
-				"generator achieved: events were left in the ring when the window closed.", at, p.mode, siLabel(c), siLabel(a)))
+				"generator achieved: events were left in the ring when the window closed.", at, p.mode, format.SI(c), format.SI(a)))
 		}
 	}
 	if len(producer) == 0 {
@@ -118,7 +119,7 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 	var achieved, cores []string
 	for _, p := range producer {
 		a, _ := p.fig("throughput.achieved_eps")
-		achieved = append(achieved, fmt.Sprintf("%s ev/s with %s", siLabel(a), p.mode))
+		achieved = append(achieved, fmt.Sprintf("%s ev/s with %s", format.SI(a), p.mode))
 		if k, ok := p.cores(); ok {
 			cores = append(cores, fmt.Sprintf("%s %.2f", p.mode, k))
 		}
@@ -165,15 +166,15 @@ func mdOtherVariants(b *bytes.Buffer, r *bench.Result, sweeps []*mdSweepSet) {
 				if _, ok := o.fig(f.k); !ok {
 					continue
 				}
-				fig := f.name + " " + mdStatCell(s, f.k, dur)
+				fig := f.name + " " + mdStatCell(s, f.k, format.Duration)
 				if twin != nil {
-					fig += " (base " + mdStatCell(twin.s, f.k, dur) + ")"
+					fig += " (base " + mdStatCell(twin.s, f.k, format.Duration) + ")"
 				}
 				figs = append(figs, fig)
 			}
 			if !o.sustained() && o.rate() > 0 {
 				c, _ := o.fig("throughput.consumed_eps")
-				figs = append(figs, fmt.Sprintf("short of the offered rate (%s ev/s consumed)", siLabel(c)))
+				figs = append(figs, fmt.Sprintf("short of the offered rate (%s ev/s consumed)", format.SI(c)))
 			}
 			if len(figs) == 0 {
 				figs = append(figs, "no figures")

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"ringbench/internal/format"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -43,7 +44,7 @@ func plBytesLabel(b float64) string {
 	if unit == 1 {
 		return fmt.Sprintf("%.0f B", b)
 	}
-	return sig3(b/unit) + " " + name
+	return format.Sig3(b/unit) + " " + name
 }
 
 // plBytesUnit is the unit plBytesLabel writes b in, and its name.
@@ -57,7 +58,7 @@ func plBytesUnit(b float64) (float64, string) {
 	return 1, "B"
 }
 
-// plLogTicks marks a log axis at every power of ten, labelled with siLabel,
+// plLogTicks marks a log axis at every power of ten, labelled with format.SI,
 // and, when the range holds fewer than three of them, at 2× and 5× too.
 type plLogTicks struct{}
 
@@ -78,7 +79,7 @@ func (plLogTicks) Ticks(lo, hi float64) []plot.Tick {
 			v := float64(m) * math.Pow10(e)
 			t := plot.Tick{Value: v}
 			if m == 1 || (majors < 3 && (m == 2 || m == 5)) {
-				t.Label = siLabel(v)
+				t.Label = format.SI(v)
 			}
 			if v >= lo && v <= hi {
 				ts = append(ts, t)
@@ -88,14 +89,14 @@ func (plLogTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// plLinTicks is gonum's default linear ticker, labelled with siLabel.
+// plLinTicks is gonum's default linear ticker, labelled with format.SI.
 type plLinTicks struct{}
 
 func (plLinTicks) Ticks(lo, hi float64) []plot.Tick {
 	ts := plot.DefaultTicks{}.Ticks(lo, hi)
 	for i := range ts {
 		if ts[i].Label != "" {
-			ts[i].Label = siLabel(ts[i].Value)
+			ts[i].Label = format.SI(ts[i].Value)
 		}
 	}
 	return ts

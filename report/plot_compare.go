@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // addBars makes a figure of the panels that have data, side by side; the
@@ -82,8 +83,8 @@ func plPanels(ms []plMetric, xlabel string, cats, names []string, scs [][]*bench
 }
 
 var plGcMetrics = []plMetric{
-	{"go.gc_pause_p99_ns", "GC pause p99", "GC pause p99 (µs)", 1e-3, siLabel},
-	{"go.allocs_per_event", "allocations per event", "heap allocations per event", 1, siLabel},
+	{"go.gc_pause_p99_ns", "GC pause p99", "GC pause p99 (µs)", 1e-3, format.SI},
+	{"go.allocs_per_event", "allocations per event", "heap allocations per event", 1, format.SI},
 }
 
 // gcAllocs compares GC pauses and allocations of scenarios with synthetic

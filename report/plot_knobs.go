@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // wakeups compares what each wakeup policy costs the producer, for every
@@ -24,8 +25,8 @@ func (c *plCharts) wakeups() error {
 		}
 		p := g[0].Params
 		ms := []plMetric{
-			{"producer.bpf_ns_per_event", "BPF program time per event", "BPF time per event (ns)", 1, siLabel},
-			{"producer.trigger_p99_ns", "trigger syscall p99", "trigger syscall p99 (µs)", 1e-3, siLabel},
+			{"producer.bpf_ns_per_event", "BPF program time per event", "BPF time per event (ns)", 1, format.SI},
+			{"producer.trigger_p99_ns", "trigger syscall p99", "trigger syscall p99 (µs)", 1e-3, format.SI},
 		}
 		var bps []plBarPanel
 		for i, m := range ms {
@@ -86,10 +87,10 @@ func (c *plCharts) hashmaps() error {
 		}
 		unit, uname := plBytesUnit(max(memMax, 1<<10)) // the axis in KiB at least
 		ms := []plMetric{
-			{"throughput.consumed_eps", "consumed events/s", "consumed (events/s)", 1, siLabel},
-			{"latency_ns.p99", "latency p99", "latency p99 (µs)", 1e-3, siLabel},
-			{"latency_ns.p999", "latency p99.9", "latency p99.9 (µs)", 1e-3, siLabel},
-			{"producer.bpf_ns_per_event", "BPF time per event", "BPF time per event (ns)", 1, siLabel},
+			{"throughput.consumed_eps", "consumed events/s", "consumed (events/s)", 1, format.SI},
+			{"latency_ns.p99", "latency p99", "latency p99 (µs)", 1e-3, format.SI},
+			{"latency_ns.p999", "latency p99.9", "latency p99.9 (µs)", 1e-3, format.SI},
+			{"producer.bpf_ns_per_event", "BPF time per event", "BPF time per event (ns)", 1, format.SI},
 			{"memory.map_memlock.rbn_flows", "flow map memlock", "flow map memlock (" + uname + ")", 1 / unit,
 				func(v float64) string { return plBytesLabel(v * unit) }},
 		}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // saturation draws consumed against offered events/s, and the drops.
@@ -65,11 +66,11 @@ func (c *plCharts) saturation() error {
 		}
 		note := "no drops"
 		if maxPct > 0 {
-			note = fmt.Sprintf("drops up to %s%% of emitted", sig3(maxPct))
+			note = fmt.Sprintf("drops up to %s%% of emitted", format.Sig3(maxPct))
 		}
 		if worst < 0.97 {
 			note += fmt.Sprintf("; below the dashed line without drops the producer fell short of the offered rate (%s %s: %s of %s ev/s emitted)",
-				ModeLabel(worstP), rateLabel(worstP.Rate), siLabel(worst*float64(worstP.Rate)), rateLabel(worstP.Rate))
+				ModeLabel(worstP), rateLabel(worstP.Rate), format.SI(worst*float64(worstP.Rate)), rateLabel(worstP.Rate))
 		}
 		c.figs = append(c.figs, &plFigure{
 			Chart: Chart{Name: plChartName("saturation", t),

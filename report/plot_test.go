@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // TestPlotRenderCharts draws every chart of the fixture matrix and checks each
@@ -257,8 +258,8 @@ func TestPlotNines(t *testing.T) {
 func TestPlotLabels(t *testing.T) {
 	for v, want := range map[float64]string{400000: "400k", 10000: "10k", 1250: "1.25k", 999: "999", 1e6: "1M",
 		1.5e6: "1.5M", 0.0123: "0.0123", 87.5: "87.5", 0: "0", 2.5e-5: "2.5e-05"} {
-		if got := siLabel(v); got != want {
-			t.Errorf("siLabel(%v) = %q, want %q", v, got, want)
+		if got := format.SI(v); got != want {
+			t.Errorf("format.SI(%v) = %q, want %q", v, got, want)
 		}
 	}
 	if got := plBytesLabel(6291456); got != "6 MiB" {

@@ -1,0 +1,57 @@
+// Package format writes numbers for people: three significant digits, SI
+// suffixes and duration units, the same in charts, reports, comparisons and
+// the claims' evidence.
+package format
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Sig3 writes v with three significant digits, without an exponent and
+// without trailing zeros: 3.05, 78.8, 226, 0.0123.
+func Sig3(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case math.IsInf(v, 0) || math.IsNaN(v):
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	d := max(2-int(math.Floor(math.Log10(math.Abs(v)))), 0)
+	s := strconv.FormatFloat(v, 'f', d, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// SI writes v with a k, M or G suffix and three significant digits:
+// 400000 → "400k", 1250 → "1.25k", 0.0123 → "0.0123".
+func SI(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1e9:
+		return Sig3(v/1e9) + "G"
+	case a >= 1e6:
+		return Sig3(v/1e6) + "M"
+	case a >= 1e3:
+		return Sig3(v/1e3) + "k"
+	case a == 0 || a >= 1e-4:
+		return Sig3(v)
+	}
+	return strconv.FormatFloat(v, 'g', 2, 64)
+}
+
+// Duration writes nanoseconds in the unit that reads at a glance: 850 ns,
+// 3.05 µs, 4.41 ms, 1.2 s.
+func Duration(ns float64) string {
+	switch a := math.Abs(ns); {
+	case a >= 1e9:
+		return Sig3(ns/1e9) + " s"
+	case a >= 1e6:
+		return Sig3(ns/1e6) + " ms"
+	case a >= 1e3:
+		return Sig3(ns/1e3) + " µs"
+	}
+	return strconv.FormatFloat(math.Round(ns), 'f', -1, 64) + " ns"
+}
