@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
@@ -22,8 +23,8 @@ Runs a matrix of scenarios, each repetition in a fresh child process, and
 writes DIR/run.json, bench.txt, summary.csv and histograms after every
 scenario, so an interrupted run keeps what finished. Presets:
 
-  quick     every mode × both transports × 3 rates + the hash-map pair (./run.sh; < 5 min on 2 cores)
-  standard  + netpoll, sampled wakeups, channel delivery, work, 5 rates, payloads, hash maps (< 30 min)
+  quick     every mode × both transports × 3 rates + the hash-map pair (what ./run.sh runs)
+  standard  + netpoll, sampled wakeups, channel delivery, work, 5 rates, payloads, hash maps
   full      + producers 1..all CPUs, batches, back to back, pinning, work levels, 5 reps (perf boxes)
 
 Examples:
@@ -103,7 +104,16 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 				fmt.Fprintln(stdout, p.Params.ID())
 			}
 		}
-		fmt.Fprintf(stdout, "%d scenarios (%d skipped) × %d reps × (%v + %v warm-up)\n", len(planned), skipped, m.Reps, m.Duration, m.Warmup)
+		// What the matrix will take, from its own timings (blocks may set
+		// theirs): windows and warm-ups alone, before process start-up.
+		var seconds float64
+		for _, p := range planned {
+			if p.Skip == "" {
+				seconds += float64(m.Reps) * (p.Params.DurationS + p.Params.WarmupS)
+			}
+		}
+		fmt.Fprintf(stdout, "%d scenarios (%d skipped) × %d reps × (%v + %v warm-up): %v of measuring and warming up\n",
+			len(planned), skipped, m.Reps, m.Duration, m.Warmup, time.Duration(seconds*float64(time.Second)).Round(time.Second))
 		return nil
 	}
 	if err := needPrivileges(); err != nil {

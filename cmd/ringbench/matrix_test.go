@@ -58,7 +58,8 @@ func TestMatrixList(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := stdout.String()
-	if strings.Count(got, "ringbuf/spin/") != 3 || !strings.Contains(got, "3 scenarios (0 skipped) × 4 reps") {
+	if strings.Count(got, "ringbuf/spin/") != 3 || !strings.Contains(got, "3 scenarios (0 skipped) × 4 reps") ||
+		!strings.Contains(got, "24s of measuring and warming up") {
 		t.Errorf("list:\n%s", got)
 	}
 }
