@@ -153,15 +153,3 @@ func (r *PerfRing) Read(visit func([]byte) bool) (int, error) {
 	}
 	return n, nil
 }
-
-// Drain reads everything visible and commits once, if anything moved: one
-// release store of data_tail per drained batch, not per record. Records
-// consumed before an error are committed too.
-func (r *PerfRing) Drain(visit func([]byte)) (int, error) {
-	before := r.cursor
-	n, err := r.Read(func(b []byte) bool { visit(b); return true })
-	if r.cursor != before {
-		r.Commit(r.cursor)
-	}
-	return n, err
-}
