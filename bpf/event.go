@@ -13,6 +13,15 @@ const (
 	offLen          = 20
 )
 
+// The kernel benchmark's workload (Options.Latency false): 8-byte events
+// that hold the producer CPU in the top bits and the per-CPU sequence below,
+// with no timestamp, so the consumer checks sequences only.
+const (
+	CompactEventSize = 8
+	CompactCPUShift  = 48
+	compactSeqMask   = 1<<CompactCPUShift - 1
+)
+
 // MaxPayload is the largest event ringbench emits: the per-CPU scratch value
 // the events are built from cannot exceed the kernel's per-CPU allocation
 // unit (PCPU_MIN_UNIT_SIZE, 32 KiB).
@@ -38,4 +47,13 @@ func ParseEventHeader(raw []byte) (EventHeader, bool) {
 		CPU:       binary.NativeEndian.Uint32(raw[offCPU:]),
 		Len:       binary.NativeEndian.Uint32(raw[offLen:]),
 	}, true
+}
+
+// ParseCompactEvent decodes an 8-byte event; false if raw is shorter.
+func ParseCompactEvent(raw []byte) (cpu uint32, seq uint64, ok bool) {
+	if len(raw) < CompactEventSize {
+		return 0, 0, false
+	}
+	v := binary.NativeEndian.Uint64(raw)
+	return uint32(v >> CompactCPUShift), v & compactSeqMask, true
 }

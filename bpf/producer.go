@@ -40,6 +40,10 @@ type Options struct {
 	Attach []AttachMethod
 	// Hash is the flow table updated per event; the zero value is none.
 	Hash Hash
+	// NoTimestamps emits the kernel benchmark's 8-byte events (CPU and
+	// sequence, ParseCompactEvent) instead of a header with a timestamp;
+	// Payload must then be CompactEventSize.
+	NoTimestamps bool
 }
 
 // Producer is a loaded and attached producer.
@@ -126,7 +130,9 @@ func (o Options) Check() error {
 		return fmt.Errorf("unknown transport %q", o.Transport)
 	case o.Batch < 1:
 		return fmt.Errorf("batch %d: must be at least 1", o.Batch)
-	case o.Payload < EventHeaderSize || o.Payload > MaxPayload:
+	case o.NoTimestamps && o.Payload != CompactEventSize:
+		return fmt.Errorf("payload %d: events without timestamps are %d bytes", o.Payload, CompactEventSize)
+	case !o.NoTimestamps && (o.Payload < EventHeaderSize || o.Payload > MaxPayload):
 		return fmt.Errorf("payload %d: must be %d..%d bytes", o.Payload, EventHeaderSize, MaxPayload)
 	case o.Transport == Ringbuf && (o.RingBytes < os.Getpagesize() || o.RingBytes&(o.RingBytes-1) != 0):
 		return fmt.Errorf("ring size %d: must be a power of two of at least a page", o.RingBytes)
@@ -159,6 +165,10 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 	if opts.UseOutput {
 		useOutput = 1
 	}
+	timestamps := uint32(1)
+	if opts.NoTimestamps {
+		timestamps = 0
+	}
 	sampleEvery := uint32(1)
 	if opts.Wakeup.Kind == Sampled {
 		sampleEvery = uint32(opts.Wakeup.N)
@@ -172,6 +182,7 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 		producerVarSampleEvery: sampleEvery,
 		producerVarBatch:       uint32(opts.Batch),
 		producerVarPayload:     uint32(opts.Payload),
+		producerVarTimestamps:  timestamps,
 	}
 	opts.Hash.apply(spec, consts)
 	for name, v := range consts {

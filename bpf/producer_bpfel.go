@@ -59,6 +59,7 @@ const (
 	producerVarPayload     = "payload"
 	producerVarSampleEvery = "sample_every"
 	producerVarTargetTgid  = "target_tgid"
+	producerVarTimestamps  = "timestamps"
 	producerVarTransport   = "transport"
 	producerVarTriggerNr   = "trigger_nr"
 	producerVarUnusedEvent = "unused_event"
@@ -137,6 +138,7 @@ type producerVariableSpecs struct {
 	Payload     *ebpf.VariableSpec `ebpf:"payload"`
 	SampleEvery *ebpf.VariableSpec `ebpf:"sample_every"`
 	TargetTgid  *ebpf.VariableSpec `ebpf:"target_tgid"`
+	Timestamps  *ebpf.VariableSpec `ebpf:"timestamps"`
 	Transport   *ebpf.VariableSpec `ebpf:"transport"`
 	TriggerNr   *ebpf.VariableSpec `ebpf:"trigger_nr"`
 	UnusedEvent *ebpf.VariableSpec `ebpf:"unused_event"`
@@ -194,6 +196,7 @@ type producerVariables struct {
 	Payload     *ebpf.Variable `ebpf:"payload"`
 	SampleEvery *ebpf.Variable `ebpf:"sample_every"`
 	TargetTgid  *ebpf.Variable `ebpf:"target_tgid"`
+	Timestamps  *ebpf.Variable `ebpf:"timestamps"`
 	Transport   *ebpf.Variable `ebpf:"transport"`
 	TriggerNr   *ebpf.Variable `ebpf:"trigger_nr"`
 	UnusedEvent *ebpf.Variable `ebpf:"unused_event"`
