@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -38,6 +39,10 @@ type Config struct {
 	// OnThread, if set, is told each producer's OS thread once it is
 	// pinned (from that producer's goroutine).
 	OnThread func(tid int)
+	// Start is when trigger 0 is due (CLOCK_MONOTONIC ns); 0 means now.
+	// End, if not 0, is when the load stops by itself: no trigger starts
+	// at or after it.
+	Start, End int64
 }
 
 // Result is what the producers did.
@@ -69,7 +74,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var stop atomic.Bool
 	go func() { <-ctx.Done(); stop.Store(true) }()
 
-	sched := Schedule{Start: clock.Now(), Rate: cfg.Rate, Batch: uint64(cfg.Batch), Producers: uint64(len(cfg.CPUs))}
+	start := cfg.Start
+	if start == 0 {
+		start = clock.Now()
+	}
+	sched := Schedule{Start: start, Rate: cfg.Rate, Batch: uint64(cfg.Batch), Producers: uint64(len(cfg.CPUs))}
 	results := make([]Result, len(cfg.CPUs))
 	errs := make([]error, len(cfg.CPUs))
 	var wg sync.WaitGroup
@@ -110,33 +119,42 @@ func produce(stop *atomic.Bool, s Schedule, p uint64, c int, cfg Config, trigger
 	}
 
 	r := Result{Lag: hist.New(), Syscall: hist.New()}
+	end := cfg.End
+	if end == 0 {
+		end = math.MaxInt64
+	}
+	// Back to back, the clock reading that ends one trigger is the one
+	// that decides whether another starts.
+	var last int64
 	for k := uint64(0); ; k++ {
 		due := s.Due(s.Slot(p, k))
-		if s.Rate != 0 && !waitUntil(stop, due) {
+		if due >= end || (s.Rate != 0 || k == 0) && !waitUntil(stop, due) {
 			return r, nil
 		}
-		if s.Rate == 0 && stop.Load() {
+		if s.Rate == 0 && (last >= end || stop.Load()) {
 			return r, nil
 		}
-		if t0, in := r.fire(cfg.Window, trigger); in && s.Rate != 0 {
+		t0, t1, in := r.fire(cfg.Window, trigger)
+		if in && s.Rate != 0 {
 			r.Lag.RecordValue(t0 - due)
 		}
+		last = t1
 	}
 }
 
 // fire issues one trigger, counts it, and records its duration if it
-// started inside w; it returns the start and whether it was inside.
-func (r *Result) fire(w *window.Window, trigger func()) (t0 int64, inWindow bool) {
+// started inside w; it returns its start and end and whether it was inside.
+func (r *Result) fire(w *window.Window, trigger func()) (t0, t1 int64, inWindow bool) {
 	t0 = clock.Now()
 	trigger()
-	t1 := clock.Now()
+	t1 = clock.Now()
 	r.Triggers++
 	if !w.Contains(t0) {
-		return t0, false
+		return t0, t1, false
 	}
 	r.WindowTriggers++
 	r.Syscall.RecordValue(t1 - t0)
-	return t0, true
+	return t0, t1, true
 }
 
 // waitUntil returns at or after due, or false as soon as stop is seen.

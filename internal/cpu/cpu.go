@@ -71,3 +71,24 @@ func ParseList(s string) ([]int, error) {
 	}
 	return out, nil
 }
+
+// WithAffinity runs f on an OS thread restricted to cpus and restores the
+// thread afterwards. A process started by f inherits the restriction from
+// birth, with every thread it will ever have; that is how a child is
+// confined to its CPUs before its runtime starts a single thread.
+func WithAffinity(cpus []int, f func() error) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return fmt.Errorf("read CPU affinity: %w", err)
+	}
+	for _, c := range cpus {
+		set.Set(c)
+	}
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return fmt.Errorf("restrict thread to CPUs %v: %w", cpus, err)
+	}
+	defer unix.SchedSetaffinity(0, &old)
+	return f()
+}
