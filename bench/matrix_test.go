@@ -187,7 +187,8 @@ func TestMatrixKeysRoundTrip(t *testing.T) {
 		"wait": "netpoll", "poll-timeout": "5ms", "rate": "5000", "batch": "16", "payload": "128",
 		"ring-bytes": "8192", "gomaxprocs": "2", "hash-keys": "7", "hash-entries": "99",
 		"pin": "false", "b2b": "true", "output": "true", "producers": "3", "duration": "2s",
-		"warmup": "500ms", "cpus": "0,1:1",
+		"warmup": "500ms", "cpus": "0,1:1", "clock": "per-event", "latency": "false", "commit": "record",
+		"count-syscalls": "false",
 	}
 	for _, k := range MatrixKeyNames() {
 		v, ok := sample[k]

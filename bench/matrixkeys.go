@@ -18,15 +18,19 @@ type matrixKey struct {
 }
 
 var matrixKeys = map[string]matrixKey{
-	"transport":    stringKey(func(p *Params) *string { return &p.Transport }),
-	"mode":         stringKey(func(p *Params) *string { return &p.Mode }),
-	"hashmap":      stringKey(func(p *Params) *string { return &p.Hashmap }),
-	"hash-churn":   stringKey(func(p *Params) *string { return &p.HashChurn }),
-	"delivery":     stringKey(func(p *Params) *string { return &p.Delivery }),
-	"work":         stringKey(func(p *Params) *string { return &p.Work }),
-	"backoff":      stringKey(func(p *Params) *string { return &p.Backoff }),
-	"wait":         stringKey(func(p *Params) *string { return &p.Wait }),
-	"poll-timeout": stringKey(func(p *Params) *string { return &p.PollTimeout }),
+	"transport":      stringKey(func(p *Params) *string { return &p.Transport }),
+	"mode":           stringKey(func(p *Params) *string { return &p.Mode }),
+	"hashmap":        stringKey(func(p *Params) *string { return &p.Hashmap }),
+	"hash-churn":     stringKey(func(p *Params) *string { return &p.HashChurn }),
+	"delivery":       stringKey(func(p *Params) *string { return &p.Delivery }),
+	"work":           stringKey(func(p *Params) *string { return &p.Work }),
+	"backoff":        stringKey(func(p *Params) *string { return &p.Backoff }),
+	"wait":           stringKey(func(p *Params) *string { return &p.Wait }),
+	"poll-timeout":   stringKey(func(p *Params) *string { return &p.PollTimeout }),
+	"clock":          stringKey(func(p *Params) *string { return &p.LatencyClock }),
+	"commit":         stringKey(func(p *Params) *string { return &p.Commit }),
+	"latency":        notBoolKey("latency", func(p *Params) *bool { return &p.NoLatency }),
+	"count-syscalls": notBoolKey("count-syscalls", func(p *Params) *bool { return &p.NoSyscallCount }),
 	"wakeup": {
 		// "default" is the transport's default wakeup.
 		set: func(p *Params, v string, _ []int) error {
@@ -144,11 +148,28 @@ func boolKey(name string, field func(*Params) *bool) matrixKey {
 	}
 }
 
+// notBoolKey is a true-by-default knob kept as its negation in Params, so
+// results written before it existed read as its default.
+func notBoolKey(name string, field func(*Params) *bool) matrixKey {
+	k := boolKey(name, field)
+	return matrixKey{
+		set: func(p *Params, v string, online []int) error {
+			if err := k.set(p, v, online); err != nil {
+				return err
+			}
+			*field(p) = !*field(p)
+			return nil
+		},
+		get: func(p Params) string { return strconv.FormatBool(!*field(&p)) },
+	}
+}
+
 // matrixKeyOrder is the nesting of the cross product, outermost first; it
 // decides the order scenarios run and are reported in.
 var matrixKeyOrder = []string{"hashmap", "transport", "mode", "wait", "backoff", "wakeup", "payload",
 	"batch", "producers", "cpus", "ring-bytes", "output", "delivery", "work", "pin", "b2b", "gomaxprocs",
-	"hash-keys", "hash-entries", "hash-churn", "poll-timeout", "duration", "warmup", "rate"}
+	"hash-keys", "hash-entries", "hash-churn", "poll-timeout", "clock", "latency", "commit", "count-syscalls",
+	"duration", "warmup", "rate"}
 
 // MatrixKeyNames lists the keys a matrix block (and a filter) accepts, in
 // nesting order.

@@ -5,67 +5,58 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// userHZ is the unit of utime/stime in /proc/<pid>/task/<tid>/stat: fixed
-// at 100 for user space whatever the kernel's HZ (USER_HZ).
-const userHZ = 100
+// CPU clocks (include/linux/posix-timers_types.h): a pid's or tid's CPU
+// clock ID is ~id << 3 | PERTHREAD (4, threads only) | SCHED (2). They count
+// the scheduler's sum_exec_runtime: exact to the ns, unlike the tick-sampled
+// utime/stime of /proc.
+const (
+	cpuClockSched     = 2
+	cpuClockPerThread = 4
+)
 
-// threadTimes is one thread's CPU and scheduling counters.
+// threadCPUClock is the clock ID of thread tid's CPU clock, readable for any
+// thread of this process.
+func threadCPUClock(tid int) int32 { return int32(^uint32(tid)<<3 | cpuClockPerThread | cpuClockSched) }
+
+// processCPUClock is the clock ID of process pid's CPU clock (all its
+// threads, live and exited); 0 is this process.
+func processCPUClock(pid int) int32 {
+	if pid == 0 {
+		return unix.CLOCK_PROCESS_CPUTIME_ID
+	}
+	return int32(^uint32(pid)<<3 | cpuClockSched)
+}
+
+func readCPUClock(id int32) (int64, error) {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(id, &ts); err != nil {
+		return 0, err
+	}
+	return ts.Nano(), nil
+}
+
+// threadTimes is one thread's CPU time and context switches.
 type threadTimes struct {
-	cpuNs        int64  // the thread's CPU clock: user + system, ns
-	utime, stime uint64 // ticks of 1/userHZ s
+	cpuNs        int64
 	vcsw, nivcsw uint64 // voluntary, involuntary context switches
 }
 
-// threadCPUClock is the clock ID of thread tid's CPU clock
-// (MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED) in the kernel's
-// include/linux/posix-timers_types.h): readable for any thread of this
-// process, ns-precise, unlike the tick counts of /proc.
-func threadCPUClock(tid int) int32 { return int32(^uint32(tid)<<3 | 4 | 2) }
-
 func readThread(tid int) (threadTimes, error) {
 	var t threadTimes
-	var ts unix.Timespec
-	if err := unix.ClockGettime(threadCPUClock(tid), &ts); err != nil {
+	var err error
+	if t.cpuNs, err = readCPUClock(threadCPUClock(tid)); err != nil {
 		return t, fmt.Errorf("CPU clock of thread %d: %w", tid, err)
 	}
-	t.cpuNs = ts.Nano()
-	dir := fmt.Sprintf("/proc/self/task/%d/", tid)
-	stat, err := os.ReadFile(dir + "stat")
-	if err != nil {
-		return t, err
-	}
-	if t.utime, t.stime, err = parseStatTimes(stat); err != nil {
-		return t, err
-	}
-	status, err := os.ReadFile(dir + "status")
+	status, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/status", tid))
 	if err != nil {
 		return t, err
 	}
 	t.vcsw, t.nivcsw = parseCtxSwitches(status)
 	return t, nil
-}
-
-// parseStatTimes reads utime and stime, fields 14 and 15 of a /proc stat
-// line; the command name (field 2) may hold spaces and parentheses, so
-// fields are counted from the last ')'.
-func parseStatTimes(stat []byte) (utime, stime uint64, err error) {
-	end := bytes.LastIndexByte(stat, ')')
-	if end < 0 {
-		return 0, 0, fmt.Errorf("malformed stat line %q", stat)
-	}
-	fields := strings.Fields(string(stat[end+1:])) // from field 3 (state)
-	if len(fields) < 13 {
-		return 0, 0, fmt.Errorf("stat line has %d fields after the command", len(fields))
-	}
-	if utime, err = strconv.ParseUint(fields[11], 10, 64); err == nil {
-		stime, err = strconv.ParseUint(fields[12], 10, 64)
-	}
-	return utime, stime, err
 }
 
 // parseCtxSwitches reads the context switch counts of a /proc status file,
@@ -77,27 +68,33 @@ func parseCtxSwitches(status []byte) (voluntary, involuntary uint64) {
 	return voluntary, involuntary
 }
 
-// osSample is the process's and the interesting threads' counters at one
-// window edge.
+// osSample is the consumer process's counters at one window edge, with the
+// reading thread's and the load generator's CPU clocks.
 type osSample struct {
+	cpuNs     int64 // the consumer process's CPU clock
 	ru        unix.Rusage
-	producers []threadTimes
 	consumer  *threadTimes
+	loadgenNs *int64 // the load generator process's CPU clock; nil without one
 	err       error
 }
 
-func readOS(producerTIDs []int, consumerTID int) osSample {
+// readOS samples this process, its reading thread (0: none) and the load
+// generator process (0: none).
+func readOS(consumerTID, loadgenPID int) osSample {
 	var s osSample
-	if s.err = unix.Getrusage(unix.RUSAGE_SELF, &s.ru); s.err != nil {
-		return s
-	}
-	for _, tid := range producerTIDs {
-		t, err := readThread(tid)
+	if loadgenPID != 0 {
+		ns, err := readCPUClock(processCPUClock(loadgenPID))
 		if err != nil {
-			s.err = err
+			s.err = fmt.Errorf("CPU clock of the load generator (pid %d): %w", loadgenPID, err)
 			return s
 		}
-		s.producers = append(s.producers, t)
+		s.loadgenNs = &ns
+	}
+	if s.cpuNs, s.err = readCPUClock(processCPUClock(0)); s.err != nil {
+		return s
+	}
+	if s.err = unix.Getrusage(unix.RUSAGE_SELF, &s.ru); s.err != nil {
+		return s
 	}
 	if consumerTID != 0 {
 		t, err := readThread(consumerTID)
@@ -110,33 +107,37 @@ func readOS(producerTIDs []int, consumerTID int) osSample {
 	return s
 }
 
-func tvNs(tv unix.Timeval) int64 { return tv.Nano() }
+// CPUMethod states how os.cpu_ns_per_event is measured.
+const CPUMethod = "the consumer process's CPU clock (CLOCK_PROCESS_CPUTIME_ID, ns) over the window; " +
+	"the user/sys split is getrusage's, whose proportions the kernel samples per tick"
 
-// fillOS turns two samples into the run's OS figures, per event consumed
-// in the window.
-func fillOS(r *Run, a, b osSample, events uint64) {
-	if a.err != nil || b.err != nil || len(a.producers) != len(b.producers) {
+// fillOS turns two samples into the run's OS figures, per event consumed in
+// the window, and the load generator's CPU per trigger it issued in it.
+func fillOS(r *Run, a, b osSample, events, triggers uint64) {
+	if a.err != nil || b.err != nil {
 		why := "could not read process or thread counters"
 		if err := firstErr(a.err, b.err); err != nil {
 			why += ": " + err.Error()
 		}
-		markUnmeasured(r.Unsupported, "os", []string{"cpu_ns_per_event", "voluntary_ctx_switches", "involuntary_ctx_switches"}, why)
+		markUnmeasured(r.Unsupported, "os", []string{"cpu_ns_per_event", "cpu_user_ns_per_event", "cpu_sys_ns_per_event",
+			"voluntary_ctx_switches", "involuntary_ctx_switches", "minor_faults", "major_faults", "max_rss_kb"}, why)
+		r.Unsupported["producer.loadgen_cpu_ns_per_trigger"] = why
 		return
 	}
 	perEvent := func(ns float64) *float64 { return ratio(ns, events) }
-	// Everything the process ran but the producer threads: the consumer
-	// as a Go program, runtime and worker goroutines included.
-	user := float64(tvNs(b.ru.Utime) - tvNs(a.ru.Utime))
-	sys := float64(tvNs(b.ru.Stime) - tvNs(a.ru.Stime))
-	for i := range a.producers {
-		pa, pb := a.producers[i], b.producers[i]
-		user -= float64(pb.utime-pa.utime) * 1e9 / userHZ
-		sys -= float64(pb.stime-pa.stime) * 1e9 / userHZ
-	}
 	o := &r.OS
-	o.CPUMethod = "process rusage minus the producer threads (their tick counts: ±10 ms each)"
-	o.CPUUserNsPerEvent, o.CPUSysNsPerEvent = perEvent(max(user, 0)), perEvent(max(sys, 0))
-	o.CPUNsPerEvent = perEvent(max(user, 0) + max(sys, 0))
+	o.CPUMethod = CPUMethod
+	total := float64(b.cpuNs - a.cpuNs)
+	o.CPUNsPerEvent = perEvent(total)
+	user := float64(b.ru.Utime.Nano() - a.ru.Utime.Nano())
+	sys := float64(b.ru.Stime.Nano() - a.ru.Stime.Nano())
+	if user+sys > 0 {
+		o.CPUUserNsPerEvent = perEvent(total * user / (user + sys))
+		o.CPUSysNsPerEvent = perEvent(total * sys / (user + sys))
+	} else {
+		why := "getrusage charged no tick to the process in the window, so there is no split to apply"
+		r.Unsupported["os.cpu_user_ns_per_event"], r.Unsupported["os.cpu_sys_ns_per_event"] = why, why
+	}
 	vol, invol := float64(b.ru.Nvcsw-a.ru.Nvcsw), float64(b.ru.Nivcsw-a.ru.Nivcsw)
 	o.VoluntaryCtxSwitches, o.InvoluntaryCtxSwitches = &vol, &invol
 	minflt, majflt := float64(b.ru.Minflt-a.ru.Minflt), float64(b.ru.Majflt-a.ru.Majflt)
@@ -149,7 +150,17 @@ func fillOS(r *Run, a, b osSample, events uint64) {
 		v, i := float64(cb.vcsw-ca.vcsw), float64(cb.nivcsw-ca.nivcsw)
 		o.ConsumerVoluntaryCtxSwitches, o.ConsumerInvoluntaryCtxSwitches = &v, &i
 	} else {
-		r.Unsupported["os.consumer_thread"] = "the consumer is not locked to one OS thread (netpoll wait or --pin=false): only process figures apply"
+		why := "the consumer is not locked to one OS thread (netpoll wait or --pin=false): only process figures apply"
+		markUnmeasured(r.Unsupported, "os", []string{"consumer_thread_cpu_ns_per_event",
+			"consumer_voluntary_ctx_switches", "consumer_involuntary_ctx_switches"}, why)
+	}
+	if a.loadgenNs != nil && b.loadgenNs != nil {
+		r.Producer.LoadgenCPUNsPerTrigger = ratio(float64(*b.loadgenNs-*a.loadgenNs), triggers)
+		if triggers == 0 {
+			r.Unsupported["producer.loadgen_cpu_ns_per_trigger"] = "the load generator issued no trigger in the window"
+		}
+	} else {
+		r.Unsupported["producer.loadgen_cpu_ns_per_trigger"] = "no load generator process: back to back, the consumer thread triggers (its CPU is the consumer's)"
 	}
 }
 

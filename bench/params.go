@@ -45,6 +45,19 @@ type Params struct {
 	// every P held by a pinned spinning thread, the runtime can only run its
 	// own goroutines by preempting one of them.
 	GOMAXPROCS int `json:"gomaxprocs"`
+	// LatencyClock is when the consumer reads its clock: per-drain (once
+	// per pass over what became visible together) or per-event.
+	LatencyClock string `json:"latency_clock"`
+	// NoLatency runs the kernel benchmark's workload: 8-byte events
+	// (CPU and sequence), no timestamp; sequences are checked, latency is
+	// not measured.
+	NoLatency bool `json:"no_latency,omitempty"`
+	// Commit is when an mmap consumer hands ring space back: once per
+	// drain (batch) or after every record (record).
+	Commit string `json:"commit"`
+	// NoSyscallCount turns the syscall counter off: no map update is added
+	// to the consumer's syscalls, and syscalls/event is not measured.
+	NoSyscallCount bool `json:"no_syscall_count,omitempty"`
 }
 
 // Defaults are the values of a scenario nobody specified.
@@ -54,6 +67,7 @@ func Defaults() Params {
 		Batch: 1, Payload: 64, Producers: 1, RingBytes: 1 << 20, Delivery: "inline",
 		Pin: true, DurationS: 5, WarmupS: 1, Work: "0", PollTimeout: "10ms",
 		HashKeys: 10_000, HashEntries: 65_536, HashChurn: "1:2:1",
+		LatencyClock: string(modes.ClockPerDrain), Commit: string(modes.CommitBatch),
 	}
 }
 
@@ -102,6 +116,17 @@ func (p Params) ID() string {
 	}
 	if p.GOMAXPROCS != 0 && p.GOMAXPROCS != runtime.NumCPU() {
 		id += fmt.Sprintf("/gomaxprocs=%d", p.GOMAXPROCS)
+	}
+	if p.NoLatency {
+		id += "/latency=false"
+	} else if p.LatencyClock != "" && p.LatencyClock != d.LatencyClock {
+		id += "/clock=" + p.LatencyClock
+	}
+	if p.Commit != "" && p.Commit != d.Commit && p.Mode != "reader" {
+		id += "/commit=" + p.Commit
+	}
+	if p.NoSyscallCount {
+		id += "/count-syscalls=false"
 	}
 	return id
 }
@@ -155,13 +180,19 @@ func (p *Params) Resolve(online []int) error {
 		return err
 	}
 	p.Wakeup = w.String()
+	if p.NoLatency {
+		if p.Payload != bpf.CompactEventSize && p.Payload != Defaults().Payload {
+			return fmt.Errorf("latency=false sends %d-byte events (CPU and sequence, no timestamp); payload %d does not apply", bpf.CompactEventSize, p.Payload)
+		}
+		p.Payload = bpf.CompactEventSize
+	}
 	page := os.Getpagesize()
 	switch {
 	case p.Batch < 1 || p.Batch > 1<<20:
 		return fmt.Errorf("batch %d: want 1..%d events per trigger", p.Batch, 1<<20)
 	case p.RingBytes < page || p.RingBytes&(p.RingBytes-1) != 0:
 		return fmt.Errorf("ring size %d: want a power of two of at least the page size (%d)", p.RingBytes, page)
-	case p.Payload < bpf.EventHeaderSize || p.Payload > bpf.MaxPayload:
+	case !p.NoLatency && (p.Payload < bpf.EventHeaderSize || p.Payload > bpf.MaxPayload):
 		return fmt.Errorf("payload %d: want %d..%d bytes (the event header up to the producer's per-CPU scratch)", p.Payload, bpf.EventHeaderSize, bpf.MaxPayload)
 	case p.Payload+16 > p.RingBytes:
 		return fmt.Errorf("payload %d does not fit a %d-byte ring with its record header", p.Payload, p.RingBytes)
@@ -217,6 +248,24 @@ func (p *Params) resolveMode() error {
 		return err
 	}
 	p.Work = w.String()
+	if p.LatencyClock == "" {
+		p.LatencyClock = string(modes.ClockPerDrain)
+	}
+	if _, err := modes.ParseLatencyClock(p.LatencyClock); err != nil {
+		return err
+	}
+	if p.Commit == "" {
+		p.Commit = string(modes.CommitBatch)
+	}
+	if _, err := modes.ParseCommit(p.Commit); err != nil {
+		return err
+	}
+	switch {
+	case p.Mode == "reader":
+		p.Commit = string(modes.CommitRecord) // cilium/ebpf's readers commit per record
+	case p.Commit == string(modes.CommitRecord) && d.Channel:
+		return fmt.Errorf("commit record applies to inline delivery: with a channel, ring space goes back per batch the worker returns")
+	}
 	if pt, err := time.ParseDuration(p.PollTimeout); err != nil || pt <= 0 || pt > time.Minute {
 		return fmt.Errorf("poll timeout %q: want a duration from 1ns to 1m, e.g. 10ms", p.PollTimeout)
 	}

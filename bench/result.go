@@ -188,8 +188,22 @@ type OSMetrics struct {
 
 // ProducerMetrics are what producing costs the traced workload.
 type ProducerMetrics struct {
-	Attach        string   `json:"attach"`
-	BPFNsPerEvent *float64 `json:"bpf_ns_per_event"`
+	Attach string `json:"attach"`
+	// Topology is where the triggers come from: TopologyProcess (the load
+	// generator, a process of its own: the traced workload) or TopologyB2B
+	// (the consumer thread itself, back to back).
+	Topology string `json:"topology"`
+	// LoadgenPID is the load generator's process, whose tgid the producer
+	// program filters on; 0 back to back.
+	LoadgenPID int `json:"loadgen_pid,omitempty"`
+	// LoadgenTriggers is what the load generator says it issued over the
+	// whole run; the producer program's own count must equal it.
+	LoadgenTriggers uint64 `json:"loadgen_triggers"`
+	// LoadgenCPUNsPerTrigger is the load generator process's CPU time over
+	// the window (its CPU clock) per trigger it issued in it: pacing, the
+	// trigger syscall, and the producer program and the wakeups it runs.
+	LoadgenCPUNsPerTrigger *float64 `json:"loadgen_cpu_ns_per_trigger"`
+	BPFNsPerEvent          *float64 `json:"bpf_ns_per_event"`
 	// BPF run time per trigger, per program run, and the runs: with the
 	// tracepoint attach methods the program runs on every syscall of the
 	// machine and filters, so runs exceed triggers and that filtering is
@@ -212,8 +226,22 @@ type ProducerMetrics struct {
 	HashMisses   *uint64 `json:"hash_misses"`
 }
 
+// Where the triggers come from (ProducerMetrics.Topology).
+const (
+	TopologyProcess = "loadgen-process"
+	TopologyB2B     = "consumer-thread-b2b"
+)
+
 // ConsumerFacts are how the consumer behaved as a piece of software.
 type ConsumerFacts struct {
+	// LatencyClock is when the consumer's clock is read (modes.LatencyClock):
+	// "per-drain" or "per-event"; "none" when the events carry no timestamp.
+	LatencyClock string `json:"latency_clock"`
+	// ClockReadsPerEvent is how many clock readings the recorder took per
+	// event consumed, and Restamps how many events were newer than their
+	// pass's reading and were timed against a fresh one.
+	ClockReadsPerEvent *float64 `json:"clock_reads_per_event"`
+	Restamps           uint64   `json:"restamps"`
 	// StopNs is from cancelling the consumer (after the load stopped) to
 	// its Run returning: the final drain plus noticing the cancellation.
 	StopNs int64 `json:"stop_ns"`

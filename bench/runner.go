@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -39,9 +39,20 @@ type Outcome struct {
 }
 
 // RunScenario runs one repetition of a resolved scenario.
+//
+// The load generator is a process of its own (the traced workload), started
+// first so that the producer program filters on its tgid; back to back, the
+// consumer thread triggers instead. Instrumentation that has a cost of its
+// own (BPF run-time statistics, the syscall counter) is switched on before
+// the warm-up ends. The window's edges are planned at the start and shared
+// by every process: the load generator stops by itself at the window's end.
 func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	tr := bpf.Transport(p.Transport)
 	wake, err := bpf.ParseWakeup(tr, p.Wakeup)
+	if err != nil {
+		return Outcome{}, err
+	}
+	clk, err := modes.ParseLatencyClock(p.LatencyClock)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -52,14 +63,29 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	var lg *loadgen.Process
+	if !p.B2B {
+		if lg, err = loadgen.StartProcess(loadgen.Spec{Rate: p.Rate, Batch: p.Batch, CPUs: p.ProducerCPUs}, os.Stderr); err != nil {
+			return Outcome{}, err
+		}
+		defer lg.Kill()
+	}
+	loadgenPID := 0
+	if lg != nil {
+		loadgenPID = lg.Pid()
+	}
 	prod, err := bpf.Load(bpf.Options{
 		Transport: tr, UseOutput: p.Output, Wakeup: wake, Batch: p.Batch,
-		Payload: p.Payload, RingBytes: p.RingBytes, Hash: hash,
+		Payload: p.Payload, RingBytes: p.RingBytes, Hash: hash, Tgid: loadgenPID, NoTimestamps: p.NoLatency,
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("load producer: %w", err)
 	}
 	defer prod.Close()
+	stats := enableBPFStats(prod.Program())
+	defer stats.close()
+	sc := startSyscallCounting(p)
+	defer sc.close()
 
 	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
@@ -70,8 +96,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		return Outcome{}, err
 	}
 	win := window.New()
-	rec := modes.NewRecorder(ncpu, win)
-
+	rec := modes.NewRecorder(ncpu, win, modes.RecorderOptions{Clock: clk, NoTimestamps: p.NoLatency})
 	setup, err := p.setup(tr, wake, online)
 	if err != nil {
 		return Outcome{}, err
@@ -93,30 +118,24 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	consDone := make(chan error, 1)
 	go func() { consDone <- cons.Run(consCtx, rec) }()
 
-	loadCtx, stopLoad := context.WithCancel(context.Background())
-	defer stopLoad()
-	type loadResult struct {
-		r   loadgen.Result
-		err error
-	}
-	loadDone := make(chan loadResult, 1)
-	producerTIDs := &tidSet{}
-	go func() {
-		if p.B2B { // the consumer triggers; its figures are read after it stops
-			<-loadCtx.Done()
-			loadDone <- loadResult{}
-			return
+	start := clock.Now()
+	plan := loadgen.Plan{Start: start, Open: start + int64(seconds(p.WarmupS))}
+	plan.Close = plan.Open + int64(seconds(p.DurationS))
+	win.Open(plan.Open)
+	win.Close(plan.Close)
+	if lg != nil {
+		if err := lg.Begin(plan); err != nil {
+			return Outcome{}, err
 		}
-		r, err := loadgen.Run(loadCtx, loadgen.Config{Rate: p.Rate, Batch: p.Batch, CPUs: p.ProducerCPUs, Window: win,
-			OnThread: producerTIDs.add})
-		loadDone <- loadResult{r, err}
-	}()
+	}
 
 	// abort stops everything in order and waits, so that Close runs on an
 	// idle consumer and nothing is left running.
 	abort := func(cause error) (Outcome, error) {
-		stopLoad()
-		<-loadDone
+		if lg != nil {
+			lg.Stop()
+			lg.Kill()
+		}
 		stopConsumer()
 		select {
 		case <-consDone:
@@ -124,67 +143,60 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		}
 		return Outcome{}, cause
 	}
-	sleep := func(d time.Duration) error {
-		t := time.NewTimer(d)
-		defer t.Stop()
+	sleepUntil := func(t int64) error {
+		timer := time.NewTimer(time.Duration(t - clock.Now()))
+		defer timer.Stop()
 		select {
 		case <-ctx.Done():
 			return ErrInterrupted
 		case err := <-consDone:
 			consDone <- err // abort waits for it again
 			return fmt.Errorf("consumer stopped early: %w", err)
-		case <-t.C:
+		case <-timer.C:
 			return nil
 		}
 	}
 
-	if err := sleep(seconds(p.WarmupS)); err != nil {
+	if err := sleepUntil(plan.Open); err != nil {
 		return abort(err)
 	}
-	// Window edges and counter snapshots are taken back to back, in the
-	// same order at both ends, so a delay of this goroutine between them
-	// (it shares the CPUs with pinned producers) shifts both edges alike.
-	counter, counterErr := bpf.StartSyscallCounter(0)
-	if counterErr == nil {
-		defer counter.Close()
-	}
+	// The time-based figures are sampled at the window's edges, back to
+	// back and in the same order at both ends; the event-based ones (the
+	// producer's counters and run time) once the load has stopped.
 	perf := openThreadCounters(rec.Thread())
 	defer perf.close()
-	osBefore := readOS(producerTIDs.list(), rec.Thread())
+	osBefore := readOS(rec.Thread(), loadgenPID)
 	goBefore := ReadGo()
 	perf.start()
-	win.Open(clock.Now())
+	sc.mark()
 	before, err := prod.Counters()
 	if err != nil {
 		return abort(err)
 	}
-	stats := startBPFStats(prod.Program())
-	defer stats.close()
-	if err := sleep(seconds(p.DurationS)); err != nil {
+	usageBefore, usageErrBefore := stats.read()
+	if err := sleepUntil(plan.Close); err != nil {
 		return abort(err)
 	}
-	win.Close(clock.Now())
+	sc.mark()
+	perfReadings := perf.stop()
+	goAfter := ReadGo()
+	osAfter := readOS(rec.Thread(), loadgenPID)
+
+	var load loadgen.Result
+	if lg != nil {
+		if load, err = lg.Wait(loadgenStopLimit); err != nil {
+			return abort(err)
+		}
+	}
 	after, err := prod.Counters()
 	if err != nil {
 		return abort(err)
 	}
-	usage, usageErr := stats.stop()
-	perfReadings := perf.stop()
-	goAfter := ReadGo()
-	osAfter := readOS(producerTIDs.list(), rec.Thread())
-	var counts bpf.SyscallCounts
-	if counterErr == nil {
-		counts, counterErr = counter.Stop()
-	}
-
-	stopLoad()
-	load := <-loadDone
-	if load.err != nil {
-		return abort(fmt.Errorf("load generator: %w", load.err))
-	}
+	usageAfter, usageErrAfter := stats.read()
 	// The producer program runs inside the trigger syscall, so once the
-	// load generator has returned no event can appear any more: what the
-	// consumer drains now is everything.
+	// load generator has stopped (or, back to back, the consumer stops
+	// triggering) no event can appear any more: what the consumer drains
+	// now is everything.
 	stopConsumer()
 	stopAsked := clock.Now()
 	var stopNs int64
@@ -201,55 +213,58 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	topology := TopologyProcess
 	if inline != nil {
-		load.r = inline.Result()
+		load, topology = inline.Result(), TopologyB2B
 	}
 
 	inWindow := after.Sub(before)
-	run := buildRun(p, rec, load.r, final, inWindow, win.Seconds())
+	run := buildRun(p, rec, load, final, inWindow, win.Seconds())
+	usage, usageErr := between(usageBefore, usageAfter, usageErrBefore, usageErrAfter)
 	fillBPF(&run, usage, usageErr, inWindow.Total())
 	if p.Hashmap != "none" {
 		w := inWindow.Total()
 		run.Producer.HashInserts, run.Producer.HashFailures, run.Producer.HashMisses = &w.HashInserts, &w.HashFail, &w.HashMiss
 	}
-	fillOS(&run, osBefore, osAfter, rec.Measured)
+	counts := rec.Counts()
+	fillOS(&run, osBefore, osAfter, counts.Measured, load.WindowTriggers)
 	goDelta := DeltaGo(goBefore, goAfter)
-	fillGo(&run, goDelta, rec.Measured)
-	fillPerf(&run, perfReadings, rec.Measured)
+	fillGo(&run, goDelta, counts.Measured)
+	fillPerf(&run, perfReadings, counts.Measured)
 	fillMemory(&run, prod, p)
-	if counterErr != nil {
-		run.Unsupported["os.syscalls_per_event"] = counterErr.Error()
-	} else {
-		fillSyscalls(&run, counts, string(counter.Attach), producerTIDs.list(), rec.Thread(), rec.Measured)
-	}
+	sc.fill(&run, rec.Thread(), counts.Measured)
 	run.Producer.Attach = string(prod.Attach)
+	run.Producer.Topology, run.Producer.LoadgenPID = topology, loadgenPID
 	run.Consumer.StopNs = stopNs
+	fillClock(&run, p, rec)
+	run.Checks = checks(p, run, rec)
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused,
 		Latency: rec.Latency(), GCPauses: HistToHDR(goDelta.GCPauses)}, nil
 }
 
-// tidSet collects the producer threads as they start.
-type tidSet struct {
-	mu   sync.Mutex
-	tids []int
-}
+// loadgenStopLimit bounds how long after the window's end the load
+// generator may take to stop and report.
+const loadgenStopLimit = 10 * time.Second
 
-func (s *tidSet) add(tid int) {
-	s.mu.Lock()
-	s.tids = append(s.tids, tid)
-	s.mu.Unlock()
-}
-
-func (s *tidSet) list() []int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]int(nil), s.tids...)
+// fillClock says how latency was timed, and what the timing cost in clock
+// readings.
+func fillClock(r *Run, p Params, rec *modes.Recorder) {
+	r.Consumer.LatencyClock = p.LatencyClock
+	if p.NoLatency {
+		r.Consumer.LatencyClock = "none"
+	}
+	c := rec.Counts()
+	r.Consumer.ClockReadsPerEvent = ratio(float64(c.ClockReads), c.Consumed)
+	if c.Consumed == 0 {
+		r.Unsupported["consumer.clock_reads_per_event"] = "no event consumed"
+	}
+	r.Consumer.Restamps = c.Restamps
 }
 
 // setup translates the scenario into what the mode needs.
 func (p Params) setup(tr bpf.Transport, wake bpf.Wakeup, online []int) (modes.Setup, error) {
 	s := modes.Setup{Transport: tr, RingBytes: p.RingBytes, Wakeup: wake, CPU: p.ConsumerCPU,
-		CPUs: online, Payload: p.Payload, Wait: p.Wait}
+		CPUs: online, Payload: p.Payload, Wait: p.Wait, Commit: modes.Commit(p.Commit)}
 	if !p.Pin {
 		s.CPU = -1
 	}
@@ -273,11 +288,12 @@ func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Se
 
 func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindow bpf.Counters, windowS float64) Run {
 	tot, win := total.Total(), inWindow.Total()
+	rc := rec.Counts()
 	r := Run{Unsupported: map[string]string{}}
 	r.Events = Events{
-		Emitted: tot.Emitted, Consumed: rec.Consumed, Dropped: tot.Dropped, Lost: rec.Lost,
-		Negative: rec.Negative, Malformed: rec.Malformed, Triggers: tot.Triggers,
-		WindowEmitted: win.Emitted, WindowDropped: win.Dropped, WindowConsumed: rec.Measured,
+		Emitted: tot.Emitted, Consumed: rc.Consumed, Dropped: tot.Dropped, Lost: rc.Lost,
+		Negative: rc.Negative, Malformed: rc.Malformed, Triggers: tot.Triggers,
+		WindowEmitted: win.Emitted, WindowDropped: win.Dropped, WindowConsumed: rc.Measured,
 	}
 	seqs := map[int]modes.SeqStats{}
 	for _, s := range rec.Sequences() {
@@ -302,12 +318,12 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 			WindowS:      windowS,
 			OfferedEPS:   float64(p.Rate),
 			AchievedEPS:  float64(load.WindowTriggers) * float64(p.Batch) / windowS,
-			ConsumedEPS:  float64(rec.Measured) / windowS,
-			ConsumedMBPS: float64(rec.MeasuredBytes) / windowS / 1e6,
+			ConsumedEPS:  float64(rc.Measured) / windowS,
+			ConsumedMBPS: float64(rc.MeasuredBytes) / windowS / 1e6,
 			DroppedEPS:   float64(win.Dropped) / windowS,
 		}
 	}
-	r.LatencyNs = latencyOf(rec.Latency(), rec.MinLatency)
+	r.LatencyNs = latencyOf(rec.Latency(), rec.MinLatency())
 
 	r.Producer = ProducerMetrics{PacingInterval: load.Interval}
 	if load.Syscall.TotalCount() > 0 {
@@ -324,7 +340,7 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 		r.Unsupported["producer.lag"] = "no schedule to lag behind: back to back (rate max or b2b)"
 	}
 
-	r.Checks = checks(p, r, rec)
+	r.Producer.LoadgenTriggers = load.Triggers
 	r.Flags = flags(p, r)
 	return r
 }
@@ -396,8 +412,8 @@ func checks(p Params, r Run, rec *modes.Recorder) []Check {
 		{Name: "no_duplicates", OK: e.Duplicates == 0, Detail: fmt.Sprintf("%d duplicates", e.Duplicates)},
 		{Name: "in_order", OK: e.OutOfOrder == 0, Detail: fmt.Sprintf("%d events out of order within their CPU", e.OutOfOrder)},
 		{Name: "no_negative_latency", OK: e.Negative == 0, Detail: fmt.Sprintf("%d events read before their timestamp", e.Negative)},
-		{Name: "well_formed", OK: e.Malformed == 0 && rec.TooSlow == 0,
-			Detail: fmt.Sprintf("%d malformed records, %d latencies beyond %d s", e.Malformed, rec.TooSlow, hist.MaxNs/1_000_000_000)},
+		{Name: "well_formed", OK: e.Malformed == 0 && rec.Counts().TooSlow == 0,
+			Detail: fmt.Sprintf("%d malformed records, %d latencies beyond %d s", e.Malformed, rec.Counts().TooSlow, hist.MaxNs/1_000_000_000)},
 	}
 	perCPU := Check{Name: "per_cpu_sequences", OK: true, Detail: "every CPU: emitted − received = dropped"}
 	for _, c := range r.PerCPU {
@@ -408,6 +424,8 @@ func checks(p Params, r Run, rec *modes.Recorder) []Check {
 		}
 	}
 	cs = append(cs, perCPU)
+	cs = append(cs, Check{Name: "triggers_match", OK: e.Triggers == r.Producer.LoadgenTriggers,
+		Detail: fmt.Sprintf("the producer program ran for %d triggers of the %s, which issued %d", e.Triggers, r.Producer.Topology, r.Producer.LoadgenTriggers)})
 	if p.Transport == string(bpf.Perfbuf) {
 		// A LOST record is written only when a later output finds room, so
 		// the last drops of a run may never be announced: lost ≤ dropped.

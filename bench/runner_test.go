@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -70,7 +72,19 @@ func runChecked(t *testing.T, p Params) Run {
 		t.Fatalf("never saw the run's program and link (saw %+v)", ours)
 	}
 	testutil.RequireGone(t, ours)
+	requireLoadgenGone(t, res.o.Run)
 	return res.o.Run
+}
+
+// requireLoadgenGone fails unless the run's load generator process, if it
+// had one, has exited.
+func requireLoadgenGone(t *testing.T, r Run) {
+	t.Helper()
+	if pid := r.Producer.LoadgenPID; pid != 0 {
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("load generator %d outlived its run: %v", pid, err)
+		}
+	}
 }
 
 // modeVariants are every read mode and wait strategy.

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"sort"
 
 	"golang.org/x/sys/unix"
@@ -32,32 +33,29 @@ type SyscallCount struct {
 	PerEvent float64 `json:"per_event"`
 }
 
-// Syscalls are the window's syscalls of the harness, as counted by its own
-// BPF program: the consumer side (every thread but the producers), the
-// reading thread alone when the mode locks one, and the most frequent ones.
+// Syscalls are the window's syscalls of the consumer process, as counted by
+// ringbench's own BPF program: all its threads (the load generator is
+// another process), the reading thread alone when the mode locks one, and
+// the most frequent ones. Counting costs each counted syscall a map update:
+// CounterNsPerSyscall is that cost as measured before the warm-up ended, and
+// CounterNsPerEvent what it added per event consumed (cost × syscalls/event),
+// to set beside the CPU figures it inflates.
 type Syscalls struct {
-	Attach         string         `json:"attach"`
-	ConsumerSide   uint64         `json:"consumer_side"`
-	ConsumerThread *uint64        `json:"consumer_thread"`
-	Producers      uint64         `json:"producers"`
-	Top            []SyscallCount `json:"top"`
+	Attach              string         `json:"attach"`
+	ConsumerSide        uint64         `json:"consumer_side"`
+	ConsumerThread      *uint64        `json:"consumer_thread"`
+	Top                 []SyscallCount `json:"top"`
+	CounterNsPerSyscall *float64       `json:"counter_ns_per_syscall"`
+	CounterNsPerEvent   *float64       `json:"counter_ns_per_event"`
 }
 
 const topSyscalls = 8
 
-func fillSyscalls(r *Run, counts bpf.SyscallCounts, attach string, producerTIDs []int, consumerTID int, events uint64) {
-	isProducer := map[int]bool{}
-	for _, t := range producerTIDs {
-		isProducer[t] = true
-	}
-	s := &Syscalls{Attach: attach}
+func fillSyscalls(r *Run, counts bpf.SyscallCounts, attach string, consumerTID int, events uint64, costNs *float64) {
+	s := &Syscalls{Attach: attach, CounterNsPerSyscall: costNs}
 	byNr := map[int]uint64{}
-	for tid, nrs := range counts {
+	for _, nrs := range counts {
 		for nr, n := range nrs {
-			if isProducer[tid] {
-				s.Producers += n
-				continue
-			}
 			s.ConsumerSide += n
 			byNr[nr] += n
 		}
@@ -89,7 +87,77 @@ func fillSyscalls(r *Run, counts bpf.SyscallCounts, attach string, producerTIDs 
 		s.Top[i].PerEvent = float64(s.Top[i].Count) / float64(events)
 	}
 	r.OS.SyscallsPerEvent = ratio(float64(s.ConsumerSide), events)
+	if costNs != nil {
+		s.CounterNsPerEvent = ratio(*costNs*float64(s.ConsumerSide), events)
+	}
 	if s.ConsumerThread != nil {
 		r.OS.ConsumerThreadSyscallsPerEvent = ratio(float64(*s.ConsumerThread), events)
+	}
+}
+
+// Rounds and calls per round of the counter's cost measurement: about
+// 2·5·20k getppid(2) calls, some 10 ms before the warm-up ends.
+const counterCostRounds, counterCostCalls = 5, 20_000
+
+// syscallCounting is the syscall counter over one scenario: attached and
+// its cost measured before the warm-up ends, read at both window edges.
+type syscallCounting struct {
+	counter *bpf.SyscallCounter
+	err     error // why there are no counts
+	costNs  *float64
+	costErr error
+	marks   []bpf.SyscallCounts
+}
+
+func startSyscallCounting(p Params) *syscallCounting {
+	s := &syscallCounting{}
+	if p.NoSyscallCount {
+		s.err = errors.New("not counted: --count-syscalls=false")
+		return s
+	}
+	if s.counter, s.err = bpf.StartSyscallCounter(0); s.err != nil {
+		return s
+	}
+	c, err := s.counter.CostPerSyscall(counterCostRounds, counterCostCalls)
+	if err != nil {
+		s.costErr = err
+		return s
+	}
+	s.costNs = &c
+	return s
+}
+
+// mark reads the counts at a window edge.
+func (s *syscallCounting) mark() {
+	if s.err != nil {
+		return
+	}
+	var c bpf.SyscallCounts
+	if c, s.err = s.counter.Read(); s.err == nil {
+		s.marks = append(s.marks, c)
+	}
+}
+
+func (s *syscallCounting) fill(r *Run, consumerTID int, events uint64) {
+	if s.err == nil && len(s.marks) != 2 {
+		s.err = errors.New("the window's edges were not both read")
+	}
+	if s.err != nil {
+		r.Unsupported["os.syscalls_per_event"] = s.err.Error()
+		r.Unsupported["os.consumer_thread_syscalls_per_event"] = s.err.Error()
+		return
+	}
+	fillSyscalls(r, s.marks[1].Sub(s.marks[0]), string(s.counter.Attach), consumerTID, events, s.costNs)
+	if s.costErr != nil {
+		r.Unsupported["syscalls.counter_ns_per_syscall"] = s.costErr.Error()
+	}
+	if consumerTID == 0 {
+		r.Unsupported["os.consumer_thread_syscalls_per_event"] = "the consumer is not locked to one OS thread"
+	}
+}
+
+func (s *syscallCounting) close() {
+	if s.counter != nil {
+		s.counter.Close()
 	}
 }

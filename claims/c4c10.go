@@ -167,7 +167,7 @@ func cancelIdle(mode, wait string) (time.Duration, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx, modes.NewRecorder(ncpu, window.New())) }()
+	go func() { done <- c.Run(ctx, modes.NewRecorder(ncpu, window.New(), modes.RecorderOptions{})) }()
 	time.Sleep(100 * time.Millisecond)
 	start := time.Now()
 	cancel()

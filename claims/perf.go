@@ -159,6 +159,12 @@ func normalize(p bench.Params) bench.Params {
 	def(&p.Hashmap, "none")
 	def(&p.Delivery, "inline")
 	def(&p.Work, "0")
+	// Results from before the latency clock was a knob read it per event.
+	def(&p.LatencyClock, string(modes.ClockPerEvent))
+	def(&p.Commit, string(modes.CommitBatch))
+	if p.Mode == "reader" {
+		p.Commit = "" // the library's, not a knob
+	}
 	if p.Transport == "ringbuf" {
 		def(&p.Wakeup, "adaptive")
 	}
@@ -274,7 +280,9 @@ func decideC6(ss []scen) Result {
 // (max only if no offered rate has both).
 func decideC7(ss []scen) Result {
 	j := newJudge("C7", c7Text)
-	blank := func(p *bench.Params) { p.Mode, p.Wait, p.Backoff, p.Delivery, p.Pin = "", "", "", "", false }
+	blank := func(p *bench.Params) {
+		p.Mode, p.Wait, p.Backoff, p.Delivery, p.Pin, p.Commit = "", "", "", "", false, ""
+	}
 	a, b, found := bestPair(ss, func(p bench.Params) bool {
 		return p.Mode == "spin" && p.Backoff == "none" && p.Delivery == "inline"
 	}, rateRank, blank, func(p bench.Params) bool {
@@ -376,7 +384,7 @@ func c8Mode(p bench.Params) string {
 // rates where all three were run) and at max.
 func decideC8(ss []scen) Result {
 	j := newJudge("C8", c8Text)
-	blank := func(p *bench.Params) { p.Mode, p.Wait, p.Backoff, p.Rate = "", "", "", 0 }
+	blank := func(p *bench.Params) { p.Mode, p.Wait, p.Backoff, p.Rate, p.Commit = "", "", "", 0, "" }
 	// A grid is one setting of everything but mode and rate: rate → mode → scenario.
 	type grid struct {
 		p     bench.Params

@@ -37,6 +37,7 @@ type Setup struct {
 	Work        Work
 	Backoff     Backoff       // spin
 	Wait        string        // epoll: WaitThread or WaitNetpoll
+	Commit      Commit        // mmap modes: when ring space goes back
 	PollTimeout time.Duration // longest wait when wakeups may not come
 
 	// Trigger, when set, is the kernel benchmark's back-to-back topology:

@@ -27,11 +27,7 @@ func newCopier(s Setup, rec *Recorder) *copier {
 		batches[i] = &copyBatch{views: make([][]byte, 0, c.size), arena: make([]byte, 0, c.size*slot)}
 	}
 	c.p = newPipeline(batches,
-		func(b *copyBatch) {
-			for _, v := range b.views {
-				c.sk.record(v)
-			}
-		},
+		func(b *copyBatch) { c.sk.recordPass(b.views) }, // the worker times a batch when it takes it
 		func(b *copyBatch) { b.views, b.arena = b.views[:0], b.arena[:0] })
 	return c
 }
@@ -56,6 +52,14 @@ func (c *copier) take(raw []byte, remaining int) {
 	b.views = append(b.views, b.arena[start:])
 	if len(b.views) == c.size || remaining == 0 {
 		c.flush()
+	}
+}
+
+// beginPass starts a pass for inline delivery; with a channel the worker
+// starts one per batch it takes.
+func (c *copier) beginPass() {
+	if c.p == nil {
+		c.sk.beginPass()
 	}
 }
 

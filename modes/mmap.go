@@ -67,7 +67,7 @@ func (c *mmapConsumer) Run(ctx context.Context, rec *Recorder) (err error) {
 	stop, unwatch := watchStop(ctx, c.idler.wake)
 	defer unwatch()
 
-	d := newDeliverer(c.setup, c.src, rec)
+	d := newDeliverer(c.setup, c.src, rec, c.waits)
 	defer func() {
 		err = errors.Join(err, d.finish())
 		rec.AddLost(c.src.lost())

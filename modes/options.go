@@ -109,3 +109,47 @@ const (
 	WaitThread  = "thread"  // blocking epoll_wait on a locked OS thread
 	WaitNetpoll = "netpoll" // the epoll fd parked in Go's netpoller
 )
+
+// LatencyClock is when the Recorder reads the consumer's clock.
+type LatencyClock string
+
+const (
+	// ClockPerDrain reads it once per pass over the records that became
+	// visible together (the default): what the kernel benchmark's consumers
+	// would pay, a clock read amortised over a batch.
+	ClockPerDrain LatencyClock = "per-drain"
+	// ClockPerEvent reads it for every record: each latency is exact to
+	// the record, and the clock read is part of every event's cost.
+	ClockPerEvent LatencyClock = "per-event"
+)
+
+// ParseLatencyClock accepts per-drain or per-event.
+func ParseLatencyClock(s string) (LatencyClock, error) {
+	switch c := LatencyClock(s); c {
+	case ClockPerDrain, ClockPerEvent:
+		return c, nil
+	}
+	return "", fmt.Errorf("clock %q: want per-drain (one clock read per drain pass) or per-event", s)
+}
+
+// Commit is when an mmap consumer hands ring space back to the producer.
+type Commit string
+
+const (
+	// CommitBatch stores consumer_pos / data_tail once per drain, as the
+	// kernel benchmark's custom consumers do (the default).
+	CommitBatch Commit = "batch"
+	// CommitRecord stores it after every record, as libbpf and
+	// cilium/ebpf's readers do: the producer sees space sooner, and each
+	// store is a shared cache line written per event.
+	CommitRecord Commit = "record"
+)
+
+// ParseCommit accepts batch or record.
+func ParseCommit(s string) (Commit, error) {
+	switch c := Commit(s); c {
+	case CommitBatch, CommitRecord:
+		return c, nil
+	}
+	return "", fmt.Errorf("commit %q: want batch (one position store per drain) or record (one per record)", s)
+}

@@ -1,6 +1,10 @@
 package modes
 
-import "fmt"
+import (
+	"fmt"
+
+	"ringbench/modes/ring"
+)
 
 // batchesInFlight is how many batches a channel delivery circulates: the
 // reading goroutine fills one while the worker records others.
@@ -57,6 +61,31 @@ func (p *pipeline[B]) reap() {
 			return
 		}
 	}
+}
+
+// awaitPolls bounds how long awaitOne polls before it parks: awaitPolls
+// PAUSEs and channel checks, some tens of µs. A worker records a batch in
+// about a µs per 30 events; parking the reading thread at once costs a
+// futex wait on it and a futex wake on the worker per batch, which at 100k
+// events/s on 2 CPUs made epoll + channel:64 3–4× the syscalls/event of
+// inline epoll (polling: 1.1–1.3×) for the same CPU/event (the runtime's
+// own spinning threads dominate it either way). The polling is the mode's
+// cost and is counted in its CPU figures.
+const awaitPolls = 1024
+
+// awaitOne waits for the worker to hand one batch back; call it only with
+// batches in flight.
+func (p *pipeline[B]) awaitOne() {
+	for range awaitPolls {
+		select {
+		case b := <-p.done:
+			p.back(b)
+			return
+		default:
+			ring.Pause()
+		}
+	}
+	p.back(<-p.done)
 }
 
 func (p *pipeline[B]) back(b B) {

@@ -121,7 +121,7 @@ func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
 		if mayBlock && c.setup.needsTimeout() {
 			c.lib.setDeadline(time.Now().Add(c.setup.PollTimeout))
 		}
-		remaining, err := c.step(out)
+		remaining, err := c.step(out, mayBlock)
 		mayBlock = err != nil || remaining == 0
 		switch {
 		case err == nil:
@@ -137,7 +137,13 @@ func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
 
 // step reads one record and hands it on: a sample to out, a perf LOST
 // count to the recorder.
-func (c *reader) step(out *copier) (remaining int, err error) {
+// first says the read starts a pass: the one before it found the ring
+// empty (or this one may block), so what it returns and what follows up to
+// the next empty ring became visible together.
+func (c *reader) step(out *copier, first bool) (remaining int, err error) {
+	if first {
+		out.beginPass()
+	}
 	raw, remaining, lost, err := c.lib.next()
 	switch {
 	case err != nil:
@@ -158,8 +164,8 @@ func (c *reader) backToBack(stop *atomic.Bool, out *copier) error {
 		if !done {
 			c.setup.Trigger()
 		}
-		for {
-			_, err := c.step(out)
+		for first := true; ; first = false {
+			_, err := c.step(out, first)
 			if err == nil {
 				continue
 			}

@@ -39,12 +39,12 @@ func (l *scriptedLib) close() error          { return nil }
 func TestReaderDeadlineOnlyWhenEmpty(t *testing.T) {
 	lib := &scriptedLib{steps: []int{128, 64, 0, -1, 64, 0, 0}, buf: make([]byte, 64)}
 	c := &reader{lib: lib, setup: Setup{CPU: -1, Wakeup: bpf.Wakeup{Kind: bpf.NoWakeup}, PollTimeout: time.Millisecond}}
-	rec := NewRecorder(1, window.New())
+	rec := NewRecorder(1, window.New(), RecorderOptions{})
 	if err := c.Run(context.Background(), rec); err != nil {
 		t.Fatal(err)
 	}
 	// Before the first read, and after each of 0, -1, 0, 0.
-	if lib.deadlines != 5 || rec.Consumed != 6 {
-		t.Fatalf("%d deadlines, %d records; want 5 and 6", lib.deadlines, rec.Consumed)
+	if lib.deadlines != 5 || rec.Counts().Consumed != 6 {
+		t.Fatalf("%d deadlines, %d records; want 5 and 6", lib.deadlines, rec.Counts().Consumed)
 	}
 }

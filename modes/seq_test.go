@@ -1,13 +1,16 @@
 package modes
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 func track(seqs ...uint64) SeqStats {
 	var c cpuSeq
 	for _, s := range seqs {
 		c.observe(s)
 	}
-	return SeqStats{Unique: c.unique, Highest: c.next, Holes: c.next - min(c.unique, c.next), Duplicates: c.dups, OutOfOrder: c.reorders}
+	return c.stats(0)
 }
 
 func TestSeqTracker(t *testing.T) {
@@ -46,5 +49,82 @@ func TestSeqTrackerWrap(t *testing.T) {
 	c.observe(seqWindow + 1) // duplicate
 	if c.dups != 1 || c.reorders != 1 {
 		t.Fatalf("dups %d reorders %d, want 1 and 1", c.dups, c.reorders)
+	}
+}
+
+// eagerSeq is the tracker as it was before its bitmap went lazy: every
+// arrival writes its bit. The lazy one must agree with it on any input.
+type eagerSeq struct {
+	next, unique, dups, reorders uint64
+	seen                         [seqWindow / 64]uint64
+}
+
+func (c *eagerSeq) bit(s uint64) (*uint64, uint64) {
+	i := s % seqWindow
+	return &c.seen[i/64], 1 << (i % 64)
+}
+
+func (c *eagerSeq) observe(s uint64) {
+	switch {
+	case s >= c.next:
+		if s-c.next >= seqWindow {
+			c.seen = [seqWindow / 64]uint64{}
+		} else {
+			for x := c.next; x < s; x++ {
+				w, m := c.bit(x)
+				*w &^= m
+			}
+		}
+		w, m := c.bit(s)
+		*w |= m
+		c.next = s + 1
+		c.unique++
+	case c.next-s > seqWindow:
+		c.reorders++
+		c.unique++
+	default:
+		w, m := c.bit(s)
+		if *w&m != 0 {
+			c.dups++
+			return
+		}
+		*w |= m
+		c.reorders++
+		c.unique++
+	}
+}
+
+// Runs in order, gaps (small and wider than the window), late arrivals and
+// repeats, at random: the lazy tracker counts what the eager one does.
+func TestSeqTrackerMatchesEager(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 200 {
+		var lazy cpuSeq
+		var eager eagerSeq
+		var s uint64
+		for range 2000 {
+			switch k := rng.IntN(100); {
+			case k < 70: // in order
+				s = eager.next
+			case k < 80: // a gap
+				s = eager.next + uint64(rng.IntN(200))
+			case k < 82: // a gap wider than the window
+				s = eager.next + seqWindow + uint64(rng.IntN(100))
+			case k < 95 && eager.next > 0: // late or repeated, in the window
+				s = eager.next - 1 - uint64(rng.IntN(int(min(eager.next, 300))))
+			case eager.next > seqWindow+10: // older than the window
+				s = eager.next - seqWindow - 5
+			default:
+				s = eager.next
+			}
+			lazy.observe(s)
+			eager.observe(s)
+		}
+		got := lazy.stats(0)
+		want := SeqStats{Unique: eager.unique, Highest: eager.next, Holes: eager.next - min(eager.unique, eager.next),
+			Duplicates: eager.dups, OutOfOrder: eager.reorders}
+		if got != want {
+			t.Fatalf("trial %d: lazy %+v, eager %+v", trial, got, want)
+		}
 	}
 }

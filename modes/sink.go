@@ -20,6 +20,22 @@ type sink struct {
 
 func newSink(rec *Recorder, w Work) *sink { return &sink{rec: rec, work: w} }
 
+// beginPass starts a pass over records that became visible together.
+func (s *sink) beginPass() { s.rec.BeginPass() }
+
+// recordPass records a pass's views in one call when there is no work to
+// interleave, one at a time otherwise.
+func (s *sink) recordPass(views [][]byte) {
+	if s.work == (Work{}) {
+		s.rec.RecordPass(views)
+		return
+	}
+	s.rec.BeginPass()
+	for _, v := range views {
+		s.record(v)
+	}
+}
+
 func (s *sink) record(view []byte) {
 	s.rec.Record(view)
 	if s.work.CPUNs > 0 {

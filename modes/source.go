@@ -20,8 +20,11 @@ type source interface {
 	commit(marks []uint64)
 	// drain visits everything visible now and releases what it read, once
 	// per ring and only if that ring's cursor moved (skipped DISCARD and
-	// LOST records move it too).
-	drain(visit func([]byte)) (int, error)
+	// LOST records move it too); with each, after every record as well.
+	drain(visit func([]byte), each bool) (int, error)
+	// drainBatch is drain handing process the records of a ring in batches
+	// of up to cap(buf) views, released after each batch.
+	drainBatch(buf [][]byte, process func([][]byte)) (int, error)
 	// pending reports whether the producer has published beyond what was
 	// read: a check of the positions, no syscall.
 	pending() bool
@@ -57,11 +60,19 @@ type ringbufSource struct {
 func (r *ringbufSource) read(visit func([]byte) bool) (int, error) { return r.m.Ring.Read(visit) }
 func (r *ringbufSource) mark(m []uint64) []uint64                  { return append(m[:0], r.m.Ring.Cursor()) }
 func (r *ringbufSource) commit(m []uint64)                         { r.m.Ring.Commit(m[0]) }
-func (r *ringbufSource) drain(visit func([]byte)) (int, error)     { return r.m.Ring.Drain(visit) }
-func (r *ringbufSource) pending() bool                             { return r.m.Ring.Pending() > 0 }
-func (r *ringbufSource) fds() []int                                { return []int{r.fd} }
-func (r *ringbufSource) lost() uint64                              { return 0 }
-func (r *ringbufSource) close() error                              { return r.m.Close() }
+func (r *ringbufSource) drain(visit func([]byte), each bool) (int, error) {
+	if each {
+		return r.m.Ring.DrainEach(visit)
+	}
+	return r.m.Ring.Drain(visit)
+}
+func (r *ringbufSource) drainBatch(buf [][]byte, process func([][]byte)) (int, error) {
+	return r.m.Ring.DrainBatch(buf, process)
+}
+func (r *ringbufSource) pending() bool { return r.m.Ring.Pending() > 0 }
+func (r *ringbufSource) fds() []int    { return []int{r.fd} }
+func (r *ringbufSource) lost() uint64  { return 0 }
+func (r *ringbufSource) close() error  { return r.m.Close() }
 
 // perfSource reads the per-CPU rings round robin, so that one busy CPU
 // cannot starve the others when a reader stops early.
@@ -112,10 +123,24 @@ func (p *perfSource) commit(m []uint64) {
 	}
 }
 
-func (p *perfSource) drain(visit func([]byte)) (int, error) {
+func (p *perfSource) drain(visit func([]byte), each bool) (int, error) {
+	return p.eachRing(func(r *ring.PerfRing) (int, error) {
+		if each {
+			return r.DrainEach(visit)
+		}
+		return r.Drain(visit)
+	})
+}
+
+func (p *perfSource) drainBatch(buf [][]byte, process func([][]byte)) (int, error) {
+	return p.eachRing(func(r *ring.PerfRing) (int, error) { return r.DrainBatch(buf, process) })
+}
+
+// eachRing drains every ring, starting one further each time.
+func (p *perfSource) eachRing(drain func(*ring.PerfRing) (int, error)) (int, error) {
 	total := 0
 	for i := range p.rings {
-		n, err := p.rings[(p.next+i)%len(p.rings)].Drain(visit)
+		n, err := drain(p.rings[(p.next+i)%len(p.rings)])
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("perf ring: %w", err)

@@ -19,6 +19,7 @@ import (
 
 	"ringbench/bench"
 	"ringbench/internal/cpu"
+	"ringbench/loadgen"
 	"ringbench/report"
 )
 
@@ -44,7 +45,8 @@ type scenarioFlags struct {
 	hashChurn                                                   string
 	output, pin                                                 bool
 	cpus, hashmap, delivery, work, backoff, wait, pollTimeout   string
-	b2b                                                         bool
+	clock, commit                                               string
+	b2b, latency, countSyscalls                                 bool
 	duration, warmup                                            time.Duration
 	reps                                                        int
 	out                                                         string
@@ -68,11 +70,15 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.hashKeys, "hash-keys", d.HashKeys, "distinct flow keys the churn moves through (half of them live)")
 	fs.IntVar(&f.hashEntries, "hash-entries", d.HashEntries, "the flow table's max_entries")
 	fs.StringVar(&f.hashChurn, "hash-churn", d.HashChurn, "INSERT:UPDATE:DELETE proportions per event")
-	fs.StringVar(&f.delivery, "delivery", d.Delivery, "how events reach the recorder: inline, channel (one event per send) or channel:N (N per send)")
+	fs.StringVar(&f.delivery, "delivery", d.Delivery, "how events reach the recorder: inline, channel (one event per send) or channel:N (N per send) (list)")
 	fs.StringVar(&f.work, "work", d.Work, "synthetic work per event on the recording goroutine: CPU_NS[,ALLOC_BYTES]")
 	fs.StringVar(&f.backoff, "backoff", "", "spin mode, when a poll finds nothing: none (default), pause, gosched, sleep:DURATION")
 	fs.StringVar(&f.wait, "wait", "", "epoll mode: thread (blocking epoll_wait on a locked thread, default) or netpoll (Go's netpoller)")
 	fs.StringVar(&f.pollTimeout, "poll-timeout", d.PollTimeout, "longest wait when the wakeup policy may not wake (sampled, none, perf batching)")
+	fs.StringVar(&f.clock, "clock", d.LatencyClock, "when the consumer reads its clock: per-drain (once per pass over what became visible together) or per-event (list)")
+	fs.BoolVar(&f.latency, "latency", true, "timestamped events; false runs the kernel benchmark's workload: 8-byte events (CPU and sequence), sequences checked, no latency")
+	fs.StringVar(&f.commit, "commit", d.Commit, "spin/epoll: hand ring space back once per drain (batch) or after every record (record, what libbpf and cilium/ebpf do) (list)")
+	fs.BoolVar(&f.countSyscalls, "count-syscalls", true, "count the consumer's syscalls with a BPF program (costs each syscall a map update, measured and reported)")
 	fs.BoolVar(&f.b2b, "b2b", false, "back to back: the consumer thread triggers the next batch after each drain, on one CPU (the kernel benchmark's --rb-b2b)")
 	fs.DurationVar(&f.duration, "duration", seconds(d.DurationS), "measured window per run")
 	fs.DurationVar(&f.warmup, "warmup", seconds(d.WarmupS), "warm-up before the window, not measured")
@@ -128,7 +134,7 @@ func (f *scenarioFlags) expand(fs *flag.FlagSet, online []int) ([]bench.Params, 
 // listFlags are the flags of run that take comma-separated lists; the
 // others may hold commas in one value (--work 200,128, --cpus 0,1:1).
 var listFlags = map[string]bool{"transport": true, "mode": true, "rate": true, "batch": true,
-	"payload": true, "wakeup": true, "ring-bytes": true, "hashmap": true}
+	"payload": true, "wakeup": true, "ring-bytes": true, "hashmap": true, "delivery": true, "clock": true, "commit": true}
 
 func cmdRun(stdout, stderr io.Writer, args []string) error {
 	fs := newFlags("run", runUsage, stderr)
@@ -192,6 +198,13 @@ func cmdChild(stdout io.Writer, stdin io.Reader) error {
 		return exitError{code: 128 + int(sig), msg: ""}
 	}
 	return err
+}
+
+// cmdLoadgen is a scenario's load generator process: the traced workload.
+// SIGINT or SIGTERM stop the load like a stop message does.
+func cmdLoadgen(stdout io.Writer, stdin io.Reader) error {
+	ctx, _ := signalContext()
+	return loadgen.Main(ctx, stdin, stdout)
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM; caught says which.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/loadgen"
 )
 
 // usageError is bad input: one line, exit 2.
@@ -108,6 +109,8 @@ func run(stdout, stderr io.Writer, args []string) error {
 		return cmdVM(stdout, stderr, args[1:])
 	case bench.ChildCommand:
 		return cmdChild(stdout, os.Stdin)
+	case loadgen.Command:
+		return cmdLoadgen(stdout, os.Stdin)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return nil
