@@ -12,6 +12,9 @@ func fillGo(r *Run, d GoDelta, events uint64) {
 	g.AllocBytesPerEvent, g.AllocsPerEvent = per(d.AllocBytes), per(d.AllocObjects)
 	g.SchedEventsPerEvent = per(d.SchedEvents)
 	g.SchedLatencyP99Ns = d.SchedLatencyP99Ns
+	if g.SchedLatencyP99Ns == nil {
+		r.Unsupported["go.sched_latency_p99_ns"] = "no goroutine was made runnable in the window"
+	}
 	if d.GCPauses == nil {
 		r.Unsupported["go.gc_pause"] = "this Go runtime has no GC pause distribution metric"
 		return
@@ -19,6 +22,7 @@ func fillGo(r *Run, d GoDelta, events uint64) {
 	g.GCPauses = f(d.GCPauseCount)
 	g.GCPauseP99Ns, g.GCPauseMaxNs, g.GCPauseTotalNs = d.GCPauseP99Ns, d.GCPauseMaxNs, d.GCPauseTotalNs
 	if d.GCPauseCount == 0 {
-		r.Unsupported["go.gc_pause_p99_ns"] = "no GC pause in the window"
+		why := "no GC pause in the window"
+		r.Unsupported["go.gc_pause_p99_ns"], r.Unsupported["go.gc_pause_max_ns"] = why, why
 	}
 }

@@ -20,6 +20,7 @@ func fillMemory(r *Run, prod *bpf.Producer, p Params) {
 		}
 	}
 	if p.Transport != string(bpf.Perfbuf) {
+		r.Unsupported["memory.perf_ring_bytes"] = "not a perf buffer: the ring is the ringbuf map, its memlock under map_memlock"
 		return
 	}
 	n, err := perfRingBytes("/proc/self/maps")

@@ -225,6 +225,8 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if p.Hashmap != "none" {
 		w := inWindow.Total()
 		run.Producer.HashInserts, run.Producer.HashFailures, run.Producer.HashMisses = &w.HashInserts, &w.HashFail, &w.HashMiss
+	} else {
+		markUnmeasured(run.Unsupported, "producer", []string{"hash_inserts", "hash_update_failures", "hash_misses"}, "no flow table (hashmap none)")
 	}
 	counts := rec.Counts()
 	fillOS(&run, osBefore, osAfter, counts.Measured, load.WindowTriggers)
@@ -324,6 +326,11 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 		}
 	}
 	r.LatencyNs = latencyOf(rec.Latency(), rec.MinLatency())
+	if p.NoLatency {
+		r.Unsupported["latency_ns"] = "the events carry no timestamp (latency=false): sequences and accounting only"
+	} else if r.LatencyNs.Count == 0 {
+		r.Unsupported["latency_ns"] = "no event emitted in the window was consumed"
+	}
 
 	r.Producer = ProducerMetrics{PacingInterval: load.Interval}
 	if load.Syscall.TotalCount() > 0 {

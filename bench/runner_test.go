@@ -73,6 +73,9 @@ func runChecked(t *testing.T, p Params) Run {
 	}
 	testutil.RequireGone(t, ours)
 	requireLoadgenGone(t, res.o.Run)
+	if u := Unexplained(res.o.Run); len(u) > 0 {
+		t.Errorf("null without a reason under unsupported: %v", u)
+	}
 	return res.o.Run
 }
 

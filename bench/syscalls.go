@@ -145,6 +145,7 @@ func (s *syscallCounting) fill(r *Run, consumerTID int, events uint64) {
 	if s.err != nil {
 		r.Unsupported["os.syscalls_per_event"] = s.err.Error()
 		r.Unsupported["os.consumer_thread_syscalls_per_event"] = s.err.Error()
+		r.Unsupported["syscalls"] = s.err.Error()
 		return
 	}
 	fillSyscalls(r, s.marks[1].Sub(s.marks[0]), string(s.counter.Attach), consumerTID, events, s.costNs)
@@ -152,7 +153,8 @@ func (s *syscallCounting) fill(r *Run, consumerTID int, events uint64) {
 		r.Unsupported["syscalls.counter_ns_per_syscall"] = s.costErr.Error()
 	}
 	if consumerTID == 0 {
-		r.Unsupported["os.consumer_thread_syscalls_per_event"] = "the consumer is not locked to one OS thread"
+		why := "the consumer is not locked to one OS thread"
+		r.Unsupported["os.consumer_thread_syscalls_per_event"], r.Unsupported["syscalls.consumer_thread"] = why, why
 	}
 }
 

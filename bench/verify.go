@@ -1,6 +1,11 @@
 package bench
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // Verify re-checks a result as a reader of run.json would: every run
 // accounts for every event, passed its own checks, and measured latency.
@@ -55,4 +60,53 @@ func Verify(r *Result) []string {
 		}
 	}
 	return problems
+}
+
+// Unexplained lists the figures of r that are null with no reason under
+// unsupported: a reason's key covers the figure of that path and every
+// figure whose path it begins ("go.gc_pause" covers go.gc_pause_p99_ns).
+// Whole sections that are null by design (syscalls without the counter)
+// count as one figure.
+func Unexplained(r Run) []string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var tree map[string]any
+	if err := json.Unmarshal(b, &tree); err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, sub := range x {
+				if prefix == "" && k == "unsupported" {
+					continue
+				}
+				path := k
+				if prefix != "" {
+					path = prefix + "." + k
+				}
+				walk(path, sub)
+			}
+		case nil:
+			if !explained(prefix, r.Unsupported) {
+				out = append(out, prefix)
+			}
+		}
+	}
+	walk("", tree)
+	sort.Strings(out)
+	return out
+}
+
+func explained(path string, reasons map[string]string) bool {
+	for k := range reasons {
+		if strings.HasPrefix(path, k) {
+			return true
+		}
+	}
+	return false
 }

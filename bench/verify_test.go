@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,5 +38,25 @@ func TestVerify(t *testing.T) {
 	}
 	if len(Verify(&Result{Schema: Schema})) == 0 {
 		t.Error("an empty result verified")
+	}
+}
+
+// A null figure needs a reason under unsupported: its own key, or one that
+// begins its path.
+func TestUnexplained(t *testing.T) {
+	r := Run{Unsupported: map[string]string{"go.gc_pause": "no GC pause", "latency_ns": "no timestamps"}}
+	got := Unexplained(r)
+	for _, path := range []string{"go.gc_pause_p99_ns", "go.gc_pause_max_ns", "latency_ns.p99", "latency_ns.min"} {
+		if slices.Contains(got, path) {
+			t.Errorf("%s listed though explained", path)
+		}
+	}
+	for _, path := range []string{"os.cpu_ns_per_event", "producer.bpf_ns_per_event", "syscalls"} {
+		if !slices.Contains(got, path) {
+			t.Errorf("%s not listed: %v", path, got)
+		}
+	}
+	if slices.Contains(got, "unsupported") {
+		t.Error("unsupported itself listed")
 	}
 }

@@ -142,7 +142,7 @@ func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info bench.MatrixInfo,
 		if p.Skip != "" {
 			err = x.skip(p.Params, p.Skip)
 		} else {
-			err = x.scenario(ctx, i+1, len(planned), p.Params, m.Duration.Milliseconds())
+			err = x.scenario(ctx, i+1, len(planned), p.Params)
 			ran++
 		}
 		if errors.Is(err, errInterrupted) {

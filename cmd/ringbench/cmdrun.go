@@ -168,7 +168,7 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	}
 	x := &execution{res: bench.Result{Schema: bench.Schema, Env: env}, dir: dir, reps: f.reps, stderr: stderr}
 	for i, p := range scenarios {
-		err := x.scenario(ctx, i+1, len(scenarios), p, f.duration.Milliseconds())
+		err := x.scenario(ctx, i+1, len(scenarios), p)
 		if errors.Is(err, errInterrupted) {
 			sig := caught()
 			return exitError{code: 128 + int(sig), msg: fmt.Sprintf("interrupted by %v: nothing written", sig)}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -35,9 +36,10 @@ var errInterrupted = errors.New("interrupted")
 
 // scenario runs one scenario's repetitions and adds it to the result. It
 // returns errInterrupted when ctx is cancelled; that scenario is dropped.
-func (x *execution) scenario(ctx context.Context, n, total int, p bench.Params, durationMs int64) error {
+func (x *execution) scenario(ctx context.Context, n, total int, p bench.Params) error {
 	sc := bench.Scenario{ID: p.ID(), Params: p}
-	h := scenarioHists{durationMs: durationMs}
+	// The scenario's own window (a matrix block may set its own duration).
+	h := scenarioHists{durationMs: int64(math.Round(p.DurationS * 1000))}
 	for rep := range x.reps {
 		if x.progress != nil {
 			x.progress.begin(n, sc.ID, rep+1)

@@ -71,7 +71,8 @@ func TestMatrixInterruptedKeepsFinished(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "m.json")
 	os.WriteFile(file, []byte(`{"reps": 1, "duration": "300ms", "warmup": "0s", "blocks": [
-		{"mode": "epoll", "rate": [1000, 2000]}, {"mode": "epoll", "rate": 3000, "producers": 64},
+		{"mode": "epoll", "rate": 1000, "duration": "200ms"}, {"mode": "epoll", "rate": 2000},
+		{"mode": "epoll", "rate": 3000, "producers": 64},
 		{"mode": "epoll", "rate": 4000, "duration": "60s"}]}`), 0o644)
 	out := filepath.Join(dir, "out")
 	// The last scenario runs for a minute; interrupt it.
@@ -119,6 +120,14 @@ func TestMatrixInterruptedKeepsFinished(t *testing.T) {
 	}
 	if problems := bench.Verify(res); len(problems) > 0 {
 		t.Errorf("verify: %v", problems)
+	}
+	// The .hlog intervals are each scenario's own window: the first block
+	// set 200 ms, the matrix 300 ms.
+	for i, want := range []string{",0.200000,", ",0.300000,"} {
+		b, err := os.ReadFile(filepath.Join(out, res.Scenarios[i].Hgrm["latency_hlog"]))
+		if err != nil || !bytes.Contains(b, []byte("Tag=rep1,0.000000"+want)) {
+			t.Errorf("scenario %d .hlog: want an interval of %s s: %v\n%s", i+1, strings.Trim(want, ","), err, b)
+		}
 	}
 	var stdout bytes.Buffer
 	if err := run(&stdout, &stderr, []string{"report", out}); err != nil {
