@@ -10,9 +10,11 @@ type ring interface {
 	// visitAll visits every visible record, committing after each one if
 	// each is set.
 	visitAll(visit func([]byte), each bool) (int, error)
-	// readInto appends views of the visible records to buf, up to its
-	// capacity.
-	readInto(buf [][]byte) ([][]byte, int, error)
+	// Published loads the producer's position.
+	Published() uint64
+	// readInto appends views of the records before end (a Published
+	// position) to buf, up to its capacity.
+	readInto(buf [][]byte, end uint64) ([][]byte, int, error)
 }
 
 var (
@@ -28,13 +30,13 @@ func (r *PerfRing) visitAll(visit func([]byte), each bool) (int, error) {
 	return r.Read(func(b []byte) bool { visit(b); commitIf(r, each); return true })
 }
 
-func (r *Ringbuf) readInto(buf [][]byte) ([][]byte, int, error) {
-	n, err := r.Read(func(b []byte) bool { buf = append(buf, b); return len(buf) < cap(buf) })
+func (r *Ringbuf) readInto(buf [][]byte, end uint64) ([][]byte, int, error) {
+	n, err := r.readTo(end, func(b []byte) bool { buf = append(buf, b); return len(buf) < cap(buf) })
 	return buf, n, err
 }
 
-func (r *PerfRing) readInto(buf [][]byte) ([][]byte, int, error) {
-	n, err := r.Read(func(b []byte) bool { buf = append(buf, b); return len(buf) < cap(buf) })
+func (r *PerfRing) readInto(buf [][]byte, end uint64) ([][]byte, int, error) {
+	n, err := r.readTo(end, func(b []byte) bool { buf = append(buf, b); return len(buf) < cap(buf) })
 	return buf, n, err
 }
 
@@ -63,10 +65,10 @@ func (r *Ringbuf) DrainEach(visit func([]byte)) (int, error) { return drain(r, v
 // DrainEach: see Ringbuf.DrainEach.
 func (r *PerfRing) DrainEach(visit func([]byte)) (int, error) { return drain(r, visit, true) }
 
-// DrainBatch reads the visible records into buf (up to its capacity) as
-// views, hands them to process, and commits once if anything moved; it
-// repeats until nothing is left. The views are valid only inside process.
-// A consumer takes a drain's records in one call instead of one per record.
+// DrainBatch is Drain handing the records to process in batches of up to
+// cap(buf) views instead of one call per record: it drains what was
+// published when it started, and commits once at the end, if anything
+// moved. The views are valid only inside process.
 func (r *Ringbuf) DrainBatch(buf [][]byte, process func([][]byte)) (int, error) {
 	return drainBatch(r, buf, process)
 }
@@ -91,18 +93,20 @@ func drainBatch(r ring, buf [][]byte, process func([][]byte)) (int, error) {
 	if cap(buf) == 0 {
 		panic("ring: DrainBatch needs a buffer with room for a record")
 	}
+	before, end := r.Cursor(), r.Published()
 	total := 0
 	for {
-		before := r.Cursor()
-		views, n, err := r.readInto(buf[:0])
+		views, n, err := r.readInto(buf[:0], end)
 		total += n
 		if len(views) > 0 {
 			process(views)
 		}
-		if r.Cursor() != before {
-			r.Commit(r.Cursor())
-		}
+		// Short of a full batch: at end, at a record not yet committed
+		// (ringbuf BUSY), or at an error.
 		if err != nil || len(views) < cap(buf) {
+			if r.Cursor() != before {
+				r.Commit(r.Cursor())
+			}
 			return total, err
 		}
 	}

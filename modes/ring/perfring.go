@@ -88,11 +88,15 @@ func (r *PerfRing) header(pos uint64) (typ uint32, size uint64) {
 // with views of their raw bytes; LOST records add to Lost, others to
 // Unknown. It stops when visit returns false (that record is consumed). It
 // does not commit. On error the cursor stays at the offending record.
-func (r *PerfRing) Read(visit func([]byte) bool) (int, error) {
-	// Acquire is the "C" of perf_output_put_handle: it pairs with the
-	// smp_wmb before WRITE_ONCE(data_head), so records before head are
-	// written.
-	head := atomic.LoadUint64(r.head)
+func (r *PerfRing) Read(visit func([]byte) bool) (int, error) { return r.readTo(r.Published(), visit) }
+
+// Published loads data_head. Acquire is the "C" of perf_output_put_handle:
+// it pairs with the smp_wmb before WRITE_ONCE(data_head), so records before
+// it are written.
+func (r *PerfRing) Published() uint64 { return atomic.LoadUint64(r.head) }
+
+// readTo is Read up to head, a data_head loaded by Published.
+func (r *PerfRing) readTo(head uint64, visit func([]byte) bool) (int, error) {
 	size := r.mask + 1
 	// Differences, never comparisons: positions are free-running and wrap.
 	// perf_output_begin (ring_buffer_has_space) never lets head get more

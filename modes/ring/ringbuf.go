@@ -68,10 +68,15 @@ func (r *Ringbuf) Commit(pos uint64) { atomic.StoreUint64(r.consumerPos, pos) }
 // consumed), at a record still BUSY, or at the producer position as loaded
 // once at the start. It does not commit. On error the cursor stays at the
 // offending record.
-func (r *Ringbuf) Read(visit func([]byte) bool) (int, error) {
-	// Acquire pairs with smp_store_release(&rb->producer_pos) in
-	// __bpf_ringbuf_reserve: every header before prod is written.
-	prod := atomic.LoadUint64(r.producerPos)
+func (r *Ringbuf) Read(visit func([]byte) bool) (int, error) { return r.readTo(r.Published(), visit) }
+
+// Published loads the producer position. Acquire pairs with
+// smp_store_release(&rb->producer_pos) in __bpf_ringbuf_reserve: every
+// header before it is written.
+func (r *Ringbuf) Published() uint64 { return atomic.LoadUint64(r.producerPos) }
+
+// readTo is Read up to prod, a producer position loaded by Published.
+func (r *Ringbuf) readTo(prod uint64, visit func([]byte) bool) (int, error) {
 	size := r.mask + 1
 	// Differences, never comparisons: positions are free-running and wrap.
 	// The kernel keeps prod - consumer_pos below size, and the cursor is
