@@ -242,6 +242,19 @@ type ConsumerFacts struct {
 	// pass's reading and were timed against a fresh one.
 	ClockReadsPerEvent *float64 `json:"clock_reads_per_event"`
 	Restamps           uint64   `json:"restamps"`
+	// The Recorder's cost, measured in the scenario's process before the
+	// warm-up (modes.MeasureRecorderCost): a pass of one event, clock
+	// reading included, and each event of a long pass, handed over all at
+	// once (the mmap modes' drains, channel batches) or one at a time (the
+	// reader mode's library, commit per record, synthetic work).
+	RecorderPassNs   *float64 `json:"recorder_pass_ns"`
+	RecorderEventNs  *float64 `json:"recorder_event_ns"`
+	RecorderSingleNs *float64 `json:"recorder_single_ns"`
+	// HarnessNsPerEvent is what ringbench added to each event consumed in
+	// this run, as far as it can tell: the Recorder at this run's clock
+	// readings per event, plus the syscall counter's cost per event. It is
+	// part of os.cpu_ns_per_event.
+	HarnessNsPerEvent *float64 `json:"harness_ns_per_event"`
 	// StopNs is from cancelling the consumer (after the load stopped) to
 	// its Run returning: the final drain plus noticing the cancellation.
 	StopNs int64 `json:"stop_ns"`

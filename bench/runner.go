@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -96,7 +97,9 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		return Outcome{}, err
 	}
 	win := window.New()
-	rec := modes.NewRecorder(ncpu, win, modes.RecorderOptions{Clock: clk, NoTimestamps: p.NoLatency})
+	recOpts := modes.RecorderOptions{Clock: clk, NoTimestamps: p.NoLatency}
+	recCost := modes.MeasureRecorderCost(recorderCostTime, p.Payload, recOpts)
+	rec := modes.NewRecorder(ncpu, win, recOpts)
 	setup, err := p.setup(tr, wake, online)
 	if err != nil {
 		return Outcome{}, err
@@ -238,7 +241,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	run.Producer.Attach = string(prod.Attach)
 	run.Producer.Topology, run.Producer.LoadgenPID = topology, loadgenPID
 	run.Consumer.StopNs = stopNs
-	fillClock(&run, p, rec)
+	fillHarness(&run, p, rec, recCost)
 	run.Checks = checks(p, run, rec)
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused,
 		Latency: rec.Latency(), GCPauses: HistToHDR(goDelta.GCPauses)}, nil
@@ -248,19 +251,40 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 // generator may take to stop and report.
 const loadgenStopLimit = 10 * time.Second
 
-// fillClock says how latency was timed, and what the timing cost in clock
-// readings.
-func fillClock(r *Run, p Params, rec *modes.Recorder) {
+// recorderCostTime is how long a scenario measures its Recorder's cost,
+// before the warm-up.
+const recorderCostTime = 20 * time.Millisecond
+
+// fillHarness says how latency was timed and what ringbench itself added to
+// each event: the Recorder at this run's clock readings per event, and the
+// syscall counter.
+func fillHarness(r *Run, p Params, rec *modes.Recorder, cost modes.RecorderCost) {
 	r.Consumer.LatencyClock = p.LatencyClock
 	if p.NoLatency {
 		r.Consumer.LatencyClock = "none"
 	}
 	c := rec.Counts()
+	r.Consumer.Restamps = c.Restamps
+	r.Consumer.RecorderPassNs, r.Consumer.RecorderEventNs, r.Consumer.RecorderSingleNs = &cost.PassNs, &cost.EventNs, &cost.SingleNs
 	r.Consumer.ClockReadsPerEvent = ratio(float64(c.ClockReads), c.Consumed)
 	if c.Consumed == 0 {
-		r.Unsupported["consumer.clock_reads_per_event"] = "no event consumed"
+		why := "no event consumed"
+		r.Unsupported["consumer.clock_reads_per_event"], r.Unsupported["consumer.harness_ns_per_event"] = why, why
+		return
 	}
-	r.Consumer.Restamps = c.Restamps
+	// Which way this run's events reach the Recorder: a pass at once, or
+	// one at a time.
+	channel := strings.HasPrefix(p.Delivery, "channel")
+	perEvent := cost.EventNs
+	if p.Work != "0" || !channel && (p.Mode == "reader" || p.Commit == string(modes.CommitRecord)) {
+		perEvent = cost.SingleNs
+	}
+	reads := *r.Consumer.ClockReadsPerEvent
+	h := perEvent + reads*max(cost.PassNs-perEvent, 0)
+	if s := r.Syscalls; s != nil && s.CounterNsPerEvent != nil {
+		h += *s.CounterNsPerEvent
+	}
+	r.Consumer.HarnessNsPerEvent = &h
 }
 
 // setup translates the scenario into what the mode needs.

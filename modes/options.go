@@ -2,6 +2,7 @@ package modes
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -125,11 +126,7 @@ const (
 
 // ParseLatencyClock accepts per-drain or per-event.
 func ParseLatencyClock(s string) (LatencyClock, error) {
-	switch c := LatencyClock(s); c {
-	case ClockPerDrain, ClockPerEvent:
-		return c, nil
-	}
-	return "", fmt.Errorf("clock %q: want per-drain (one clock read per drain pass) or per-event", s)
+	return oneOf(s, "clock %q: want per-drain (one clock read per drain pass) or per-event", ClockPerDrain, ClockPerEvent)
 }
 
 // Commit is when an mmap consumer hands ring space back to the producer.
@@ -147,9 +144,14 @@ const (
 
 // ParseCommit accepts batch or record.
 func ParseCommit(s string) (Commit, error) {
-	switch c := Commit(s); c {
-	case CommitBatch, CommitRecord:
-		return c, nil
+	return oneOf(s, "commit %q: want batch (one position store per drain) or record (one per record)", CommitBatch, CommitRecord)
+}
+
+// oneOf is s as one of a knob's values, or the knob's error (a format with
+// one %q for s).
+func oneOf[T ~string](s, errFormat string, values ...T) (T, error) {
+	if slices.Contains(values, T(s)) {
+		return T(s), nil
 	}
-	return "", fmt.Errorf("commit %q: want batch (one position store per drain) or record (one per record)", s)
+	return "", fmt.Errorf(errFormat, s)
 }

@@ -116,12 +116,21 @@ func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
 	// read that left the ring empty (or failed), not before every record: the
 	// clock read and the reader's mutex would otherwise be per-event costs the
 	// library itself does not have.
-	mayBlock := true
+	//
+	// A pass — the records timed against one clock reading — begins with
+	// a read that may block, and lasts at most passViews records, so that
+	// a ring the producer never lets empty still gets fresh readings.
+	mayBlock, inPass := true, 0
 	for {
 		if mayBlock && c.setup.needsTimeout() {
 			c.lib.setDeadline(time.Now().Add(c.setup.PollTimeout))
 		}
-		remaining, err := c.step(out, mayBlock)
+		first := mayBlock || inPass == passViews
+		if first {
+			inPass = 0
+		}
+		remaining, err := c.step(out, first)
+		inPass++
 		mayBlock = err != nil || remaining == 0
 		switch {
 		case err == nil:
@@ -164,8 +173,8 @@ func (c *reader) backToBack(stop *atomic.Bool, out *copier) error {
 		if !done {
 			c.setup.Trigger()
 		}
-		for first := true; ; first = false {
-			_, err := c.step(out, first)
+		for i := 0; ; i++ {
+			_, err := c.step(out, i%passViews == 0)
 			if err == nil {
 				continue
 			}

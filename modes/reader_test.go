@@ -2,6 +2,7 @@ package modes
 
 import (
 	"context"
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -46,5 +47,38 @@ func TestReaderDeadlineOnlyWhenEmpty(t *testing.T) {
 	// Before the first read, and after each of 0, -1, 0, 0.
 	if lib.deadlines != 5 || rec.Counts().Consumed != 6 {
 		t.Fatalf("%d deadlines, %d records; want 5 and 6", lib.deadlines, rec.Counts().Consumed)
+	}
+}
+
+// compactLib hands out n compact events, each with records left behind it
+// until the last: a ring the producer never lets empty.
+type compactLib struct {
+	scriptedLib
+	seq, n uint64
+}
+
+func (l *compactLib) next() ([]byte, int, uint64, error) {
+	if l.seq == l.n {
+		return nil, 0, 0, errFlushed
+	}
+	binary.NativeEndian.PutUint64(l.buf, l.seq)
+	l.seq++
+	return l.buf, int(l.n - l.seq), 0, nil
+}
+
+// A pass lasts at most passViews records, even when the ring never empties,
+// so that every record is timed (or, without timestamps, placed in the
+// window) against a reading of its own pass.
+func TestReaderPassesBounded(t *testing.T) {
+	lib := &compactLib{scriptedLib: scriptedLib{buf: make([]byte, bpf.CompactEventSize)}, n: 2*passViews + 10}
+	c := &reader{lib: lib, setup: Setup{CPU: -1}}
+	w := window.New()
+	w.Open(0)
+	rec := NewRecorder(1, w, RecorderOptions{NoTimestamps: true})
+	if err := c.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Counts(); got.Consumed != lib.n || got.Measured != lib.n || got.ClockReads != 3 {
+		t.Fatalf("consumed %d, measured %d, %d clock readings; want %d, %d and 3 passes", got.Consumed, got.Measured, got.ClockReads, lib.n, lib.n)
 	}
 }

@@ -3,7 +3,9 @@ package modes
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"testing"
+	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
@@ -239,4 +241,17 @@ func benchRecorder(b *testing.B, o RecorderOptions, batch int) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(records), "ns/event")
 	b.ReportMetric(float64(c.ClockReads)/float64(records), "clock-reads/event")
+}
+
+// The recorder's cost is measured on its own events: positive, finite
+// figures for each way of handing events over.
+func TestMeasureRecorderCost(t *testing.T) {
+	for _, o := range []RecorderOptions{{Clock: ClockPerDrain}, {Clock: ClockPerEvent}, {NoTimestamps: true}} {
+		c := MeasureRecorderCost(3*time.Millisecond, 64, o)
+		for _, v := range []float64{c.PassNs, c.EventNs, c.SingleNs} {
+			if !(v > 0) || math.IsInf(v, 0) {
+				t.Errorf("%+v: cost %+v", o, c)
+			}
+		}
+	}
 }

@@ -22,9 +22,11 @@ var mdScenarioColumns = []struct {
 	{"p99", "latency_ns.p99", format.Duration},
 	{"p99.9", "latency_ns.p999", format.Duration},
 	{"CPU/event", "os.cpu_ns_per_event", format.Duration},
+	{"harness/event", "consumer.harness_ns_per_event", format.Duration},
 	{"syscalls/event", "os.syscalls_per_event", format.Sig3},
 	{"allocs/event", "go.allocs_per_event", format.Sig3},
 	{"BPF/event", "producer.bpf_ns_per_event", format.Duration},
+	{"loadgen CPU/trigger", "producer.loadgen_cpu_ns_per_trigger", format.Duration},
 }
 
 func mdScenarios(b *bytes.Buffer, r *bench.Result) {
@@ -35,7 +37,10 @@ func mdScenarios(b *bytes.Buffer, r *bench.Result) {
 	}
 	b.WriteString("Every scenario in run order: mean ± relative sample stddev over its completed repetitions " +
 		"(no ± with one); \"-\" where a figure was not measured. Latency is from emission in the BPF program " +
-		"to the consumer reading the event; CPU is the consumer side's; BPF is the producer program's run time.\n\n")
+		"to the consumer reading the event; CPU is the consumer process's; harness is the part of it ringbench itself " +
+		"added (its Recorder at the run's clock readings per event, measured in the scenario's process, and its syscall " +
+		"counter); BPF is the producer program's run time; loadgen CPU is the traced workload's own process per trigger " +
+		"(pacing, the syscall, the program and the wakeups it runs).\n\n")
 	b.WriteString("| scenario | reps ok |")
 	for _, c := range mdScenarioColumns {
 		b.WriteString(" " + c.head + " |")
