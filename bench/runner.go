@@ -163,27 +163,29 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if err := sleepUntil(plan.Open); err != nil {
 		return abort(err)
 	}
-	// The time-based figures are sampled at the window's edges, back to
-	// back and in the same order at both ends; the event-based ones (the
-	// producer's counters and run time) once the load has stopped.
+	// The time-based figures are sampled at the window's edges, nested:
+	// what costs more (map reads, /proc files, allocations) outside, the
+	// Go runtime's figures innermost, so that the window holds as little
+	// of the sampling as it can. The event-based ones (the producer's
+	// counters and run time) are read again once the load has stopped.
 	perf := openThreadCounters(rec.Thread())
 	defer perf.close()
-	osBefore := readOS(rec.Thread(), loadgenPID)
-	goBefore := ReadGo()
-	perf.start()
-	sc.mark()
 	before, err := prod.Counters()
 	if err != nil {
 		return abort(err)
 	}
 	usageBefore, usageErrBefore := stats.read()
+	sc.mark()
+	osBefore := readOS(rec.Thread(), loadgenPID)
+	perf.start()
+	goBefore := ReadGo()
 	if err := sleepUntil(plan.Close); err != nil {
 		return abort(err)
 	}
-	sc.mark()
-	perfReadings := perf.stop()
 	goAfter := ReadGo()
+	perfReadings := perf.stop()
 	osAfter := readOS(rec.Thread(), loadgenPID)
+	sc.mark()
 
 	var load loadgen.Result
 	if lg != nil {
