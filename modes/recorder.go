@@ -114,10 +114,42 @@ func (r *Recorder) RecordPass(views [][]byte) {
 }
 
 // Record takes one event of the current pass (BeginPass). raw is a view of
-// the event (it may point into the ring); it is not kept.
+// the event (it may point into the ring); it is not kept. It is the reader
+// mode's way in, once per record its library hands out, so it goes straight
+// to the common loop.
 func (r *Recorder) Record(raw []byte) {
-	one := [1][]byte{raw}
-	r.record(one[:])
+	if !r.opts.NoTimestamps && !r.perEvent {
+		seq, ts, cpu, length, ok := header(raw)
+		if ok && cpu < uint32(len(r.seq)) && length == r.eventLen && seq == r.seq[cpu].next && ts < r.now {
+			r.seq[cpu].next = seq + 1
+			if ts >= r.winStart && ts < r.winEnd && !count(r.latency.Raw(), r.now-ts) {
+				r.tooSlow++
+			}
+			return
+		}
+	}
+	r.unusualOrCompact(raw)
+}
+
+// header decodes an event's header in place (bpf.EventHeader's layout); ok
+// is false if raw is too short or says it is longer than it is.
+func header(raw []byte) (seq uint64, ts int64, cpu, length uint32, ok bool) {
+	if len(raw) < bpf.EventHeaderSize {
+		return 0, 0, 0, 0, false
+	}
+	h := raw[:bpf.EventHeaderSize]
+	length = binary.NativeEndian.Uint32(h[20:])
+	return binary.NativeEndian.Uint64(h[0:]), int64(binary.NativeEndian.Uint64(h[8:])),
+		binary.NativeEndian.Uint32(h[16:]), length, uint64(length) <= uint64(len(raw))
+}
+
+// count files a latency in the histogram's counts; false if out of range.
+func count(counts []int64, lat int64) bool {
+	if i := hist.Index(lat); uint(i) < uint(len(counts)) {
+		counts[i]++
+		return true
+	}
+	return false
 }
 
 // record is the harness's cost per event. Its loop (common) calls nothing,
@@ -126,18 +158,13 @@ func (r *Recorder) Record(raw []byte) {
 // reading, one out of sequence, the run's first event or a malformed one —
 // it leaves to unusual, one event at a time, and resumes after it.
 func (r *Recorder) record(views [][]byte) {
-	if r.opts.NoTimestamps {
+	if r.opts.NoTimestamps || r.perEvent {
 		for _, raw := range views {
-			r.recordCompact(raw)
+			r.unusualOrCompact(raw)
 		}
 		return
 	}
 	for len(views) > 0 {
-		if r.perEvent {
-			r.unusual(views[0])
-			views = views[1:]
-			continue
-		}
 		n := r.common(views)
 		if views = views[n:]; len(views) > 0 {
 			r.unusual(views[0])
@@ -152,6 +179,9 @@ func (r *Recorder) record(views [][]byte) {
 func (r *Recorder) common(views [][]byte) int {
 	now, winStart, winEnd := r.now, r.winStart, r.winEnd
 	seqs, eventLen, counts := r.seq, r.eventLen, r.latency.Raw()
+	// The header is decoded and the histogram counted here rather than by
+	// header() and count(): written out, the loop compiles tighter (6.5
+	// against 9 ns per event in BenchmarkRecorder, interleaved).
 	for k, raw := range views {
 		if len(raw) < bpf.EventHeaderSize {
 			return k
@@ -178,18 +208,23 @@ func (r *Recorder) common(views [][]byte) int {
 	return len(views)
 }
 
+// unusualOrCompact takes one event the long way.
+func (r *Recorder) unusualOrCompact(raw []byte) {
+	if r.opts.NoTimestamps {
+		r.recordCompact(raw)
+		return
+	}
+	r.unusual(raw)
+}
+
 // unusual takes one event the common loop would not, the long way.
 func (r *Recorder) unusual(raw []byte) {
-	if len(raw) < bpf.EventHeaderSize {
+	seq, ts, cpu, length, ok := header(raw)
+	if !ok && len(raw) < bpf.EventHeaderSize {
 		r.c.Malformed++
 		return
 	}
-	h := raw[:bpf.EventHeaderSize]
-	seq := binary.NativeEndian.Uint64(h[0:])
-	ts := int64(binary.NativeEndian.Uint64(h[8:]))
-	cpu := binary.NativeEndian.Uint32(h[16:])
-	length := binary.NativeEndian.Uint32(h[20:])
-	if cpu >= uint32(len(r.seq)) || length != r.eventLen || uint64(length) > uint64(len(raw)) {
+	if !ok || cpu >= uint32(len(r.seq)) || length != r.eventLen {
 		if !r.firstEvent(raw, cpu, length) {
 			return
 		}
@@ -204,10 +239,7 @@ func (r *Recorder) unusual(raw []byte) {
 		r.c.Negative++
 		return
 	}
-	if ts < winStart || ts >= winEnd {
-		return
-	}
-	if !r.latency.Record(lat) {
+	if ts >= winStart && ts < winEnd && !count(r.latency.Raw(), lat) {
 		r.tooSlow++
 	}
 }

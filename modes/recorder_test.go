@@ -176,18 +176,24 @@ func BenchmarkRecorder(b *testing.B) {
 	for _, clk := range []LatencyClock{ClockPerDrain, ClockPerEvent} {
 		for _, batch := range []int{1, 64, 500} {
 			b.Run(fmt.Sprintf("clock=%s/batch=%d", clk, batch), func(b *testing.B) {
-				benchRecorder(b, RecorderOptions{Clock: clk}, batch)
+				benchRecorder(b, RecorderOptions{Clock: clk}, batch, false)
 			})
 		}
 	}
 	for _, batch := range []int{64, 500} {
 		b.Run(fmt.Sprintf("timestamps=false/batch=%d", batch), func(b *testing.B) {
-			benchRecorder(b, RecorderOptions{NoTimestamps: true}, batch)
+			benchRecorder(b, RecorderOptions{NoTimestamps: true}, batch, false)
+		})
+	}
+	// The reader mode's way: a pass of batch records, one Record call each.
+	for _, batch := range []int{64, 500} {
+		b.Run(fmt.Sprintf("one-at-a-time/batch=%d", batch), func(b *testing.B) {
+			benchRecorder(b, RecorderOptions{Clock: ClockPerDrain}, batch, true)
 		})
 	}
 }
 
-func benchRecorder(b *testing.B, o RecorderOptions, batch int) {
+func benchRecorder(b *testing.B, o RecorderOptions, batch int, single bool) {
 	w := window.New()
 	w.Open(0)
 	r := NewRecorder(1, w, o)
@@ -215,7 +221,14 @@ func benchRecorder(b *testing.B, o RecorderOptions, batch int) {
 	records, p := 0, 0
 	var earlier uint64 // consumed before the tracker last started over
 	for b.Loop() {
-		r.RecordPass(passes[p])
+		if single {
+			r.BeginPass()
+			for _, e := range passes[p] {
+				r.Record(e)
+			}
+		} else {
+			r.RecordPass(passes[p])
+		}
 		records += batch
 		if p++; p == benchPasses {
 			p = 0
