@@ -74,7 +74,7 @@ run_tests() {
 # (KVM when it works, else TCG, whose timings compare only with each other),
 # runs the claims there and on the host kernel, and prints claim × kernel.
 # The claims' budget defaults to 75s here (the least that runs every
-# performance scenario): about 2½ minutes on 2 cores, the TCG guests side by side.
+# performance scenario): about 4½ minutes on 2 cores, the TCG guests side by side.
 kernels_run() {
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		echo "installing qemu-system-x86" >&2
