@@ -128,7 +128,7 @@ func produce(stop *atomic.Bool, s Schedule, p uint64, c int, cfg Config, trigger
 	var last int64
 	for k := uint64(0); ; k++ {
 		due := s.Due(s.Slot(p, k))
-		if due >= end || (s.Rate != 0 || k == 0) && !waitUntil(stop, due) {
+		if due >= end || (s.Rate != 0 || k == 0) && !waitUntil(stop, due, end) {
 			return r, nil
 		}
 		if s.Rate == 0 && (last >= end || stop.Load()) {
@@ -157,13 +157,18 @@ func (r *Result) fire(w *window.Window, trigger func()) (t0, t1 int64, inWindow 
 	return t0, t1, true
 }
 
-// waitUntil returns at or after due, or false as soon as stop is seen.
-func waitUntil(stop *atomic.Bool, due int64) bool {
+// waitUntil returns at or after due, or false as soon as stop is seen or
+// the clock reaches end: a producer behind its schedule fires its overdue
+// triggers at once, but never after the load's end.
+func waitUntil(stop *atomic.Bool, due, end int64) bool {
 	for {
 		if stop.Load() {
 			return false
 		}
 		now := clock.Now()
+		if now >= end {
+			return false
+		}
 		left := due - now
 		if left <= 0 {
 			return true

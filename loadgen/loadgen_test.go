@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"ringbench/internal/clock"
 	"ringbench/internal/window"
 )
 
@@ -92,5 +93,31 @@ func TestRunCountsAndStops(t *testing.T) {
 		if uint64(r.Lag.TotalCount()) != wantLag {
 			t.Errorf("rate %d: %d lag samples, want %d", rate, r.Lag.TotalCount(), wantLag)
 		}
+	}
+}
+
+// A producer behind its schedule fires overdue triggers at once, but none
+// starts at or after the load's end: the load stops by itself in time, not
+// once the schedule has caught up.
+func TestRunStopsAtEndWhenBehind(t *testing.T) {
+	w := window.New()
+	w.Open(0)
+	start := clock.Now()
+	end := start + 30_000_000 // 30 ms of a 1M/s schedule no trigger can keep
+	var late, n atomic.Uint64
+	slow := func() {
+		if clock.Now() >= end {
+			late.Add(1)
+		}
+		n.Add(1)
+		time.Sleep(time.Millisecond)
+	}
+	r, err := Run(context.Background(), Config{Rate: 1_000_000, Batch: 1, CPUs: []int{-1}, Window: w,
+		Trigger: slow, Start: start, End: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if late.Load() != 0 || r.Triggers != n.Load() || r.Triggers == 0 || r.Triggers > 30 {
+		t.Errorf("%d triggers (%d started after the end); a 30 ms load of 1 ms triggers has room for 30", r.Triggers, late.Load())
 	}
 }
