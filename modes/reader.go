@@ -118,19 +118,14 @@ func (c *reader) Run(ctx context.Context, rec *Recorder) (err error) {
 	// library itself does not have.
 	//
 	// A pass — the records timed against one clock reading — begins with
-	// a read that may block, and lasts at most passViews records, so that
-	// a ring the producer never lets empty still gets fresh readings.
-	mayBlock, inPass := true, 0
+	// a read that may block; the sink ends it after passViews records, so
+	// that a ring the producer never lets empty still gets fresh readings.
+	mayBlock := true
 	for {
 		if mayBlock && c.setup.needsTimeout() {
 			c.lib.setDeadline(time.Now().Add(c.setup.PollTimeout))
 		}
-		first := mayBlock || inPass == passViews
-		if first {
-			inPass = 0
-		}
-		remaining, err := c.step(out, first)
-		inPass++
+		remaining, err := c.step(out, mayBlock)
 		mayBlock = err != nil || remaining == 0
 		switch {
 		case err == nil:
@@ -173,8 +168,8 @@ func (c *reader) backToBack(stop *atomic.Bool, out *copier) error {
 		if !done {
 			c.setup.Trigger()
 		}
-		for i := 0; ; i++ {
-			_, err := c.step(out, i%passViews == 0)
+		for first := true; ; first = false {
+			_, err := c.step(out, first)
 			if err == nil {
 				continue
 			}
