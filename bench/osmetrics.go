@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"ringbench/internal/clock"
 )
 
 // CPU clocks (include/linux/posix-timers_types.h): a pid's or tid's CPU
@@ -71,6 +73,7 @@ func parseCtxSwitches(status []byte) (voluntary, involuntary uint64) {
 // osSample is the consumer process's counters at one window edge, with the
 // reading thread's and the load generator's CPU clocks.
 type osSample struct {
+	at        int64 // CLOCK_MONOTONIC when it was taken
 	cpuNs     int64 // the consumer process's CPU clock
 	ru        unix.Rusage
 	consumer  *threadTimes
@@ -81,7 +84,7 @@ type osSample struct {
 // readOS samples this process, its reading thread (0: none) and the load
 // generator process (0: none).
 func readOS(consumerTID, loadgenPID int) osSample {
-	var s osSample
+	s := osSample{at: clock.Now()}
 	if loadgenPID != 0 {
 		ns, err := readCPUClock(processCPUClock(loadgenPID))
 		if err != nil {
@@ -108,12 +111,16 @@ func readOS(consumerTID, loadgenPID int) osSample {
 }
 
 // CPUMethod states how os.cpu_ns_per_event is measured.
-const CPUMethod = "the consumer process's CPU clock (CLOCK_PROCESS_CPUTIME_ID, ns) over the window; " +
-	"the user/sys split is getrusage's, whose proportions the kernel samples per tick"
+const CPUMethod = "the consumer process's CPU clock (CLOCK_PROCESS_CPUTIME_ID, ns) between the samples at the window's edges, " +
+	"scaled to the window's length; the user/sys split is getrusage's, whose proportions the kernel samples per tick"
 
 // fillOS turns two samples into the run's OS figures, per event consumed in
-// the window, and the load generator's CPU per trigger it issued in it.
-func fillOS(r *Run, a, b osSample, events, triggers uint64) {
+// the window, and the load generator's CPU per trigger it issued in it. The
+// samples are taken a little after each edge (a timer's wake-up); CPU
+// times are scaled from the interval between them to the window's length,
+// windowNs, so that a late first sample does not shorten the time they
+// cover against the events counted.
+func fillOS(r *Run, a, b osSample, events, triggers uint64, windowNs int64) {
 	if a.err != nil || b.err != nil {
 		why := "could not read process or thread counters"
 		if err := firstErr(a.err, b.err); err != nil {
@@ -124,7 +131,11 @@ func fillOS(r *Run, a, b osSample, events, triggers uint64) {
 		r.Unsupported["producer.loadgen_cpu_ns_per_trigger"] = why
 		return
 	}
-	perEvent := func(ns float64) *float64 { return ratio(ns, events) }
+	scale := 1.0
+	if span := b.at - a.at; span > 0 && windowNs > 0 {
+		scale = float64(windowNs) / float64(span)
+	}
+	perEvent := func(ns float64) *float64 { return ratio(ns*scale, events) }
 	o := &r.OS
 	o.CPUMethod = CPUMethod
 	total := float64(b.cpuNs - a.cpuNs)
@@ -155,7 +166,7 @@ func fillOS(r *Run, a, b osSample, events, triggers uint64) {
 			"consumer_voluntary_ctx_switches", "consumer_involuntary_ctx_switches"}, why)
 	}
 	if a.loadgenNs != nil && b.loadgenNs != nil {
-		r.Producer.LoadgenCPUNsPerTrigger = ratio(float64(*b.loadgenNs-*a.loadgenNs), triggers)
+		r.Producer.LoadgenCPUNsPerTrigger = ratio(float64(*b.loadgenNs-*a.loadgenNs)*scale, triggers)
 		if triggers == 0 {
 			r.Unsupported["producer.loadgen_cpu_ns_per_trigger"] = "the load generator issued no trigger in the window"
 		}

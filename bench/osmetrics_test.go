@@ -25,7 +25,7 @@ func TestFillOSExact(t *testing.T) {
 		ru:       unix.Rusage{Utime: unix.Timeval{Sec: 1, Usec: 200_000}, Stime: unix.Timeval{Usec: 100_000}, Nvcsw: 110, Nivcsw: 4},
 		consumer: &threadTimes{cpuNs: 100_000_700, vcsw: 50, nivcsw: 2}}
 	r := Run{Unsupported: map[string]string{}}
-	fillOS(&r, a, b, 1000, 300)
+	fillOS(&r, a, b, 1000, 300, 0)
 	o := r.OS
 	for _, c := range []struct {
 		name      string
@@ -45,10 +45,17 @@ func TestFillOSExact(t *testing.T) {
 	if len(r.Unsupported) != 0 {
 		t.Errorf("unsupported: %v", r.Unsupported)
 	}
+	// Samples 1.01 s apart for a 1 s window: CPU times are scaled to it.
+	a.at, b.at = 5_000_000_000, 6_010_000_000
+	r = Run{Unsupported: map[string]string{}}
+	fillOS(&r, a, b, 1000, 300, 1_000_000_000)
+	if got, want := *r.OS.CPUNsPerEvent, 300_000.007/1.01; math.Abs(got-want) > 1e-6*want {
+		t.Errorf("scaled CPU/event %v, want %v", got, want)
+	}
 	// No load generator (back to back): its figure is null with a reason.
 	a.loadgenNs, b.loadgenNs = nil, nil
 	r = Run{Unsupported: map[string]string{}}
-	fillOS(&r, a, b, 1000, 300)
+	fillOS(&r, a, b, 1000, 300, 0)
 	if r.Producer.LoadgenCPUNsPerTrigger != nil || r.Unsupported["producer.loadgen_cpu_ns_per_trigger"] == "" {
 		t.Errorf("back to back: loadgen CPU %v, reason %q", orNil(r.Producer.LoadgenCPUNsPerTrigger), r.Unsupported["producer.loadgen_cpu_ns_per_trigger"])
 	}

@@ -126,12 +126,6 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	plan.Close = plan.Open + int64(seconds(p.DurationS))
 	win.Open(plan.Open)
 	win.Close(plan.Close)
-	if lg != nil {
-		if err := lg.Begin(plan); err != nil {
-			return Outcome{}, err
-		}
-	}
-
 	// abort stops everything in order and waits, so that Close runs on an
 	// idle consumer and nothing is left running.
 	abort := func(cause error) (Outcome, error) {
@@ -145,6 +139,11 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		case <-time.After(drainLimit):
 		}
 		return Outcome{}, cause
+	}
+	if lg != nil {
+		if err := lg.Begin(plan); err != nil {
+			return abort(err)
+		}
 	}
 	sleepUntil := func(t int64) error {
 		timer := time.NewTimer(time.Duration(t - clock.Now()))
@@ -234,7 +233,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		markUnmeasured(run.Unsupported, "producer", []string{"hash_inserts", "hash_update_failures", "hash_misses"}, "no flow table (hashmap none)")
 	}
 	counts := rec.Counts()
-	fillOS(&run, osBefore, osAfter, counts.Measured, load.WindowTriggers)
+	fillOS(&run, osBefore, osAfter, counts.Measured, load.WindowTriggers, plan.Close-plan.Open)
 	goDelta := DeltaGo(goBefore, goAfter)
 	fillGo(&run, goDelta, counts.Measured)
 	fillPerf(&run, perfReadings, counts.Measured)

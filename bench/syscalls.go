@@ -2,6 +2,7 @@ package bench
 
 import (
 	"errors"
+	"runtime"
 	"sort"
 
 	"golang.org/x/sys/unix"
@@ -36,7 +37,9 @@ type SyscallCount struct {
 // Syscalls are the window's syscalls of the consumer process, as counted by
 // ringbench's own BPF program: all its threads (the load generator is
 // another process), the reading thread alone when the mode locks one, and
-// the most frequent ones. Counting costs each counted syscall a map update:
+// the most frequent ones; the counter's own map reads at the window's edges
+// (bpf(2) on the thread that read) are left out. Counting costs each counted
+// syscall a map update:
 // CounterNsPerSyscall is that cost as measured before the warm-up ended, and
 // CounterNsPerEvent what it added per event consumed (cost × syscalls/event),
 // to set beside the CPU figures it inflates.
@@ -107,6 +110,7 @@ type syscallCounting struct {
 	err     error // why there are no counts
 	costNs  *float64
 	marks   []bpf.SyscallCounts
+	readers []int // the threads the marks read the map on
 }
 
 func startSyscallCounting(p Params) *syscallCounting {
@@ -124,15 +128,30 @@ func startSyscallCounting(p Params) *syscallCounting {
 	return s
 }
 
-// mark reads the counts at a window edge.
+// mark reads the counts at a window edge. Reading the map is itself a
+// bpf(2) call or two per entry, counted as they happen; the reading is done
+// on a locked thread whose ID is kept, so that its bpf(2) calls can be
+// taken out of the window's counts.
 func (s *syscallCounting) mark() {
 	if s.err != nil {
 		return
 	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	s.readers = append(s.readers, unix.Gettid())
 	var c bpf.SyscallCounts
 	if c, s.err = s.counter.Read(); s.err == nil {
 		s.marks = append(s.marks, c)
 	}
+}
+
+// window is the counts between the two marks, less the marks' own reads.
+func (s *syscallCounting) window() bpf.SyscallCounts {
+	d := s.marks[1].Sub(s.marks[0])
+	for _, tid := range s.readers {
+		delete(d[tid], unix.SYS_BPF)
+	}
+	return d
 }
 
 func (s *syscallCounting) fill(r *Run, consumerTID int, events uint64) {
@@ -145,7 +164,7 @@ func (s *syscallCounting) fill(r *Run, consumerTID int, events uint64) {
 		r.Unsupported["syscalls"] = s.err.Error()
 		return
 	}
-	fillSyscalls(r, s.marks[1].Sub(s.marks[0]), string(s.counter.Attach), consumerTID, events, s.costNs)
+	fillSyscalls(r, s.window(), string(s.counter.Attach), consumerTID, events, s.costNs)
 	if consumerTID == 0 {
 		why := "the consumer is not locked to one OS thread"
 		r.Unsupported["os.consumer_thread_syscalls_per_event"], r.Unsupported["syscalls.consumer_thread"] = why, why
