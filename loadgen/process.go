@@ -20,7 +20,7 @@ import (
 type Process struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stdout *os.File
+	stdout io.Closer
 	dec    *json.Decoder
 	exited chan struct{}
 	err    error // cmd.Wait's, once exited is closed
@@ -41,19 +41,23 @@ func StartProcess(spec Spec, stderr io.Writer, extraEnv ...string) (_ *Process, 
 	cmd.Env = append(os.Environ(), extraEnv...)
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	stdin, err := cmd.StdinPipe()
+	// Pipes of our own rather than StdinPipe/StdoutPipe: Wait closes those
+	// as soon as the process exits, possibly before its report has been
+	// read, and a failed start would leave the child's ends open.
+	childIn, stdin, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	// A pipe of our own rather than StdoutPipe, which Wait closes as soon
-	// as the process exits, possibly before its report has been read.
-	stdout, w, err := os.Pipe()
+	stdout, childOut, err := os.Pipe()
 	if err != nil {
+		childIn.Close()
+		stdin.Close()
 		return nil, err
 	}
-	cmd.Stdout = w
+	cmd.Stdin, cmd.Stdout = childIn, childOut
 	err = cpu.WithAffinity(spec.CPUs, cmd.Start)
-	w.Close()
+	childIn.Close()
+	childOut.Close()
 	if err != nil {
 		stdin.Close()
 		stdout.Close()
@@ -69,14 +73,39 @@ func StartProcess(spec Spec, stderr io.Writer, extraEnv ...string) (_ *Process, 
 	if err := p.send(toLoadgen{Spec: &spec}); err != nil {
 		return nil, err
 	}
-	var m fromLoadgen
-	if err := p.dec.Decode(&m); err != nil {
+	m, err := p.receive(readyLimit)
+	if err != nil {
 		return nil, fmt.Errorf("load generator did not start: %w", err)
 	}
 	if !m.Ready {
 		return nil, fmt.Errorf("load generator refused: %s", m.Error)
 	}
 	return p, nil
+}
+
+// readyLimit bounds how long a new load generator may take to say it is
+// ready: a process start, not a measurement.
+const readyLimit = 30 * time.Second
+
+// receive reads the next message, or fails after limit (the reader is left
+// to end with the process, which Kill ends).
+func (p *Process) receive(limit time.Duration) (fromLoadgen, error) {
+	type got struct {
+		m   fromLoadgen
+		err error
+	}
+	ch := make(chan got, 1)
+	go func() {
+		var m fromLoadgen
+		err := p.dec.Decode(&m)
+		ch <- got{m, err}
+	}()
+	select {
+	case g := <-ch:
+		return g.m, g.err
+	case <-time.After(limit):
+		return fromLoadgen{}, fmt.Errorf("no answer within %v", limit)
+	}
 }
 
 // Pid is the load generator's process ID: the tgid the producer program
@@ -93,22 +122,10 @@ func (p *Process) Stop() { _ = p.send(toLoadgen{Stop: true}) }
 // has stopped (by itself at the plan's end, or after Stop), and for it to
 // exit; after limit it is killed.
 func (p *Process) Wait(limit time.Duration) (Result, error) {
-	type got struct {
-		m   fromLoadgen
-		err error
-	}
-	ch := make(chan got, 1)
-	go func() {
-		var m fromLoadgen
-		err := p.dec.Decode(&m)
-		ch <- got{m, err}
-	}()
-	var g got
-	select {
-	case g = <-ch:
-	case <-time.After(limit):
+	m, err := p.receive(limit)
+	if err != nil {
 		p.Kill()
-		return Result{}, fmt.Errorf("load generator did not stop within %v: killed", limit)
+		return Result{}, fmt.Errorf("load generator sent no report (%v): %w", p.err, err)
 	}
 	p.stdin.Close()
 	select {
@@ -117,18 +134,15 @@ func (p *Process) Wait(limit time.Duration) (Result, error) {
 	case <-time.After(limit):
 		p.Kill()
 	}
-	switch {
-	case g.err != nil:
-		return Result{}, fmt.Errorf("load generator sent no report (%v): %w", p.err, g.err)
-	case g.m.Report == nil:
-		return Result{}, fmt.Errorf("load generator: %s", g.m.Error)
+	if m.Report == nil {
+		return Result{}, fmt.Errorf("load generator: %s", m.Error)
 	}
-	r, err := g.m.Report.decode()
+	r, err := m.Report.decode()
 	if err != nil {
 		return r, fmt.Errorf("load generator report: %w", err)
 	}
-	if g.m.Report.Error != "" {
-		return r, errors.New(g.m.Report.Error)
+	if m.Report.Error != "" {
+		return r, errors.New(m.Report.Error)
 	}
 	return r, nil
 }
