@@ -218,14 +218,20 @@ func TestBackToBack(t *testing.T) {
 //
 // runtime/metrics are process-wide, so these runs go without runChecked's
 // footprint poller, whose /proc reading would count as the mode's
-// allocations (a real repetition has a child process to itself).
+// allocations, each in a child process to itself, as a real repetition.
 func TestCostFigures(t *testing.T) {
 	testutil.RequireBPF(t)
+	// Each run in a child process of its own, as the harness runs them:
+	// the test process carries other tests' heap and goroutines, whose
+	// background work would be charged to the window.
 	runPlain := func(p Params) Run {
 		t.Helper()
-		o, err := RunScenario(context.Background(), p)
+		o, err := RunIsolated(context.Background(), p, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if o.Run.Incomplete() {
+			t.Fatalf("child: %s\n%s", o.Run.Error, o.Run.StderrTail)
 		}
 		requireChecks(t, o.Run)
 		return o.Run
