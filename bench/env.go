@@ -45,6 +45,9 @@ type Env struct {
 	Hostname      string   `json:"hostname"`
 	Start         string   `json:"start"`
 	CommandLine   []string `json:"command_line"`
+	// Noise is each online CPU's noise floor, probed before the scenarios
+	// ran (ProbeNoise); absent when the probe was switched off.
+	Noise []NoiseCPU `json:"noise,omitempty"`
 }
 
 // Commit and Dirty describe the ringbench source, set at build time by

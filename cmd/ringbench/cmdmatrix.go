@@ -47,6 +47,7 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	warmup := fs.Duration("warmup", -1, "warm-up per repetition (default: the matrix's)")
 	list := fs.Bool("list", false, "print the scenarios (and skips) and exit without running")
 	out := fs.String("out", "", "output folder (default results/<UTC time>-<kernel>-<host>)")
+	noise := fs.Duration("noise", bench.DefaultNoiseTime, "before the scenarios, probe each online CPU's noise floor for this long (0: skip)")
 	if ok, err := parseFlagsOnly(fs, args); !ok {
 		return err
 	}
@@ -119,12 +120,22 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	if err := needPrivileges(); err != nil {
 		return err
 	}
-	return runMatrix(stdout, stderr, m, info, planned, skipped, *out)
+	if *noise < 0 {
+		return usagef("noise %v: want a duration, or 0 to skip the probe", *noise)
+	}
+	return runMatrix(stdout, stderr, m, info, planned, skipped, *out, *noise)
 }
 
-func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info bench.MatrixInfo, planned []bench.Planned, skipped int, out string) error {
+func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info bench.MatrixInfo, planned []bench.Planned, skipped int, out string, noise time.Duration) error {
 	ctx, caught := signalContext()
 	env := bench.CaptureEnv()
+	if noise > 0 {
+		fmt.Fprintf(stderr, "ringbench: probing the noise floor of CPUs %v, %v each\n", env.OnlineCPUs, noise)
+		env.Noise = bench.ProbeNoise(env.OnlineCPUs, noise)
+		for _, n := range env.Noise {
+			fmt.Fprintf(stderr, "ringbench: noise floor: %s\n", n)
+		}
+	}
 	if out == "" {
 		out = defaultOutDir(env)
 	}

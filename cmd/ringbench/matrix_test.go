@@ -76,7 +76,7 @@ func TestMatrixInterruptedKeepsFinished(t *testing.T) {
 		{"mode": "epoll", "rate": 4000, "duration": "60s"}]}`), 0o644)
 	out := filepath.Join(dir, "out")
 	// The last scenario runs for a minute; interrupt it.
-	cmd := exec.Command(os.Args[0], "matrix", "--file", file, "--out", out)
+	cmd := exec.Command(os.Args[0], "matrix", "--file", file, "--out", out, "--noise", "100ms")
 	cmd.Env = append(os.Environ(), "RINGBENCH_AS_MAIN=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -106,6 +106,9 @@ func TestMatrixInterruptedKeepsFinished(t *testing.T) {
 	res, err = bench.ReadResult(filepath.Join(out, "run.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(res.Env.Noise) != len(res.Env.OnlineCPUs) || res.Env.Noise[0].DurationS <= 0 {
+		t.Errorf("noise floor %+v for CPUs %v", res.Env.Noise, res.Env.OnlineCPUs)
 	}
 	if res.Matrix == nil || !res.Matrix.Interrupted || res.Matrix.Planned != 4 || len(res.Scenarios) != 3 {
 		t.Fatalf("matrix %+v with %d scenarios", res.Matrix, len(res.Scenarios))
