@@ -172,6 +172,10 @@ func mdEnv(b *bytes.Buffer, e bench.Env) {
 		attach += "; refused: " + strings.Join(e.AttachRefused, "; ")
 	}
 	row("attach", attach)
+	for _, n := range e.Noise {
+		_, floor, _ := strings.Cut(n.String(), ": ")
+		row(fmt.Sprintf("noise floor, CPU %d", n.CPU), floor)
+	}
 	if len(e.CommandLine) > 0 {
 		fmt.Fprintf(b, "| command line | %s |\n", mdCode(strings.Join(e.CommandLine, " ")))
 	}

@@ -131,7 +131,7 @@ func mdSweep(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 		var parts []string
 		for _, m := range sw.modes {
 			if p := sw.at[mdKey(m, rate)]; p != nil {
-				parts = append(parts, mdDescribe(p))
+				parts = append(parts, mdDescribe(p)+mdWithinFloor(p, r.Env))
 			} else {
 				parts = append(parts, m+": "+mdMissing(r, sw, m, rate))
 			}
@@ -187,6 +187,29 @@ func mdDescribe(p *mdPoint) string {
 		s += ", " + format.SI(d) + " drops/s"
 	}
 	return s
+}
+
+// mdWithinFloor flags a p99 at or below the machine's own: the largest
+// gap p99 of the noise probe on any CPU. Such a figure describes the
+// machine, not the mode.
+func mdWithinFloor(p *mdPoint, e bench.Env) string {
+	floor, ok := mdNoiseP99(e)
+	v, have := p.fig("latency_ns.p99")
+	if !ok || !have || v > float64(floor) {
+		return ""
+	}
+	return fmt.Sprintf(" — at or below this machine's noise floor (gap p99 %s): the machine's, not the mode's", format.Duration(float64(floor)))
+}
+
+// mdNoiseP99 is the largest gap p99 the noise probe saw on any CPU.
+func mdNoiseP99(e bench.Env) (int64, bool) {
+	var floor int64
+	for _, n := range e.Noise {
+		if n.GapP99Ns != nil && *n.GapP99Ns > floor {
+			floor = *n.GapP99Ns
+		}
+	}
+	return floor, floor > 0
 }
 
 func mdFigure(p *mdPoint, k string, f func(float64) string) string {

@@ -1,0 +1,33 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"ringbench/bench"
+)
+
+// A p99 at or below the largest gap p99 of the noise probe is flagged as
+// the machine's; one above it, or a run without a probe, is not.
+func TestWithinNoiseFloor(t *testing.T) {
+	p99 := func(v int64) *int64 { return &v }
+	env := bench.Env{Noise: []bench.NoiseCPU{{CPU: 0, GapP99Ns: p99(90_000)}, {CPU: 1, GapP99Ns: p99(120_000)}}}
+	point := func(lat float64) *mdPoint {
+		return &mdPoint{mode: "spin", s: bench.Scenario{Summary: map[string]bench.Stat{"latency_ns.p99": {Mean: lat, N: 3}}}}
+	}
+	if got := mdWithinFloor(point(100_000), env); !strings.Contains(got, "120 µs") {
+		t.Errorf("100 µs under a 120 µs floor: %q", got)
+	}
+	if got := mdWithinFloor(point(130_000), env); got != "" {
+		t.Errorf("130 µs over the floor: %q", got)
+	}
+	if got := mdWithinFloor(point(10), bench.Env{}); got != "" {
+		t.Errorf("no probe: %q", got)
+	}
+	var b bytes.Buffer
+	mdEnv(&b, env)
+	if !strings.Contains(b.String(), "| noise floor, CPU 1 |") {
+		t.Errorf("environment table lacks the floor:\n%s", b.String())
+	}
+}
