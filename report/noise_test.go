@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,5 +30,35 @@ func TestWithinNoiseFloor(t *testing.T) {
 	mdEnv(&b, env)
 	if !strings.Contains(b.String(), "| noise floor, CPU 1 |") {
 		t.Errorf("environment table lacks the floor:\n%s", b.String())
+	}
+}
+
+// With a probed floor, every latency chart draws it and says so in its
+// caption; the other charts do not mention it.
+func TestLatencyChartsDrawTheFloor(t *testing.T) {
+	r, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p99 := int64(105_000)
+	r.Env.Noise = []bench.NoiseCPU{{CPU: 0, GapP99Ns: &p99}}
+	charts, err := RenderCharts(r, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	latency := 0
+	for _, c := range charts {
+		floor := strings.Contains(c.Caption, "noise floor") && strings.Contains(c.Caption, "105 µs")
+		if strings.HasPrefix(c.Name, "latency-") {
+			latency++
+			if !floor {
+				t.Errorf("%s: caption without the floor: %s", c.Name, c.Caption)
+			}
+		} else if floor {
+			t.Errorf("%s mentions the floor", c.Name)
+		}
+	}
+	if latency == 0 {
+		t.Fatal("no latency chart")
 	}
 }

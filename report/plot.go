@@ -15,6 +15,7 @@ import (
 // allocations, wakeup policies, hash maps.
 func renderAll(r *bench.Result, dir string) ([]Chart, error) {
 	c := plNewCharts(Measured(r))
+	c.noiseP99, c.hasNoise = mdNoiseP99(r.Env)
 	if len(c.measured) == 0 {
 		return nil, nil
 	}
@@ -55,6 +56,10 @@ type plCharts struct {
 	bases      map[string][]bench.Scenario // transport → its BaseSweep
 	modes      map[string]int              // mode label → rank, for colours and order
 	figs       []*plFigure
+	// The machine's noise floor (largest gap p99 of the probe, ns), drawn
+	// on the latency charts when the run probed it.
+	noiseP99 int64
+	hasNoise bool
 }
 
 func plNewCharts(measured []bench.Scenario) *plCharts {

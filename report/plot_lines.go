@@ -2,12 +2,15 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"strconv"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 )
 
 // rateSeries is key (times scale) against offered rate, one series per
@@ -74,19 +77,62 @@ func (c *plCharts) latency() error {
 			p := plNewPanel("", "percentile (spaced by nines: 90% → 99% → 99.9%)", "latency (µs, log scale)")
 			p.X.Tick.Marker = plNinesTicks(ps)
 			p.X.Min, p.X.Max = plNines(ps[0])-0.2, plNines(ps[len(ps)-1])+0.2
-			leg, err := c.addLogLines(p, ss)
+			floor := float64(c.noiseP99) * 1e-3
+			if c.hasNoise { // keep the floor inside the Y range
+				ss = append(ss, plSeries{label: plFloorLabel, pts: []plPoint{{p.X.Min, plValue{mean: floor}}}})
+			}
+			_, _, lo, hi := plExtent(ss)
+			if c.hasNoise {
+				ss = ss[:len(ss)-1]
+			}
+			plSetLog(&p.Y, lo, hi, 1.4)
+			leg, err := c.addLines(p, ss, true)
 			if err != nil {
 				return err
+			}
+			if c.hasNoise {
+				e, err := plFloorLine(p, floor)
+				if err != nil {
+					return err
+				}
+				leg = append(leg, e)
 			}
 			c.figs = append(c.figs, &plFigure{
 				Chart: Chart{Name: plChartName("latency", t, rk),
 					Title: fmt.Sprintf("Latency percentiles: %s %s", t, atRate(at[0].Params)),
-					Caption: fmt.Sprintf("Latency percentiles p50 to p99.99 (µs, log) per read mode %s on %s; %s; %s.",
-						atRate(at[0].Params), t, plDescribe(at[0].Params), plRepsNote(at))},
+					Caption: fmt.Sprintf("Latency percentiles p50 to p99.99 (µs, log) per read mode %s on %s; %s; %s.%s",
+						atRate(at[0].Params), t, plDescribe(at[0].Params), plRepsNote(at), c.floorNote())},
 				w: 8 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{{p}}, legend: leg})
 		}
 	}
 	return nil
+}
+
+// floorNote explains the floor line in a caption, when there is one.
+func (c *plCharts) floorNote() string {
+	if !c.hasNoise {
+		return ""
+	}
+	return fmt.Sprintf(" The dashed line is this machine's noise floor, the largest gap p99 (%s) a pinned thread "+
+		"reading the clock saw on any CPU before the run: a latency under it describes the machine, not the mode.",
+		format.Duration(float64(c.noiseP99)))
+}
+
+// plFloorLabel names the noise floor's line in the legend.
+const plFloorLabel = "machine noise floor (gap p99)"
+
+// plFloorLine draws the machine's noise floor across p at y (µs): a
+// latency at or under it is the machine's, not the mode's.
+func plFloorLine(p *plot.Plot, y float64) (plLegendEntry, error) {
+	l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: y}, {X: p.X.Max, Y: y}})
+	if err != nil {
+		return plLegendEntry{}, err
+	}
+	l.Color = color.Gray{Y: 110}
+	l.Width = vg.Points(1.5)
+	l.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
+	p.Add(l)
+	return plLegendEntry{label: plFloorLabel, thumbs: []plot.Thumbnailer{l}}, nil
 }
 
 // plRateKeys lists the rateKeys of ss: paced rates ascending, then max,
