@@ -49,6 +49,21 @@ func ParseEventHeader(raw []byte) (EventHeader, bool) {
 	}, true
 }
 
+// PutEventHeader writes h at the start of b, as the producer lays it out:
+// the twin of ParseEventHeader, for synthetic events (the recorder's cost
+// probe, tests). b must hold EventHeaderSize bytes.
+func PutEventHeader(b []byte, h EventHeader) {
+	binary.NativeEndian.PutUint64(b[offSeq:], h.Seq)
+	binary.NativeEndian.PutUint64(b[offTimestamp:], uint64(h.Timestamp))
+	binary.NativeEndian.PutUint32(b[offCPU:], h.CPU)
+	binary.NativeEndian.PutUint32(b[offLen:], h.Len)
+}
+
+// PutCompactEvent writes an 8-byte event: the twin of ParseCompactEvent.
+func PutCompactEvent(b []byte, cpu uint32, seq uint64) {
+	binary.NativeEndian.PutUint64(b, uint64(cpu)<<CompactCPUShift|seq&compactSeqMask)
+}
+
 // ParseCompactEvent decodes an 8-byte event; false if raw is shorter.
 func ParseCompactEvent(raw []byte) (cpu uint32, seq uint64, ok bool) {
 	if len(raw) < CompactEventSize {

@@ -1,6 +1,7 @@
 package bpf
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"runtime"
@@ -42,6 +43,16 @@ func TestParseEventHeader(t *testing.T) {
 	}
 	if _, ok := ParseEventHeader(raw[:EventHeaderSize-1]); ok {
 		t.Fatal("a short record parsed as an event")
+	}
+	// The writer lays out what the parser reads, and what the producer writes.
+	w := make([]byte, 64)
+	PutEventHeader(w, h)
+	if !bytes.Equal(w, raw) {
+		t.Errorf("PutEventHeader wrote %x, the producer's layout is %x", w[:EventHeaderSize], raw[:EventHeaderSize])
+	}
+	PutCompactEvent(w, 3, 1<<40+5)
+	if cpu, seq, ok := ParseCompactEvent(w); !ok || cpu != 3 || seq != 1<<40+5 {
+		t.Errorf("compact event read back as CPU %d seq %d (%v)", cpu, seq, ok)
 	}
 }
 

@@ -1,7 +1,6 @@
 package modes
 
 import (
-	"encoding/binary"
 	"time"
 
 	"ringbench/bpf"
@@ -44,11 +43,9 @@ func MeasureRecorderCost(d time.Duration, payload int, o RecorderOptions) Record
 			ts := clock.Now()
 			for i := range n { // as a producer would have written them
 				if o.NoTimestamps {
-					binary.NativeEndian.PutUint64(views[i], seq)
+					bpf.PutCompactEvent(views[i], 0, seq)
 				} else {
-					binary.NativeEndian.PutUint64(views[i][0:], seq)
-					binary.NativeEndian.PutUint64(views[i][8:], uint64(ts))
-					binary.NativeEndian.PutUint32(views[i][20:], uint32(size))
+					bpf.PutEventHeader(views[i], bpf.EventHeader{Seq: seq, Timestamp: ts, Len: uint32(size)})
 				}
 				seq++
 			}

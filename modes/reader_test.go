@@ -2,7 +2,6 @@ package modes
 
 import (
 	"context"
-	"encoding/binary"
 	"testing"
 	"time"
 
@@ -61,7 +60,7 @@ func (l *compactLib) next() ([]byte, int, uint64, error) {
 	if l.seq == l.n {
 		return nil, 0, 0, errFlushed
 	}
-	binary.NativeEndian.PutUint64(l.buf, l.seq)
+	bpf.PutCompactEvent(l.buf, 0, l.seq)
 	l.seq++
 	return l.buf, int(l.n - l.seq), 0, nil
 }

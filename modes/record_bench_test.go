@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"ringbench/bpf"
 	"ringbench/internal/clock"
 	"ringbench/internal/window"
 	"ringbench/modes/ring"
@@ -35,10 +36,8 @@ func benchDelivery(b *testing.B, delivery Delivery) {
 	now := clock.Now()
 	for seq := uint64(0); prod < size; seq++ {
 		rec := data[prod : prod+8+payload]
-		binary.NativeEndian.PutUint32(rec[0:], payload)
-		binary.NativeEndian.PutUint64(rec[8:], seq)
-		binary.NativeEndian.PutUint64(rec[16:], uint64(now))
-		binary.NativeEndian.PutUint32(rec[28:], payload)
+		binary.NativeEndian.PutUint32(rec[0:], payload) // the ring record's header
+		bpf.PutEventHeader(rec[8:], bpf.EventHeader{Seq: seq, Timestamp: now, Len: payload})
 		copy(data[size+prod:], rec)
 		prod += 8 + payload
 	}

@@ -1,7 +1,6 @@
 package modes
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"testing"
@@ -15,10 +14,7 @@ import (
 )
 
 func event(buf []byte, seq uint64, ts int64, cpu uint32) []byte {
-	binary.NativeEndian.PutUint64(buf[0:], seq)
-	binary.NativeEndian.PutUint64(buf[8:], uint64(ts))
-	binary.NativeEndian.PutUint32(buf[16:], cpu)
-	binary.NativeEndian.PutUint32(buf[20:], uint32(len(buf)))
+	bpf.PutEventHeader(buf, bpf.EventHeader{Seq: seq, Timestamp: ts, CPU: cpu, Len: uint32(len(buf))})
 	return buf
 }
 
@@ -133,8 +129,10 @@ func TestRecorderNoTimestamps(t *testing.T) {
 	r := NewRecorder(2, w, RecorderOptions{NoTimestamps: true})
 	fc := &fakeClock{readings: []int64{500, 1500, 2500}}
 	r.read = fc.read
-	compact := func(cpu, seq uint64) []byte {
-		return binary.NativeEndian.AppendUint64(nil, cpu<<bpf.CompactCPUShift|seq)
+	compact := func(cpu uint32, seq uint64) []byte {
+		b := make([]byte, bpf.CompactEventSize)
+		bpf.PutCompactEvent(b, cpu, seq)
+		return b
 	}
 	for _, events := range [][][]byte{
 		{compact(0, 0), compact(1, 0)},                // before the window
@@ -210,7 +208,7 @@ func benchRecorder(b *testing.B, o RecorderOptions, batch int, single bool) {
 			seq := uint64(p*batch + i)
 			e := buf[(p*batch+i)*size : (p*batch+i+1)*size]
 			if o.NoTimestamps {
-				binary.NativeEndian.PutUint64(e, seq)
+				bpf.PutCompactEvent(e, 0, seq)
 			} else {
 				event(e, seq, ts+int64(i)*40, 0)
 			}
