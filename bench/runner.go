@@ -223,7 +223,8 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	}
 
 	inWindow := after.Sub(before)
-	run := buildRun(p, rec, load, final, inWindow, win.Seconds())
+	got := readRecorder(rec)
+	run := buildRun(p, got, load, final, inWindow, win.Seconds())
 	usage, usageErr := between(usageBefore, usageAfter, usageErrBefore, usageErrAfter)
 	fillBPF(&run, usage, usageErr, inWindow.Total())
 	if p.Hashmap != "none" {
@@ -232,20 +233,19 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	} else {
 		markUnmeasured(run.Unsupported, "producer", []string{"hash_inserts", "hash_update_failures", "hash_misses"}, "no flow table (hashmap none)")
 	}
-	counts := rec.Counts()
-	fillOS(&run, osBefore, osAfter, counts.Measured, load.WindowTriggers, plan.Close-plan.Open)
+	fillOS(&run, osBefore, osAfter, got.counts.Measured, load.WindowTriggers, plan.Close-plan.Open)
 	goDelta := DeltaGo(goBefore, goAfter)
-	fillGo(&run, goDelta, counts.Measured)
-	fillPerf(&run, perfReadings, counts.Measured)
+	fillGo(&run, goDelta, got.counts.Measured)
+	fillPerf(&run, perfReadings, got.counts.Measured)
 	fillMemory(&run, prod, p)
-	sc.fill(&run, rec.Thread(), counts.Measured)
+	sc.fill(&run, rec.Thread(), got.counts.Measured)
 	run.Producer.Attach = string(prod.Attach)
 	run.Producer.Topology, run.Producer.LoadgenPID = topology, loadgenPID
 	run.Consumer.StopNs = stopNs
-	fillHarness(&run, p, rec, recCost)
-	run.Checks = checks(p, run, rec)
+	fillHarness(&run, p, got.counts, recCost)
+	run.Checks = checks(p, run, got.counts)
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused,
-		Latency: rec.Latency(), GCPauses: HistToHDR(goDelta.GCPauses)}, nil
+		Latency: got.latency, GCPauses: HistToHDR(goDelta.GCPauses)}, nil
 }
 
 // loadgenStopLimit bounds how long after the window's end the load
@@ -259,12 +259,11 @@ const recorderCostTime = 20 * time.Millisecond
 // fillHarness says how latency was timed and what ringbench itself added to
 // each event: the Recorder at this run's clock readings per event, and the
 // syscall counter.
-func fillHarness(r *Run, p Params, rec *modes.Recorder, cost modes.RecorderCost) {
+func fillHarness(r *Run, p Params, c modes.RecorderCounts, cost modes.RecorderCost) {
 	r.Consumer.LatencyClock = p.LatencyClock
 	if p.NoLatency {
 		r.Consumer.LatencyClock = "none"
 	}
-	c := rec.Counts()
 	r.Consumer.Restamps = c.Restamps
 	r.Consumer.RecorderPassNs, r.Consumer.RecorderEventNs, r.Consumer.RecorderSingleNs = &cost.PassNs, &cost.EventNs, &cost.SingleNs
 	r.Consumer.ClockReadsPerEvent = ratio(float64(c.ClockReads), c.Consumed)
@@ -313,9 +312,21 @@ func (p Params) setup(tr bpf.Transport, wake bpf.Wakeup, online []int) (modes.Se
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindow bpf.Counters, windowS float64) Run {
+// recorded is what a Recorder holds once its goroutine has stopped, read
+// once: its counts are derived and its histogram is built on each read.
+type recorded struct {
+	counts  modes.RecorderCounts
+	seqs    []modes.SeqStats
+	latency *hdrhistogram.Histogram
+}
+
+func readRecorder(rec *modes.Recorder) recorded {
+	return recorded{counts: rec.Counts(), seqs: rec.Sequences(), latency: rec.Latency()}
+}
+
+func buildRun(p Params, got recorded, load loadgen.Result, total, inWindow bpf.Counters, windowS float64) Run {
 	tot, win := total.Total(), inWindow.Total()
-	rc := rec.Counts()
+	rc := got.counts
 	r := Run{Unsupported: map[string]string{}}
 	r.Events = Events{
 		Emitted: tot.Emitted, Consumed: rc.Consumed, Dropped: tot.Dropped, Lost: rc.Lost,
@@ -323,7 +334,7 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 		WindowEmitted: win.Emitted, WindowDropped: win.Dropped, WindowConsumed: rc.Measured,
 	}
 	seqs := map[int]modes.SeqStats{}
-	for _, s := range rec.Sequences() {
+	for _, s := range got.seqs {
 		seqs[s.CPU] = s
 		r.Events.Duplicates += s.Duplicates
 		r.Events.OutOfOrder += s.OutOfOrder
@@ -350,7 +361,7 @@ func buildRun(p Params, rec *modes.Recorder, load loadgen.Result, total, inWindo
 			DroppedEPS:   float64(win.Dropped) / windowS,
 		}
 	}
-	r.LatencyNs = latencyOf(rec.Latency(), rec.MinLatency())
+	r.LatencyNs = latencyOf(got.latency)
 	if p.NoLatency {
 		r.Unsupported["latency_ns"] = "the events carry no timestamp (latency=false): sequences and accounting only"
 	} else if r.LatencyNs.Count == 0 {
@@ -395,14 +406,14 @@ func q(h *hdrhistogram.Histogram, pct float64) *int64 {
 	return &v
 }
 
-func latencyOf(h *hdrhistogram.Histogram, minimum int64) Latency {
+func latencyOf(h *hdrhistogram.Histogram) Latency {
 	l := Latency{Count: h.TotalCount()}
 	if l.Count == 0 {
 		return l
 	}
 	mean, sd := h.Mean(), h.StdDev()
-	maxV := h.Max()
-	l.Min = &minimum
+	minV, maxV := h.Min(), h.Max()
+	l.Min = &minV
 	l.P50, l.P90, l.P99 = q(h, 50), q(h, 90), q(h, 99)
 	l.P999, l.P9999 = q(h, 99.9), q(h, 99.99)
 	l.Max, l.Mean, l.Stddev = &maxV, &mean, &sd
@@ -436,7 +447,7 @@ func flags(p Params, r Run) []string {
 
 // checks are the invariants every run must satisfy; a run that breaks one
 // is reported, and the command fails.
-func checks(p Params, r Run, rec *modes.Recorder) []Check {
+func checks(p Params, r Run, c modes.RecorderCounts) []Check {
 	e := r.Events
 	cs := []Check{
 		{Name: "accounting", OK: e.Emitted == e.Consumed+e.Dropped,
@@ -444,8 +455,8 @@ func checks(p Params, r Run, rec *modes.Recorder) []Check {
 		{Name: "no_duplicates", OK: e.Duplicates == 0, Detail: fmt.Sprintf("%d duplicates", e.Duplicates)},
 		{Name: "in_order", OK: e.OutOfOrder == 0, Detail: fmt.Sprintf("%d events out of order within their CPU", e.OutOfOrder)},
 		{Name: "no_negative_latency", OK: e.Negative == 0, Detail: fmt.Sprintf("%d events read before their timestamp", e.Negative)},
-		{Name: "well_formed", OK: e.Malformed == 0 && rec.Counts().TooSlow == 0,
-			Detail: fmt.Sprintf("%d malformed records, %d latencies beyond %d s", e.Malformed, rec.Counts().TooSlow, hist.MaxNs/1_000_000_000)},
+		{Name: "well_formed", OK: e.Malformed == 0 && c.TooSlow == 0,
+			Detail: fmt.Sprintf("%d malformed records, %d latencies beyond %d s", e.Malformed, c.TooSlow, hist.MaxNs/1_000_000_000)},
 	}
 	perCPU := Check{Name: "per_cpu_sequences", OK: true, Detail: "every CPU: emitted − received = dropped"}
 	for _, c := range r.PerCPU {

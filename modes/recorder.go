@@ -297,17 +297,8 @@ func (r *Recorder) Counts() RecorderCounts {
 	return c
 }
 
-// MinLatency is the smallest latency recorded in the window (to the
-// histogram's 3 significant digits); 0 if none.
-func (r *Recorder) MinLatency() int64 {
-	h := r.Latency()
-	if h.TotalCount() == 0 {
-		return 0
-	}
-	return h.Min()
-}
-
-// Latency is the histogram of the window's latencies in nanoseconds.
+// Latency is the histogram of the window's latencies in nanoseconds, built
+// from the counts on each call: call it once, after recording.
 func (r *Recorder) Latency() *hdrhistogram.Histogram { return r.latency.Histogram() }
 
 // Sequences returns the per-CPU sequence accounting, for CPUs that produced.

@@ -38,8 +38,8 @@ func TestRecorder(t *testing.T) {
 	if got := r.Latency().TotalCount(); got != 2 {
 		t.Fatalf("histogram holds %d values, want 2", got)
 	}
-	if r.MinLatency() <= 0 {
-		t.Fatalf("min latency %d", r.MinLatency())
+	if r.Latency().Min() <= 0 {
+		t.Fatalf("min latency %d", r.Latency().Min())
 	}
 	seqs := r.Sequences()
 	if len(seqs) != 2 || seqs[0].Unique != 2 || seqs[1].Unique != 2 || seqs[0].Holes+seqs[1].Holes != 0 {
@@ -93,8 +93,8 @@ func TestRecorderPerDrainClock(t *testing.T) {
 	if r.Counts().ClockReads != 3 || r.Counts().Restamps != 1 || fc.n != 3 {
 		t.Errorf("clock reads %d (restamps %d, fake read %d times), want 3 (1)", r.Counts().ClockReads, r.Counts().Restamps, fc.n)
 	}
-	if r.Counts().Negative != 0 || r.MinLatency() != 400 {
-		t.Errorf("negative %d, min %d", r.Counts().Negative, r.MinLatency())
+	if r.Counts().Negative != 0 || r.Latency().Min() != 400 {
+		t.Errorf("negative %d, min %d", r.Counts().Negative, r.Latency().Min())
 	}
 }
 
