@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -272,13 +271,10 @@ func fillHarness(r *Run, p Params, c modes.RecorderCounts, cost modes.RecorderCo
 		r.Unsupported["consumer.clock_reads_per_event"], r.Unsupported["consumer.harness_ns_per_event"] = why, why
 		return
 	}
-	// Which way this run's events reach the Recorder: a pass at once, or
-	// one at a time.
-	channel := strings.HasPrefix(p.Delivery, "channel")
-	perEvent := cost.EventNs
-	if p.Work != "0" || !channel && (p.Mode == "reader" || p.Commit == string(modes.CommitRecord)) {
-		perEvent = cost.SingleNs
-	}
+	// The events that came a pass at a time cost EventNs each, the others
+	// SingleNs: the Recorder counted which were which.
+	batched := min(float64(c.Batched)/float64(c.Consumed), 1)
+	perEvent := batched*cost.EventNs + (1-batched)*cost.SingleNs
 	reads := *r.Consumer.ClockReadsPerEvent
 	h := perEvent + reads*max(cost.PassNs-perEvent, 0)
 	if s := r.Syscalls; s != nil && s.CounterNsPerEvent != nil {

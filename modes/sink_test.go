@@ -43,5 +43,13 @@ func TestSinkPasses(t *testing.T) {
 		if got := rec.Counts(); got.ClockReads != c.reads || got.Consumed != uint64(c.n) {
 			t.Errorf("%s: %d clock readings for %d records (consumed %d), want %d", c.name, got.ClockReads, c.n, got.Consumed, c.reads)
 		}
+		// Only a batch without work reaches the Recorder a pass at a time.
+		batched := uint64(0)
+		if !c.each && c.work == (Work{}) {
+			batched = uint64(c.n)
+		}
+		if got := rec.Counts().Batched; got != batched {
+			t.Errorf("%s: %d records batched, want %d", c.name, got, batched)
+		}
 	}
 }
