@@ -312,15 +312,11 @@ func Summarize(runs []Run) map[string]Stat {
 			continue
 		}
 		complete++
-		b, err := json.Marshal(r)
-		if err != nil {
-			continue
-		}
-		var tree map[string]any
-		if json.Unmarshal(b, &tree) != nil {
-			continue
-		}
-		flatten("", tree, series)
+		figures(r, func(path string, v any) {
+			if x, ok := v.(float64); ok {
+				series[path] = append(series[path], x)
+			}
+		})
 	}
 	out := map[string]Stat{}
 	for k, xs := range series {
@@ -331,22 +327,35 @@ func Summarize(runs []Run) map[string]Stat {
 	return out
 }
 
-// flatten collects the numeric leaves of a decoded JSON object; arrays
-// (per-CPU accounts, checks, top syscalls) are per-run detail, not
-// summarised.
-func flatten(prefix string, v any, into map[string][]float64) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, sub := range x {
-			key := k
-			if prefix != "" {
-				key = prefix + "." + k
-			}
-			flatten(key, sub, into)
-		}
-	case float64:
-		into[prefix] = append(into[prefix], x)
+// figures visits every leaf of r's JSON form outside arrays (per-CPU
+// accounts, checks, top syscalls are per-run detail) by its dotted path:
+// numbers, strings, booleans and nulls. Summarize and Unexplained read a
+// run through it.
+func figures(r Run, visit func(path string, v any)) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return
 	}
+	var tree map[string]any
+	if json.Unmarshal(b, &tree) != nil {
+		return
+	}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, sub := range x {
+				if prefix != "" {
+					k = prefix + "." + k
+				}
+				walk(k, sub)
+			}
+		case []any:
+		default:
+			visit(prefix, x)
+		}
+	}
+	walk("", tree)
 }
 
 func stat(xs []float64) Stat {

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -68,36 +67,12 @@ func Verify(r *Result) []string {
 // Whole sections that are null by design (syscalls without the counter)
 // count as one figure.
 func Unexplained(r Run) []string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return []string{err.Error()}
-	}
-	var tree map[string]any
-	if err := json.Unmarshal(b, &tree); err != nil {
-		return []string{err.Error()}
-	}
 	var out []string
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, sub := range x {
-				if prefix == "" && k == "unsupported" {
-					continue
-				}
-				path := k
-				if prefix != "" {
-					path = prefix + "." + k
-				}
-				walk(path, sub)
-			}
-		case nil:
-			if !explained(prefix, r.Unsupported) {
-				out = append(out, prefix)
-			}
+	figures(r, func(path string, v any) {
+		if v == nil && !strings.HasPrefix(path, "unsupported.") && !explained(path, r.Unsupported) {
+			out = append(out, path)
 		}
-	}
-	walk("", tree)
+	})
 	sort.Strings(out)
 	return out
 }
