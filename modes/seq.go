@@ -60,10 +60,9 @@ func (c *cpuSeq) settle() {
 }
 
 // observeOther is every arrival but the next number: after a hole, late, or
-// again. It needs the bitmap exact, and leaves it so.
+// again. It needs the bitmap exact (settle), and leaves it so.
 func (c *cpuSeq) observeOther(s uint64) {
 	c.settle()
-	defer func() { c.settled = c.next }()
 	switch {
 	case s >= c.next:
 		// In order after a hole: forget the bits that the new window no
@@ -80,6 +79,7 @@ func (c *cpuSeq) observeOther(s uint64) {
 		w, m := c.bit(s)
 		*w |= m
 		c.next = s + 1
+		c.settled = c.next // only this case moves next
 	case c.next-s > seqWindow:
 		// Too old to tell from a duplicate: counted as a late arrival that
 		// fills a hole.
