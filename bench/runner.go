@@ -129,7 +129,6 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	// idle consumer and nothing is left running.
 	abort := func(cause error) (Outcome, error) {
 		if lg != nil {
-			lg.Stop()
 			lg.Kill()
 		}
 		stopConsumer()

@@ -115,11 +115,8 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 // Begin hands over the plan: the load starts at plan.Start.
 func (p *Process) Begin(plan Plan) error { return p.send(toLoadgen{Plan: &plan}) }
 
-// Stop asks the load to stop now; Wait then returns what it did.
-func (p *Process) Stop() { _ = p.send(toLoadgen{Stop: true}) }
-
 // Wait waits for the load generator's report, which it sends once the load
-// has stopped (by itself at the plan's end, or after Stop), and for it to
+// has stopped (by itself at the plan's end), and for it to
 // exit; after limit it is killed.
 func (p *Process) Wait(limit time.Duration) (Result, error) {
 	m, err := p.receive(limit)

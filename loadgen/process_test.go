@@ -97,7 +97,8 @@ func TestHandshakeAndReport(t *testing.T) {
 }
 
 // A spec it cannot run is refused with the reason; a scenario that goes
-// away before the plan ends the process quietly; a stop ends the load.
+// away before the plan ends the process quietly; closing its stdin ends the
+// load.
 func TestHandshakeRefusalsAndStops(t *testing.T) {
 	in, out, done := serveOverPipes(t, func() {})
 	p := &Process{stdin: in, dec: newDecoder(out)}
@@ -126,13 +127,14 @@ func TestHandshakeRefusalsAndStops(t *testing.T) {
 	now := clock.Now()
 	p.Begin(Plan{Start: now, Open: now, Close: now + int64(time.Hour)})
 	time.Sleep(20 * time.Millisecond) // let it run; not a timing check
-	p.Stop()
+	in.Close()                        // the scenario closes the pipe: the load stops and reports
 	m = fromLoadgen{}
 	if err := p.dec.Decode(&m); err != nil || m.Report == nil || m.Report.Triggers == 0 {
 		t.Errorf("stopped: %+v, %v", m, err)
 	}
-	in.Close()
-	<-done
+	if err := <-done; err != nil {
+		t.Errorf("stopped: %v", err)
+	}
 }
 
 // A real process: its own pid, confined to its CPUs, a report over its

@@ -13,8 +13,8 @@ import (
 //	scenario → load generator: {"plan":…}   when to start, the window, when to stop
 //	load generator → scenario: {"report":…} once it has stopped by itself
 //
-// A {"stop":true} or the end of its stdin (the scenario is gone) stops the
-// load at once; it then reports what it did and exits.
+// The end of its stdin (the scenario closed it, or is gone) stops the load
+// at once; it then reports what it did and exits.
 const Command = "__loadgen"
 
 // Spec is the load: offered rate, events per trigger, one producer per CPU.
@@ -37,7 +37,6 @@ type Plan struct {
 type toLoadgen struct {
 	Spec *Spec `json:"spec,omitempty"`
 	Plan *Plan `json:"plan,omitempty"`
-	Stop bool  `json:"stop,omitempty"`
 }
 
 // fromLoadgen is a message from the load generator.

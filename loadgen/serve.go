@@ -15,8 +15,8 @@ import (
 
 // Serve is the load generator process's side of the protocol (see
 // Command): it reads the spec, says it is ready, waits for the plan, runs
-// the load until the plan's end, a stop, or the end of in, and reports. A
-// nil trigger means getpgid(2).
+// the load until the plan's end or the end of in, and reports. A nil
+// trigger means getpgid(2).
 func Serve(ctx context.Context, in io.Reader, out io.Writer, trigger func()) error {
 	dec, enc := json.NewDecoder(in), json.NewEncoder(out)
 	var m toLoadgen
@@ -33,7 +33,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, trigger func()) err
 	}
 	m = toLoadgen{}
 	if err := dec.Decode(&m); err != nil || m.Plan == nil {
-		return nil // stopped, or the scenario went away, before the plan
+		return nil // the scenario went away before the plan
 	}
 	plan := *m.Plan
 
@@ -41,15 +41,11 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, trigger func()) err
 	defer stop()
 	inClosed := make(chan struct{})
 	go func() {
-		for {
-			var m toLoadgen
-			err := dec.Decode(&m) // a stop, or the end of in: either way, stop
-			stop()
-			if err != nil {
-				close(inClosed)
-				return
-			}
+		var m toLoadgen
+		for dec.Decode(&m) == nil { // nothing more is said after the plan
 		}
+		stop()
+		close(inClosed)
 	}()
 	w := window.New()
 	w.Open(plan.Open)

@@ -201,7 +201,7 @@ func cmdChild(stdout io.Writer, stdin io.Reader) error {
 }
 
 // cmdLoadgen is a scenario's load generator process: the traced workload.
-// SIGINT or SIGTERM stop the load like a stop message does.
+// SIGINT or SIGTERM stop the load as the end of its stdin does.
 func cmdLoadgen(stdout io.Writer, stdin io.Reader) error {
 	ctx, _ := signalContext()
 	return loadgen.Main(ctx, stdin, stdout)
