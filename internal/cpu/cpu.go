@@ -22,23 +22,11 @@ func LockAndPin(c int) (tid int, undo func(), err error) {
 	if c < 0 {
 		return 0, func() {}, nil
 	}
-	runtime.LockOSThread()
-	var old unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		runtime.UnlockOSThread()
-		return 0, nil, fmt.Errorf("read CPU affinity: %w", err)
+	undo, err = lockTo([]int{c})
+	if err != nil {
+		return 0, nil, err
 	}
-	var set unix.CPUSet
-	set.Set(c)
-	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		runtime.UnlockOSThread()
-		return 0, nil, fmt.Errorf("pin thread to CPU %d: %w", c, err)
-	}
-	return unix.Gettid(), func() {
-		// Restore before unlocking: the runtime reuses the thread.
-		_ = unix.SchedSetaffinity(0, &old)
-		runtime.UnlockOSThread()
-	}, nil
+	return unix.Gettid(), undo, nil
 }
 
 // Online lists the online CPUs, from /sys/devices/system/cpu/online.
@@ -77,18 +65,33 @@ func ParseList(s string) ([]int, error) {
 // birth, with every thread it will ever have; that is how a child is
 // confined to its CPUs before its runtime starts a single thread.
 func WithAffinity(cpus []int, f func() error) error {
+	undo, err := lockTo(cpus)
+	if err != nil {
+		return err
+	}
+	defer undo()
+	return f()
+}
+
+// lockTo locks the calling goroutine to its OS thread and restricts the
+// thread to cpus; undo restores the thread's affinity, then unlocks it (the
+// runtime reuses the thread). On error nothing is left changed.
+func lockTo(cpus []int) (undo func(), err error) {
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	var old, set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		return fmt.Errorf("read CPU affinity: %w", err)
+		runtime.UnlockOSThread()
+		return nil, fmt.Errorf("read CPU affinity: %w", err)
 	}
 	for _, c := range cpus {
 		set.Set(c)
 	}
 	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		return fmt.Errorf("restrict thread to CPUs %v: %w", cpus, err)
+		runtime.UnlockOSThread()
+		return nil, fmt.Errorf("restrict thread to CPUs %v: %w", cpus, err)
 	}
-	defer unix.SchedSetaffinity(0, &old)
-	return f()
+	return func() {
+		_ = unix.SchedSetaffinity(0, &old)
+		runtime.UnlockOSThread()
+	}, nil
 }
