@@ -3,6 +3,9 @@ package bench
 import (
 	"math"
 	"testing"
+	"time"
+
+	"ringbench/internal/cpu"
 )
 
 // The probe's arithmetic from a fake clock: readings 50 ns apart with two
@@ -37,11 +40,18 @@ func TestGapTracker(t *testing.T) {
 	}
 }
 
-// A real probe, briefly: every CPU asked for is reported, with a positive
-// duration.
+// A real probe, briefly: every online CPU asked for is probed, for about
+// the time asked, and an offline one is reported as not probed.
 func TestProbeNoise(t *testing.T) {
-	got := ProbeNoise([]int{0}, 20_000_000)
-	if len(got) != 1 || got[0].CPU != 0 || (got[0].Error == "" && got[0].DurationS <= 0) {
-		t.Fatalf("%+v", got)
+	online, err := cpu.Online()
+	if err != nil {
+		t.Skipf("no online CPU list: %v", err)
+	}
+	got := ProbeNoise([]int{online[0], 1 << 20}, 20*time.Millisecond)
+	if len(got) != 2 || got[0].CPU != online[0] || got[0].Error != "" || got[0].DurationS < 0.019 {
+		t.Fatalf("CPU %d: %+v", online[0], got)
+	}
+	if got[1].Error == "" {
+		t.Errorf("CPU %d does not exist, yet was probed: %+v", 1<<20, got[1])
 	}
 }
