@@ -78,15 +78,11 @@ func (c *plCharts) latency() error {
 			p.X.Tick.Marker = plNinesTicks(ps)
 			p.X.Min, p.X.Max = plNines(ps[0])-0.2, plNines(ps[len(ps)-1])+0.2
 			floor := float64(c.noiseP99) * 1e-3
-			if c.hasNoise { // keep the floor inside the Y range
-				ss = append(ss, plSeries{label: plFloorLabel, pts: []plPoint{{p.X.Min, plValue{mean: floor}}}})
-			}
-			_, _, lo, hi := plExtent(ss)
+			var also []float64 // the floor inside the Y range too
 			if c.hasNoise {
-				ss = ss[:len(ss)-1]
+				also = append(also, floor)
 			}
-			plSetLog(&p.Y, lo, hi, 1.4)
-			leg, err := c.addLines(p, ss, true)
+			leg, err := c.addLogLines(p, ss, also...)
 			if err != nil {
 				return err
 			}
@@ -153,10 +149,14 @@ func plRateKeys(ss []bench.Scenario) []string {
 	return out
 }
 
-// addLogLines gives p a log Y axis over the extent of ss and draws ss on
-// it, spread apart (see addLines).
-func (c *plCharts) addLogLines(p *plot.Plot, ss []plSeries) ([]plLegendEntry, error) {
+// addLogLines gives p a log Y axis over the extent of ss (and of the
+// values also, drawn otherwise) and draws ss on it, spread apart (see
+// addLines).
+func (c *plCharts) addLogLines(p *plot.Plot, ss []plSeries, also ...float64) ([]plLegendEntry, error) {
 	_, _, lo, hi := plExtent(ss)
+	for _, y := range also {
+		lo, hi = min(lo, y), max(hi, y)
+	}
 	plSetLog(&p.Y, lo, hi, 1.4)
 	return c.addLines(p, ss, true)
 }
