@@ -23,7 +23,8 @@ type source interface {
 	// LOST records move it too); with each, after every record as well.
 	drain(visit func([]byte), each bool) (int, error)
 	// drainBatch is drain handing process the records of a ring in batches
-	// of up to cap(buf) views, released after each batch.
+	// of up to cap(buf) views; each ring is released once, after its last
+	// batch.
 	drainBatch(buf [][]byte, process func([][]byte)) (int, error)
 	// pending reports whether the producer has published beyond what was
 	// read: a check of the positions, no syscall.

@@ -193,7 +193,7 @@ func mdDescribe(p *mdPoint) string {
 // gap p99 of the noise probe on any CPU. Such a figure describes the
 // machine, not the mode.
 func mdWithinFloor(p *mdPoint, e bench.Env) string {
-	floor, ok := mdNoiseP99(e)
+	floor, ok := noiseFloorNs(e)
 	v, have := p.fig("latency_ns.p99")
 	if !ok || !have || v > float64(floor) {
 		return ""
@@ -201,8 +201,10 @@ func mdWithinFloor(p *mdPoint, e bench.Env) string {
 	return fmt.Sprintf(" — at or below this machine's noise floor (gap p99 %s): the machine's, not the mode's", format.Duration(float64(floor)))
 }
 
-// mdNoiseP99 is the largest gap p99 the noise probe saw on any CPU.
-func mdNoiseP99(e bench.Env) (int64, bool) {
+// noiseFloorNs is the machine's noise floor as the report uses it, in
+// report.md and on the latency charts: the largest gap p99 the noise probe
+// saw on any CPU.
+func noiseFloorNs(e bench.Env) (int64, bool) {
 	var floor int64
 	for _, n := range e.Noise {
 		if n.GapP99Ns != nil && *n.GapP99Ns > floor {

@@ -15,7 +15,7 @@ import (
 // allocations, wakeup policies, hash maps.
 func renderAll(r *bench.Result, dir string) ([]Chart, error) {
 	c := plNewCharts(Measured(r))
-	c.noiseP99, c.hasNoise = mdNoiseP99(r.Env)
+	c.noiseP99, c.hasNoise = noiseFloorNs(r.Env)
 	if len(c.measured) == 0 {
 		return nil, nil
 	}
