@@ -246,7 +246,8 @@ func TestCostFigures(t *testing.T) {
 	}
 	spin := runPlain(scenario(t, func(p *Params) { p.Mode, p.Rate = "spin", 20_000 }))
 	if a := spin.Go.AllocsPerEvent; a == nil || *a >= 0.01 {
-		t.Errorf("spin without work: %v allocations per event, want < 0.01", deref(a))
+		t.Errorf("spin without work: %v allocations per event (%v bytes, %v GC cycles, %v goroutines), want < 0.01",
+			deref(a), deref(spin.Go.AllocBytesPerEvent), deref(spin.Go.GCCycles), deref(spin.Go.Goroutines))
 	}
 	// No mode's read path allocates, waits included (the netpoll wait once
 	// allocated three times per wakeup).
