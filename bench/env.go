@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"ringbench/internal/cpu"
+	"ringbench/readiness"
 )
 
 // Env is where a result was obtained; results are only comparable together
@@ -48,6 +49,9 @@ type Env struct {
 	// Noise is each online CPU's noise floor, probed before the scenarios
 	// ran (ProbeNoise); absent when the probe was switched off.
 	Noise []NoiseCPU `json:"noise,omitempty"`
+	// Readiness is how far the machine is from a perf box (governor,
+	// turbo, SMT, isolation, IRQs, …), checked for the online CPUs.
+	Readiness []readiness.Finding `json:"readiness,omitempty"`
 }
 
 // Commit and Dirty describe the ringbench source, set at build time by
@@ -80,6 +84,7 @@ func CaptureEnv() Env {
 	kc := ReadKernelConfig(e.Kernel)
 	e.KernelConfig, e.Preempt, e.HZ, e.NoHZ, e.BPFJITAlways = kc.Source, kc.Preempt, kc.HZ, kc.NoHZ, kc.BPFJITAlwaysOn
 	e.Lockdown, e.SMT, e.Governor, e.BootCmdline = Lockdown(), SMT(), Governor(), BootCmdline()
+	e.Readiness = readiness.System(online)
 	return e
 }
 

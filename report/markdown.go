@@ -8,6 +8,7 @@ import (
 
 	"ringbench/bench"
 	"ringbench/claims"
+	"ringbench/internal/cpu"
 )
 
 // Markdown renders report.md for a design review: what ran where, which
@@ -138,7 +139,7 @@ func mdEnv(b *bytes.Buffer, e bench.Env) {
 	if n := mdOnlineCPUs(e); n > 0 {
 		cpus = strconv.Itoa(n)
 		if len(e.OnlineCPUs) > 0 {
-			cpus += " (" + mdCpuRanges(e.OnlineCPUs) + ")"
+			cpus += " (" + cpu.FormatList(e.OnlineCPUs) + ")"
 		}
 	}
 	row("CPUs online", cpus)
@@ -179,6 +180,7 @@ func mdEnv(b *bytes.Buffer, e bench.Env) {
 	if len(e.CommandLine) > 0 {
 		fmt.Fprintf(b, "| command line | %s |\n", mdCode(strings.Join(e.CommandLine, " ")))
 	}
+	mdReadiness(b, e.Readiness)
 }
 
 // mdCPUs is the machine's CPU count as prose.
@@ -194,24 +196,6 @@ func mdOnlineCPUs(e bench.Env) int {
 		return len(e.OnlineCPUs)
 	}
 	return e.CPUs
-}
-
-// cpuRanges writes CPU numbers as the kernel's list format: 0-3,6.
-func mdCpuRanges(cpus []int) string {
-	var parts []string
-	for i := 0; i < len(cpus); {
-		j := i
-		for j+1 < len(cpus) && cpus[j+1] == cpus[j]+1 {
-			j++
-		}
-		if j > i {
-			parts = append(parts, fmt.Sprintf("%d-%d", cpus[i], cpus[j]))
-		} else {
-			parts = append(parts, strconv.Itoa(cpus[i]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ",")
 }
 
 func mdItoa0(n int) string {

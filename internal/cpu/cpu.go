@@ -60,6 +60,27 @@ func ParseList(s string) ([]int, error) {
 	return out, nil
 }
 
+// FormatList writes sorted CPU numbers in the kernel's list format, the
+// inverse of ParseList: [0 1 2 3 5] → "0-3,5"; "" for none.
+func FormatList(cpus []int) string {
+	var b strings.Builder
+	for i := 0; i < len(cpus); {
+		j := i
+		for j+1 < len(cpus) && cpus[j+1] == cpus[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(cpus[i]))
+		if j > i {
+			b.WriteString("-" + strconv.Itoa(cpus[j]))
+		}
+		i = j + 1
+	}
+	return b.String()
+}
+
 // WithAffinity runs f on an OS thread restricted to cpus and restores the
 // thread afterwards. A process started by f inherits the restriction from
 // birth, with every thread it will ever have; that is how a child is

@@ -23,6 +23,18 @@ func TestParseList(t *testing.T) {
 	}
 }
 
+func TestFormatList(t *testing.T) {
+	for _, want := range []string{"0", "0-3", "0-1,4,6-7", "1,3,5"} {
+		cpus, _ := ParseList(want)
+		if got := FormatList(cpus); got != want {
+			t.Errorf("FormatList(%v) = %q, want %q", cpus, got, want)
+		}
+	}
+	if got := FormatList(nil); got != "" {
+		t.Errorf("FormatList(nil) = %q", got)
+	}
+}
+
 func TestLockAndPin(t *testing.T) {
 	online, err := Online()
 	if err != nil {

@@ -1,0 +1,80 @@
+package readiness
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"ringbench/internal/cpu"
+)
+
+// governor: any governor but performance changes the clock under the run.
+// No cpufreq directory means the kernel does not drive the frequency at
+// all (a VM, or firmware in charge), which is unknown, not fine.
+func governor(m *machine) Finding {
+	byGovernor := map[string][]int{}
+	var none, slow []int
+	for _, c := range m.cpus {
+		p := cpuFile(c, "cpufreq/scaling_governor")
+		g, err := m.read(p)
+		switch {
+		case absent(err):
+			none = append(none, c)
+		case err != nil:
+			return unknown(why(p, err))
+		default:
+			byGovernor[g] = append(byGovernor[g], c)
+			if g != "performance" {
+				slow = append(slow, c)
+			}
+		}
+	}
+	if len(byGovernor) == 0 {
+		return unknown("no cpufreq in sysfs for " + cpuList(none) + ": the hypervisor or firmware controls frequency")
+	}
+	var parts []string
+	for _, g := range slices.Sorted(maps.Keys(byGovernor)) {
+		parts = append(parts, g+" on "+cpuList(byGovernor[g]))
+	}
+	if len(none) > 0 {
+		parts = append(parts, "no cpufreq for "+cpuList(none))
+	}
+	found := strings.Join(parts, ", ")
+	switch {
+	case len(slow) > 0:
+		return warn(found, "cpupower -c "+cpu.FormatList(slow)+" frequency-set -g performance")
+	case len(none) > 0:
+		return unknown(found)
+	}
+	return ok(found)
+}
+
+// boost: turbo makes the clock follow temperature and the other cores'
+// load, so two runs of one scenario differ. acpi-cpufreq and amd-pstate
+// show it as cpufreq/boost, intel_pstate as intel_pstate/no_turbo
+// (inverted); neither file means the kernel does not control turbo here.
+func boost(m *machine) Finding {
+	const (
+		boostPath   = "sys/devices/system/cpu/cpufreq/boost"
+		noTurboPath = "sys/devices/system/cpu/intel_pstate/no_turbo"
+	)
+	v, err := m.read(boostPath)
+	switch {
+	case err == nil && v == "0":
+		return ok("cpufreq boost 0 (off)")
+	case err == nil:
+		return warn("cpufreq boost "+v+" (on)", "echo 0 > /"+boostPath)
+	case !absent(err):
+		return unknown(why(boostPath, err))
+	}
+	v, err = m.read(noTurboPath)
+	switch {
+	case err == nil && v == "1":
+		return ok("intel_pstate no_turbo 1 (turbo off)")
+	case err == nil:
+		return warn("intel_pstate no_turbo "+v+" (turbo on)", "echo 1 > /"+noTurboPath)
+	case !absent(err):
+		return unknown(why(noTurboPath, err))
+	}
+	return unknown("no cpufreq/boost or intel_pstate/no_turbo in sysfs: the hypervisor or firmware controls turbo")
+}

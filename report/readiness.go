@@ -1,0 +1,54 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"ringbench/readiness"
+)
+
+// mdReadiness closes the environment table with the perf-box checks taken
+// when the run started: each warning with what was found and its fix, the
+// unknowns on one line with their reasons, the passes by name. A reader
+// weighs the figures against these; ringbench never applies the fixes.
+func mdReadiness(b *bytes.Buffer, findings []readiness.Finding) {
+	if len(findings) == 0 {
+		return // a run from before the checks existed
+	}
+	b.WriteString("\nPerf-box readiness (ringbench env; the fixes are for the operator, ringbench never applies them):\n\n")
+	var unknown, passed []string
+	for _, f := range findings {
+		switch f.Status {
+		case readiness.Warn:
+			fmt.Fprintf(b, "- **warn** %s: %s", f.Check, mdInline(f.Found))
+			if f.Fix != "" {
+				fmt.Fprintf(b, "; fix: %s", mdCodeSpan(f.Fix))
+			}
+			b.WriteString("\n")
+		case readiness.Unknown:
+			unknown = append(unknown, fmt.Sprintf("%s (%s)", f.Check, mdInline(f.Found)))
+		default:
+			passed = append(passed, f.Check)
+		}
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(b, "- unknown: %s\n", strings.Join(unknown, "; "))
+	}
+	if len(passed) > 0 {
+		fmt.Fprintf(b, "- ok: %s\n", strings.Join(passed, ", "))
+	}
+}
+
+// mdCodeSpan quotes a shell command as inline code outside a table, where
+// a pipe must stay a pipe (mdCode escapes it for table cells).
+func mdCodeSpan(s string) string {
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}

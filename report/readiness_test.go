@@ -1,0 +1,58 @@
+package report
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ringbench/readiness"
+)
+
+// The readiness a run recorded reaches report.md's environment section
+// through run.json: each warning with its fix, unknowns with their reason.
+func TestReportListsReadinessWarnings(t *testing.T) {
+	r := matrixFixture(t)
+	r.Env.Readiness = []readiness.Finding{
+		{Check: "governor", Status: readiness.Warn, Found: "powersave on cpu3", Fix: "cpupower -c 3 frequency-set -g performance"},
+		{Check: "smt", Status: readiness.Warn, Found: "cores shared: cpu2 with cpu0", Fix: "echo 0 | tee /sys/devices/system/cpu/cpu0/online"},
+		{Check: "cstates", Status: readiness.Unknown, Found: "no cpuidle directory for cpu0-1"},
+		{Check: "thp", Status: readiness.OK, Found: "enabled [never]"},
+	}
+	dir := t.TempDir()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "run.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path, err := WriteReport(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := section(t, string(md), "Environment")
+	for _, want := range []string{
+		"\n\nPerf-box readiness",
+		"- **warn** governor: powersave on cpu3; fix: `cpupower -c 3 frequency-set -g performance`\n",
+		"fix: `echo 0 | tee /sys/devices/system/cpu/cpu0/online`", // a pipe outside a table stays a pipe
+		"- unknown: cstates (no cpuidle directory for cpu0-1)\n",
+		"- ok: thp\n",
+	} {
+		if !strings.Contains(env, want) {
+			t.Errorf("environment section lacks %q:\n%s", want, env)
+		}
+	}
+}
+
+// A run recorded before the checks existed renders as it did.
+func TestReportWithoutReadiness(t *testing.T) {
+	if md := string(Markdown(matrixFixture(t), nil, nil)); strings.Contains(md, "Perf-box readiness") {
+		t.Error("readiness paragraph without findings")
+	}
+}
