@@ -45,6 +45,7 @@ func readCPUClock(id int32) (int64, error) {
 type threadTimes struct {
 	cpuNs        int64
 	vcsw, nivcsw uint64 // voluntary, involuntary context switches
+	runDelayNs   int64  // time spent runnable, waiting for a CPU; -1 unknown
 }
 
 func readThread(tid int) (threadTimes, error) {
@@ -58,6 +59,12 @@ func readThread(tid int) (threadTimes, error) {
 		return t, err
 	}
 	t.vcsw, t.nivcsw = parseCtxSwitches(status)
+	t.runDelayNs = -1
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/schedstat", tid)); err == nil {
+		if d, err := parseRunDelay(b); err == nil {
+			t.runDelayNs = d
+		}
+	}
 	return t, nil
 }
 
@@ -79,12 +86,15 @@ type osSample struct {
 	consumer  *threadTimes
 	loadgenNs *int64 // the load generator process's CPU clock; nil without one
 	err       error
+	cpus      map[int]cpuStat // /proc/stat; nil when cpusErr says why
+	cpusErr   error
 }
 
 // readOS samples this process, its reading thread (0: none) and the load
 // generator process (0: none).
 func readOS(consumerTID, loadgenPID int) osSample {
 	s := osSample{at: clock.Now()}
+	s.cpus, s.cpusErr = readProcStat()
 	if loadgenPID != 0 {
 		ns, err := readCPUClock(processCPUClock(loadgenPID))
 		if err != nil {

@@ -55,22 +55,25 @@ type Run struct {
 	// Error says why this repetition did not complete (a failed, crashed
 	// or hung child); its figures are then absent and it is left out of
 	// the summary.
-	Error       string            `json:"error,omitempty"`
-	StderrTail  string            `json:"stderr_tail,omitempty"`
-	Flags       []string          `json:"flags,omitempty"`
-	Events      Events            `json:"events"`
-	Throughput  Throughput        `json:"throughput"`
-	LatencyNs   Latency           `json:"latency_ns"`
-	Go          GoMetrics         `json:"go"`
-	OS          OSMetrics         `json:"os"`
-	Producer    ProducerMetrics   `json:"producer"`
-	Consumer    ConsumerFacts     `json:"consumer"`
-	Syscalls    *Syscalls         `json:"syscalls"`
-	Memory      Memory            `json:"memory"`
-	Perf        PerfCounters      `json:"perf"`
-	PerCPU      []CPUAccount      `json:"per_cpu"`
-	Checks      []Check           `json:"checks"`
-	Unsupported map[string]string `json:"unsupported,omitempty"`
+	Error      string          `json:"error,omitempty"`
+	StderrTail string          `json:"stderr_tail,omitempty"`
+	Flags      []string        `json:"flags,omitempty"`
+	Events     Events          `json:"events"`
+	Throughput Throughput      `json:"throughput"`
+	LatencyNs  Latency         `json:"latency_ns"`
+	Go         GoMetrics       `json:"go"`
+	OS         OSMetrics       `json:"os"`
+	Producer   ProducerMetrics `json:"producer"`
+	Consumer   ConsumerFacts   `json:"consumer"`
+	Syscalls   *Syscalls       `json:"syscalls"`
+	Memory     Memory          `json:"memory"`
+	Perf       PerfCounters    `json:"perf"`
+	PerCPU     []CPUAccount    `json:"per_cpu"`
+	// Interference is what else ran on the scenario's CPUs in the window;
+	// null, with the reason, where /proc/stat cannot say.
+	Interference *Interference     `json:"interference"`
+	Checks       []Check           `json:"checks"`
+	Unsupported  map[string]string `json:"unsupported,omitempty"`
 }
 
 // Events is the accounting of the whole run (warm-up and drain included):
@@ -258,6 +261,43 @@ type ConsumerFacts struct {
 	// StopNs is from cancelling the consumer (after the load stopped) to
 	// its Run returning: the final drain plus noticing the cancellation.
 	StopNs int64 `json:"stop_ns"`
+}
+
+// Interference is the CPU time others took on the scenario's CPUs during
+// the window (see InterferenceMethod), all of it scaled to the window.
+type Interference struct {
+	CPUs   []int  `json:"cpus"`
+	Method string `json:"method"` // InterferenceMethodWatch or InterferenceMethodProcStat
+	// ForeignCPUNs is the CPU time that ran on those CPUs and was not
+	// ringbench's. From /proc/stat alone it can be slightly negative,
+	// within ResolutionNs.
+	ForeignCPUNs *float64 `json:"foreign_cpu_ns"`
+	// ForeignShare is ForeignCPUNs over the window's CPU time on those
+	// CPUs (window × CPUs).
+	ForeignShare *float64 `json:"foreign_share"`
+	// UntaskedNs is /proc/stat's busy time on those CPUs less every task's
+	// run time: kernel work charged to no task, mostly interrupts taken
+	// while a CPU idles (on a VM, the wakeups' IPIs). ±ResolutionNs.
+	UntaskedNs *float64 `json:"untasked_ns"`
+	// ResolutionNs bounds the error of what /proc/stat enters into: its
+	// 10 ms step, for three columns, on each CPU.
+	ResolutionNs *float64 `json:"resolution_ns"`
+	// StealNs is the time the hypervisor ran something else on those
+	// CPUs (0 on bare metal, and where the hypervisor does not report it).
+	StealNs *float64 `json:"steal_ns"`
+	// ConsumerRunDelayNs is the time the locked consumer thread spent
+	// runnable, waiting for its CPU (its schedstat run_delay): exact, and
+	// whoever made it wait.
+	ConsumerRunDelayNs *float64 `json:"consumer_run_delay_ns"`
+	// The scheduler watch's own cost: its program's run time in the
+	// window per event consumed, and per context switch it saw (on every
+	// CPU: it runs on each switch of the machine).
+	WatchNsPerEvent  *float64 `json:"watch_ns_per_event"`
+	WatchNsPerSwitch *float64 `json:"watch_ns_per_switch"`
+	// Flagged: foreign time exceeded InterferenceLimit of the window's CPU
+	// time (beyond ResolutionNs when measured from /proc/stat alone); the
+	// run carries FlagInterference.
+	Flagged bool `json:"flagged"`
 }
 
 // CPUAccount is one producer CPU's accounting: emitted − received = dropped.

@@ -86,6 +86,8 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	defer stats.close()
 	sc := startSyscallCounting(p)
 	defer sc.close()
+	watch := startSchedWatch(loadgenPID, stats)
+	defer watch.close()
 
 	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
@@ -177,6 +179,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		return abort(err)
 	}
 	usageBefore, usageErrBefore := stats.read()
+	watchBefore, watchUseBefore, watchUseErrBefore := watch.edge()
 	sc.mark()
 	osBefore := readOS(rec.Thread(), loadgenPID)
 	perf.start()
@@ -188,6 +191,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	perfReadings := perf.stop()
 	osAfter := readOS(rec.Thread(), loadgenPID)
 	sc.mark()
+	watchAfter, watchUseAfter, watchUseErrAfter := watch.edge()
 
 	var load loadgen.Result
 	if lg != nil {
@@ -237,6 +241,12 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		markUnmeasured(run.Unsupported, "producer", []string{"hash_inserts", "hash_update_failures", "hash_misses"}, "no flow table (hashmap none)")
 	}
 	fillOS(&run, osBefore, osAfter, got.counts.Measured, load.WindowTriggers, plan.Close-plan.Open)
+	var watchRun *bpfUsage
+	if u, err := between(watchUseBefore, watchUseAfter, watchUseErrBefore, watchUseErrAfter); err == nil {
+		watchRun = &u
+	}
+	fillInterference(&run, osBefore, osAfter, watchBefore, watchAfter, watchRun,
+		scenarioCPUs(p, online), plan.Close-plan.Open, got.counts.Measured)
 	goDelta := DeltaGo(goBefore, goAfter)
 	fillGo(&run, goDelta, got.counts.Measured)
 	fillPerf(&run, perfReadings, got.counts.Measured)

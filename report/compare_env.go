@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,6 +111,28 @@ func cmpEnvWarnings(runs []*CompareRun) []string {
 			out = append(out, fmt.Sprintf("INTERRUPTED: %s was stopped after %d of %d planned scenarios",
 				r.Label, len(r.Result.Scenarios), m.Planned))
 		}
+		if n, total := cmpInterfered(r.Result); n > 0 {
+			out = append(out, fmt.Sprintf("INTERFERENCE: %s has %d of %d repetitions during which other processes took "+
+				"over %.0f%% of the scenario's CPUs (flag %s): its figures describe a shared machine",
+				r.Label, n, total, 100*bench.InterferenceLimit, bench.FlagInterference))
+		}
 	}
 	return out
+}
+
+// cmpInterfered counts a run's completed repetitions flagged for
+// interference, and its completed repetitions.
+func cmpInterfered(r *bench.Result) (flagged, total int) {
+	for _, s := range r.Scenarios {
+		for _, run := range s.Runs {
+			if run.Incomplete() {
+				continue
+			}
+			total++
+			if slices.Contains(run.Flags, bench.FlagInterference) {
+				flagged++
+			}
+		}
+	}
+	return flagged, total
 }

@@ -232,3 +232,29 @@ func TestCompareJSON(t *testing.T) {
 		}
 	}
 }
+
+// A run with repetitions flagged for interference gets a loud warning
+// naming it; runs without get none.
+func TestCompareWarnsInterference(t *testing.T) {
+	runs := compareFixtures(t, "a", "b")
+	c, err := Compare(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(c.Warnings, "\n"); strings.Contains(w, "INTERFERENCE") {
+		t.Errorf("no repetition is flagged, yet:\n%s", w)
+	}
+	flagged := false
+	for i := range runs[1].Result.Scenarios {
+		s := &runs[1].Result.Scenarios[i]
+		if len(s.Runs) > 0 && !s.Runs[0].Incomplete() && !flagged {
+			s.Runs[0].Flags, flagged = append(s.Runs[0].Flags, bench.FlagInterference), true
+		}
+	}
+	if c, err = Compare(runs); err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(c.Warnings, "\n"); !strings.Contains(w, "INTERFERENCE: B has 1 of") || strings.Contains(w, "INTERFERENCE: A") {
+		t.Errorf("warnings:\n%s", w)
+	}
+}

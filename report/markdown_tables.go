@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/internal/cpu"
 	"ringbench/internal/format"
 )
 
@@ -27,7 +28,10 @@ var mdScenarioColumns = []struct {
 	{"allocs/event", "go.allocs_per_event", format.Sig3},
 	{"BPF/event", "producer.bpf_ns_per_event", format.Duration},
 	{"loadgen CPU/trigger", "producer.loadgen_cpu_ns_per_trigger", format.Duration},
+	{"others' CPU", "interference.foreign_share", mdPercent},
 }
+
+func mdPercent(share float64) string { return format.Sig3(100*share) + "%" }
 
 func mdScenarios(b *bytes.Buffer, r *bench.Result) {
 	b.WriteString("## Scenarios\n\n")
@@ -40,7 +44,9 @@ func mdScenarios(b *bytes.Buffer, r *bench.Result) {
 		"to the consumer reading the event; CPU is the consumer process's; harness is the part of it ringbench itself " +
 		"added (its Recorder at the run's clock readings per event, measured in the scenario's process, and its syscall " +
 		"counter); BPF is the producer program's run time; loadgen CPU is the traced workload's own process per trigger " +
-		"(pacing, the syscall, the program and the wakeups it runs).\n\n")
+		"(pacing, the syscall, the program and the wakeups it runs); others' CPU is the share of the scenario's CPUs that " +
+		"processes other than ringbench's took in the window (its scheduler watch, whose own cost per context switch is " +
+		"in run.json as interference.watch_ns_per_switch).\n\n")
 	b.WriteString("| scenario | reps ok |")
 	for _, c := range mdScenarioColumns {
 		b.WriteString(" " + c.head + " |")
@@ -138,6 +144,9 @@ var mdFlagHelp = map[string]string{
 		"these repetitions measured a lower load than their scenario names.", 100*bench.RateMissTolerance),
 	bench.FlagScheduleLag: "The load generator fell behind its schedule by more than " + format.Duration(bench.LagFlagNs) +
 		" at p99: triggers went out late and in bursts, so the load was burstier than the offered rate says.",
+	bench.FlagInterference: fmt.Sprintf("Processes other than ringbench's ran on the scenario's CPUs for more than %.0f%% "+
+		"of their time in the window: these repetitions' latency, CPU and throughput describe a shared machine, not the "+
+		"mode alone. Rerun them with the machine to itself.", 100*bench.InterferenceLimit),
 }
 
 // flagDetail is the figure behind a repetition's flag.
@@ -148,6 +157,14 @@ func mdFlagDetail(flag string, run bench.Run) string {
 	case bench.FlagScheduleLag:
 		if v := run.Producer.LagP99Ns; v != nil {
 			return "lag p99 " + format.Duration(float64(*v))
+		}
+	case bench.FlagInterference:
+		if in := run.Interference; in != nil && in.ForeignCPUNs != nil && in.ForeignShare != nil {
+			d := fmt.Sprintf("others ran %s (%s of CPUs %s)", format.Duration(*in.ForeignCPUNs), mdPercent(*in.ForeignShare), cpu.FormatList(in.CPUs))
+			if v := in.ConsumerRunDelayNs; v != nil {
+				d += ", consumer waited " + format.Duration(*v) + " for its CPU"
+			}
+			return d
 		}
 	}
 	return ""

@@ -269,3 +269,21 @@ func TestMarkdownUnpacedRate(t *testing.T) {
 		t.Errorf("unpaced rate:\n%s", summary)
 	}
 }
+
+// A repetition flagged for interference is listed under its flag with how
+// much CPU others took and how long the consumer waited for its CPU.
+func TestMarkdownListsInterference(t *testing.T) {
+	r := matrixFixture(t)
+	run := &r.Scenarios[1].Runs[0]
+	foreign, share, delay := 250e6, 0.125, 40e6
+	run.Interference = &bench.Interference{CPUs: []int{0, 1}, ForeignCPUNs: &foreign, ForeignShare: &share,
+		ConsumerRunDelayNs: &delay, Flagged: true}
+	run.Flags = append(run.Flags, bench.FlagInterference)
+	flags := section(t, string(Markdown(r, nil, nil)), "Flags raised")
+	for _, want := range []string{"### Flag `interference` (1 repetition)", "Processes other than ringbench's ran",
+		"`" + r.Scenarios[1].ID + "`: rep 1 others ran 250 ms (12.5% of CPUs 0-1), consumer waited 40 ms for its CPU"} {
+		if !strings.Contains(flags, want) {
+			t.Errorf("flags lack %q:\n%s", want, flags)
+		}
+	}
+}

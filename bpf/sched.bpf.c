@@ -1,0 +1,93 @@
+//go:build ignore
+
+// SPDX-License-Identifier: GPL-2.0
+//
+// Watches the scheduler for ringbench, on sched_switch: per CPU, how long
+// tasks other than ringbench's own processes ran (interference). Only the
+// time tasks run is charged; interrupts taken while a CPU idles are not,
+// which is why this and not /proc/stat's busy time says what others took.
+// It runs on every context switch of the machine, so it reads no clock and
+// calls no helper but the map lookup.
+
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+char _license[] SEC("license") = "GPL";
+
+// The fields read, relocated against the running kernel's BTF.
+struct sched_entity {
+	__u64 sum_exec_runtime;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	int pid;
+	int tgid;
+	struct sched_entity se;
+} __attribute__((preserve_access_index));
+
+// ringbench's own processes: the consumer's and the load generator's.
+const volatile __u32 own_tgid[2] = {};
+
+// One CPU's account. The scheduler has brought prev's run time up to date
+// when sched_switch fires, and next's is where its slice starts: the
+// difference is the slice, exact, with no clock read here. foreign_ns holds
+// the finished slices of other tasks; a slice still running is counted when
+// it ends.
+struct cpu_account {
+	__u64 foreign_ns;
+	__u64 slice_start_ns; // the running task's sum_exec_runtime when it came on
+	__u32 on_foreign;     // the running task is not ringbench's (nor idle)
+	__u32 switches;
+};
+
+// Keeps the value type in BTF for bpf2go.
+const struct cpu_account *unused_cpu_account __attribute__((unused));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_account);
+} rbn_cpu_accounts SEC(".maps");
+
+static __always_inline struct cpu_account *account(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&rbn_cpu_accounts, &zero);
+}
+
+static __always_inline void charge(struct cpu_account *a, __u64 prev_runtime, int next_pid, __u32 next_tgid,
+				   __u64 next_runtime)
+{
+	if (a->on_foreign && prev_runtime > a->slice_start_ns)
+		a->foreign_ns += prev_runtime - a->slice_start_ns;
+	a->slice_start_ns = next_runtime;
+	a->on_foreign = next_pid != 0 && next_tgid != own_tgid[0] && next_tgid != own_tgid[1];
+	a->switches++;
+}
+
+// tp_btf hands typed pointers: plain loads, no helper calls.
+SEC("tp_btf/sched_switch")
+int rbn_sched_switch_tp_btf(__u64 *ctx)
+{
+	struct task_struct *prev = (struct task_struct *)ctx[1], *next = (struct task_struct *)ctx[2];
+	struct cpu_account *a = account();
+
+	if (a)
+		charge(a, prev->se.sum_exec_runtime, next->pid, next->tgid, next->se.sum_exec_runtime);
+	return 0;
+}
+
+SEC("raw_tp/sched_switch")
+int rbn_sched_switch_raw_tp(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *prev = (struct task_struct *)ctx->args[1], *next = (struct task_struct *)ctx->args[2];
+	struct cpu_account *a = account();
+
+	if (a)
+		charge(a, BPF_CORE_READ(prev, se.sum_exec_runtime), BPF_CORE_READ(next, pid), BPF_CORE_READ(next, tgid),
+		       BPF_CORE_READ(next, se.sum_exec_runtime));
+	return 0;
+}

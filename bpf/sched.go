@@ -1,0 +1,111 @@
+package bpf
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+)
+
+// SchedWatch charges, per CPU, the time tasks outside ringbench's own
+// processes run (sched.bpf.c on sched_switch). Unlike /proc/stat's busy
+// time, it leaves out the interrupts a CPU takes while idle — which
+// ringbench's own wakeups cause — so what it counts is others' work.
+type SchedWatch struct {
+	Attach AttachMethod
+	maps   schedMaps
+	prog   *ebpf.Program
+	link   link.Link
+}
+
+// StartSchedWatch attaches the watch with ringbench's own processes (the
+// consumer's and the load generator's; 0 for none), with tp_btf or else
+// raw_tp.
+func StartSchedWatch(ownTgids [2]uint32) (*SchedWatch, error) {
+	var errs []error
+	for _, m := range []AttachMethod{TpBTF, RawTp} {
+		w, err := startSchedWatch(ownTgids, m)
+		if err == nil {
+			return w, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", m, err))
+	}
+	return nil, fmt.Errorf("scheduler watch: %w", errors.Join(errs...))
+}
+
+func startSchedWatch(own [2]uint32, m AttachMethod) (_ *SchedWatch, err error) {
+	spec, err := loadSched()
+	if err != nil {
+		return nil, err
+	}
+	if err := spec.Variables[schedVarOwnTgid].Set(own); err != nil {
+		return nil, err
+	}
+	w := &SchedWatch{Attach: m}
+	// LoadAndAssign, not NewCollection: see load in producer.go.
+	if m == TpBTF {
+		var o struct {
+			schedMaps
+			P *ebpf.Program `ebpf:"rbn_sched_switch_tp_btf"`
+		}
+		err = spec.LoadAndAssign(&o, nil)
+		w.maps, w.prog = o.schedMaps, o.P
+	} else {
+		var o struct {
+			schedMaps
+			P *ebpf.Program `ebpf:"rbn_sched_switch_raw_tp"`
+		}
+		err = spec.LoadAndAssign(&o, nil)
+		w.maps, w.prog = o.schedMaps, o.P
+	}
+	if err != nil {
+		return nil, describeLoadError(err)
+	}
+	defer func() {
+		if err != nil {
+			w.Close()
+		}
+	}()
+	if m == RawTp {
+		w.link, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sched_switch", Program: w.prog})
+	} else {
+		w.link, err = link.AttachTracing(link.TracingOptions{Program: w.prog})
+	}
+	return w, err
+}
+
+// Program is the watch's program, for its run-time statistics.
+func (w *SchedWatch) Program() *ebpf.Program { return w.prog }
+
+// Foreign returns, per possible CPU, the time others' tasks have run on it
+// since the watch started, in the slices that have ended: one running now
+// counts once it is switched out.
+func (w *SchedWatch) Foreign() ([]int64, error) {
+	if w.maps.RbnCpuAccounts == nil {
+		return nil, errors.New("scheduler watch closed")
+	}
+	var accounts []schedCpuAccount
+	if err := w.maps.RbnCpuAccounts.Lookup(uint32(0), &accounts); err != nil {
+		return nil, err
+	}
+	out := make([]int64, len(accounts))
+	for c, a := range accounts {
+		out[c] = int64(a.ForeignNs)
+	}
+	return out, nil
+}
+
+// Close detaches and unloads the watch; safe more than once.
+func (w *SchedWatch) Close() {
+	if w.link != nil {
+		w.link.Close()
+		w.link = nil
+	}
+	if w.prog != nil {
+		w.prog.Close()
+		w.prog = nil
+	}
+	w.maps.Close()
+	w.maps = schedMaps{}
+}
