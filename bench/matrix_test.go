@@ -18,7 +18,7 @@ func expand(t *testing.T, file string) ([]Planned, []string) {
 }
 
 func TestPresetsExpand(t *testing.T) {
-	want := map[string]int{"quick": 20, "standard": 70}
+	want := map[string]int{"quick": 20, "standard": 73}
 	for _, name := range PresetNames {
 		m, err := Preset(name)
 		if err != nil {
@@ -188,7 +188,7 @@ func TestMatrixKeysRoundTrip(t *testing.T) {
 		"ring-bytes": "8192", "gomaxprocs": "2", "hash-keys": "7", "hash-entries": "99",
 		"pin": "false", "b2b": "true", "output": "true", "producers": "3", "duration": "2s",
 		"warmup": "500ms", "cpus": "0,1:1", "clock": "per-event", "latency": "false", "commit": "record",
-		"count-syscalls": "false",
+		"count-syscalls": "false", "breakdown": "true",
 	}
 	for _, k := range MatrixKeyNames() {
 		v, ok := sample[k]

@@ -63,6 +63,7 @@ var matrixKeys = map[string]matrixKey{
 	"pin":          boolKey("pin", func(p *Params) *bool { return &p.Pin }),
 	"b2b":          boolKey("b2b", func(p *Params) *bool { return &p.B2B }),
 	"output":       boolKey("output", func(p *Params) *bool { return &p.Output }),
+	"breakdown":    boolKey("breakdown", func(p *Params) *bool { return &p.Breakdown }),
 	"producers":    producersKey(),
 	"duration":     durationKey("duration", func(p *Params) *float64 { return &p.DurationS }),
 	"warmup":       durationKey("warmup", func(p *Params) *float64 { return &p.WarmupS }),
@@ -169,7 +170,7 @@ func notBoolKey(name string, field func(*Params) *bool) matrixKey {
 var matrixKeyOrder = []string{"hashmap", "transport", "mode", "wait", "backoff", "wakeup", "payload",
 	"batch", "producers", "cpus", "ring-bytes", "output", "delivery", "work", "pin", "b2b", "gomaxprocs",
 	"hash-keys", "hash-entries", "hash-churn", "poll-timeout", "clock", "latency", "commit", "count-syscalls",
-	"duration", "warmup", "rate"}
+	"breakdown", "duration", "warmup", "rate"}
 
 // MatrixKeyNames lists the keys a matrix block (and a filter) accepts, in
 // nesting order.

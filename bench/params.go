@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,9 @@ type Params struct {
 	// NoSyscallCount turns the syscall counter off: no map update is added
 	// to the consumer's syscalls, and syscalls/event is not measured.
 	NoSyscallCount bool `json:"no_syscall_count,omitempty"`
+	// Breakdown splits the latency of a sleeping mode into phases with BPF
+	// programs on the scheduler and the wait syscall (Run.Breakdown).
+	Breakdown bool `json:"breakdown,omitempty"`
 }
 
 // Defaults are the values of a scenario nobody specified.
@@ -127,6 +131,9 @@ func (p Params) ID() string {
 	}
 	if p.NoSyscallCount {
 		id += "/count-syscalls=false"
+	}
+	if p.Breakdown {
+		id += "/breakdown"
 	}
 	return id
 }
@@ -295,6 +302,9 @@ func (p *Params) resolveMode() error {
 	}
 	if p.Mode != "epoll" && p.Wait != "" {
 		return fmt.Errorf("wait applies to the epoll mode only (mode is %s)", p.Mode)
+	}
+	if p.Breakdown && (!slices.Contains(breakdownModes, p.Mode) || p.Rate == 0 || p.B2B) {
+		return fmt.Errorf("%w (mode is %s)", errBreakdownMode, p.Mode)
 	}
 	return nil
 }

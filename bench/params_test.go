@@ -45,6 +45,8 @@ func TestResolveRefuses(t *testing.T) {
 		{"empty churn", func(p *Params) { p.Hashmap = "prealloc"; p.HashChurn = "0:0:0" }, "INSERT:UPDATE:DELETE"},
 		{"no entries", func(p *Params) { p.Hashmap = "noprealloc"; p.HashEntries = 0 }, "hash entries"},
 		{"one key", func(p *Params) { p.Hashmap = "lru"; p.HashKeys = 1 }, "hash keys"},
+		{"breakdown of spin", func(p *Params) { p.Mode = "spin"; p.Breakdown = true }, "sleep in a wait"},
+		{"breakdown unpaced", func(p *Params) { p.Rate = 0; p.Breakdown = true }, "paced rate"},
 	} {
 		_, err := resolved(t, tc.edit)
 		if err == nil {

@@ -71,9 +71,12 @@ type Run struct {
 	PerCPU     []CPUAccount    `json:"per_cpu"`
 	// Interference is what else ran on the scenario's CPUs in the window;
 	// null, with the reason, where /proc/stat cannot say.
-	Interference *Interference     `json:"interference"`
-	Checks       []Check           `json:"checks"`
-	Unsupported  map[string]string `json:"unsupported,omitempty"`
+	Interference *Interference `json:"interference"`
+	// Breakdown splits the latency of sleeping modes into phases; null
+	// unless asked for (--breakdown).
+	Breakdown   *Breakdown        `json:"breakdown"`
+	Checks      []Check           `json:"checks"`
+	Unsupported map[string]string `json:"unsupported,omitempty"`
 }
 
 // Events is the accounting of the whole run (warm-up and drain included):
@@ -298,6 +301,50 @@ type Interference struct {
 	// time (beyond ResolutionNs when measured from /proc/stat alone); the
 	// run carries FlagInterference.
 	Flagged bool `json:"flagged"`
+}
+
+// Breakdown is where the latency of events read after a wait went (see
+// BreakdownMethod), for the events of the window.
+type Breakdown struct {
+	Method string `json:"method"`
+	// Reads is the window's events traced; Matched were emitted before the
+	// consumer's last wakeup ahead of their read, and are split; the others
+	// were emitted while it was already awake (AlreadyAwake) or read
+	// before any wait returned (NoWait).
+	Reads        uint64 `json:"reads"`
+	Matched      uint64 `json:"matched"`
+	AlreadyAwake uint64 `json:"already_awake"`
+	NoWait       uint64 `json:"no_wait"`
+	// Waits that slept, waits that found data ready, and the log's and the
+	// trace's losses (both 0 in a sound run).
+	Waits        uint64 `json:"waits"`
+	NoSleepWaits uint64 `json:"no_sleep_waits"`
+	WaitsLost    uint64 `json:"waits_lost"`
+	TraceOverrun uint64 `json:"trace_overrun"`
+	// Phases in order; each event's four add up to its latency, whose
+	// distribution over the matched events is Latency.
+	Phases  BreakdownPhases `json:"phases"`
+	Latency *BreakdownPhase `json:"latency"`
+	// CostNsPerEvent is the breakdown programs' run time in the window per
+	// event consumed (they run on every syscall and context switch of the
+	// machine, and filter); its Recorder path is in harness_ns_per_event.
+	CostNsPerEvent *float64 `json:"cost_ns_per_event"`
+}
+
+// BreakdownPhases are the latency's four phases, emission to read.
+type BreakdownPhases struct {
+	Wakeup      BreakdownPhase `json:"wakeup"`       // emission → the consumer thread is woken
+	RunQueue    BreakdownPhase `json:"run_queue"`    // woken → on a CPU
+	SyscallExit BreakdownPhase `json:"syscall_exit"` // on a CPU → the wait syscall returns to user space
+	Read        BreakdownPhase `json:"read"`         // → the record is read (netpoller, goroutine scheduling, draining)
+}
+
+// BreakdownPhase is one phase's distribution over the matched events.
+type BreakdownPhase struct {
+	P50Ns  int64   `json:"p50_ns"`
+	P90Ns  int64   `json:"p90_ns"`
+	P99Ns  int64   `json:"p99_ns"`
+	MeanNs float64 `json:"mean_ns"`
 }
 
 // CPUAccount is one producer CPU's accounting: emitted − received = dropped.

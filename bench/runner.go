@@ -98,7 +98,12 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		return Outcome{}, err
 	}
 	win := window.New()
-	recOpts := modes.RecorderOptions{Clock: clk, NoTimestamps: p.NoLatency}
+	bd := startBreakdown(p)
+	defer bd.close()
+	if bd.err != nil {
+		return Outcome{}, fmt.Errorf("latency breakdown: %w", bd.err)
+	}
+	recOpts := modes.RecorderOptions{Clock: clk, NoTimestamps: p.NoLatency, Trace: bd.trace}
 	recCost := modes.MeasureRecorderCost(recorderCostTime, p.Payload, recOpts)
 	rec := modes.NewRecorder(ncpu, win, recOpts)
 	setup, err := p.setup(tr, wake, online)
@@ -180,6 +185,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	}
 	usageBefore, usageErrBefore := stats.read()
 	watchBefore, watchUseBefore, watchUseErrBefore := watch.edge()
+	bd.edge(0)
 	sc.mark()
 	osBefore := readOS(rec.Thread(), loadgenPID)
 	perf.start()
@@ -192,6 +198,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	osAfter := readOS(rec.Thread(), loadgenPID)
 	sc.mark()
 	watchAfter, watchUseAfter, watchUseErrAfter := watch.edge()
+	bd.edge(1)
 
 	var load loadgen.Result
 	if lg != nil {
@@ -256,6 +263,9 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	run.Producer.Topology, run.Producer.LoadgenPID = topology, loadgenPID
 	run.Consumer.StopNs = stopNs
 	fillHarness(&run, p, got.counts, recCost)
+	if err := bd.fill(&run, p, rec.Thread(), got.counts.Measured); err != nil {
+		return Outcome{}, err
+	}
 	run.Checks = checks(p, run, got.counts)
 	return Outcome{Run: run, Attach: prod.Attach, Refused: prod.Refused,
 		Latency: got.latency, GCPauses: HistToHDR(goDelta.GCPauses)}, nil

@@ -36,6 +36,7 @@ type Recorder struct {
 	seq      []cpuSeq
 	opts     RecorderOptions
 	perEvent bool  // opts.Clock == ClockPerEvent, as one load
+	longWay  bool  // every event through unusual: per-event clock, or a trace to keep
 	now      int64 // the pass's clock reading; 0: not read yet in this pass
 	read     func() int64
 	// The window's bounds as of the last clock reading: it is planned
@@ -75,6 +76,10 @@ type RecorderOptions struct {
 	// (bpf.ParseCompactEvent); only sequences are checked, and an event
 	// counts as measured when its pass's clock reading is in the window.
 	NoTimestamps bool
+	// Trace, when set, keeps every window event's emission and read time.
+	// Those events take the long way (unusual), so the common loop stays
+	// as it is without one.
+	Trace *ReadTrace
 }
 
 // SetThread records the OS thread the consumer reads on, so its CPU time
@@ -89,7 +94,7 @@ func (r *Recorder) Thread() int { return int(r.thread.Load()) }
 // records latency for events emitted inside w.
 func NewRecorder(cpus int, w *window.Window, o RecorderOptions) *Recorder {
 	return &Recorder{window: w, latency: hist.NewCounts(), seq: make([]cpuSeq, cpus), opts: o,
-		perEvent: o.Clock == ClockPerEvent, read: clock.Now}
+		perEvent: o.Clock == ClockPerEvent, longWay: o.Clock == ClockPerEvent || o.Trace != nil, read: clock.Now}
 }
 
 // BeginPass starts a pass over records that became visible together: the
@@ -123,7 +128,7 @@ func (r *Recorder) RecordPass(views [][]byte) {
 // mode's way in, once per record its library hands out, so it goes straight
 // to the common loop.
 func (r *Recorder) Record(raw []byte) {
-	if !r.opts.NoTimestamps && !r.perEvent {
+	if !r.opts.NoTimestamps && !r.longWay {
 		seq, ts, cpu, length, ok := header(raw)
 		if ok && cpu < uint32(len(r.seq)) && length == r.eventLen && seq == r.seq[cpu].next && ts < r.now {
 			r.seq[cpu].next = seq + 1
@@ -163,7 +168,7 @@ func count(counts []int64, lat int64) bool {
 // reading, one out of sequence, the run's first event or a malformed one —
 // it leaves to unusual, one event at a time, and resumes after it.
 func (r *Recorder) record(views [][]byte) {
-	if r.opts.NoTimestamps || r.perEvent {
+	if r.opts.NoTimestamps || r.longWay {
 		for _, raw := range views {
 			r.unusualOrCompact(raw)
 		}
@@ -244,8 +249,14 @@ func (r *Recorder) unusual(raw []byte) {
 		r.c.Negative++
 		return
 	}
-	if ts >= winStart && ts < winEnd && !count(r.latency.Raw(), lat) {
+	if ts < winStart || ts >= winEnd {
+		return
+	}
+	if !count(r.latency.Raw(), lat) {
 		r.tooSlow++
+	}
+	if r.opts.Trace != nil {
+		r.opts.Trace.add(ts, now)
 	}
 }
 

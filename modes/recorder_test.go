@@ -266,3 +266,34 @@ func TestMeasureRecorderCost(t *testing.T) {
 		}
 	}
 }
+
+// With a trace, each window event's emission and its pass's clock reading
+// are kept, per drain as without one; events outside the window are not,
+// and past the trace's capacity events are counted, not kept.
+func TestRecorderTrace(t *testing.T) {
+	w := window.New()
+	w.Open(100)
+	w.Close(10_000)
+	trace := NewReadTrace(3)
+	r := NewRecorder(1, w, RecorderOptions{Clock: ClockPerDrain, Trace: trace})
+	fc := &fakeClock{readings: []int64{1000, 2000}}
+	r.read = fc.read
+	buf := make([][]byte, 3)
+	for i := range buf {
+		buf[i] = make([]byte, 64)
+	}
+	r.RecordPass([][]byte{event(buf[0], 0, 50, 0), event(buf[1], 1, 400, 0), event(buf[2], 2, 900, 0)})
+	r.RecordPass([][]byte{event(buf[0], 3, 1500, 0), event(buf[1], 4, 1600, 0)})
+	want := []TracedRead{{400, 1000}, {900, 1000}, {1500, 2000}}
+	if len(trace.Reads) != len(want) || trace.Overrun != 1 {
+		t.Fatalf("trace %v, overrun %d; want %v, 1", trace.Reads, trace.Overrun, want)
+	}
+	for i := range want {
+		if trace.Reads[i] != want[i] {
+			t.Errorf("read %d: %+v, want %+v", i, trace.Reads[i], want[i])
+		}
+	}
+	if r.Counts().Measured != 4 || r.Counts().ClockReads != 2 {
+		t.Errorf("measured %d, clock reads %d; want 4, 2", r.Counts().Measured, r.Counts().ClockReads)
+	}
+}

@@ -49,6 +49,9 @@ func BenchName(p bench.Params) string {
 		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
 		"delivery=" + p.Delivery, "work=" + p.Work, fmt.Sprintf("gomaxprocs=%d", p.GOMAXPROCS),
 	}
+	if p.Breakdown { // its instruments change what is measured: never pooled with the plain run
+		parts = append(parts, "breakdown=true")
+	}
 	return "BenchmarkConsume/" + strings.Join(parts, "/")
 }
 

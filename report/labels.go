@@ -39,6 +39,9 @@ func Variant(p bench.Params) string {
 	if !p.Pin && p.Wait != "netpoll" {
 		parts = append(parts, "nopin")
 	}
+	if p.Breakdown {
+		parts = append(parts, "breakdown")
+	}
 	return strings.Join(parts, " ")
 }
 

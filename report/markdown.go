@@ -22,6 +22,7 @@ func Markdown(r *bench.Result, cl []claims.Result, charts []Chart) []byte {
 	mdWhichMode(&b, r)
 	mdClaims(&b, cl)
 	mdCharts(&b, charts)
+	mdBreakdown(&b, r)
 	mdScenarios(&b, r)
 	mdFlags(&b, r)
 	mdEnv(&b, r.Env)

@@ -9,6 +9,7 @@ import (
 
 	"ringbench/bench"
 	"ringbench/claims"
+	"ringbench/internal/format"
 )
 
 func matrixFixture(t *testing.T) *bench.Result {
@@ -285,5 +286,50 @@ func TestMarkdownListsInterference(t *testing.T) {
 		if !strings.Contains(flags, want) {
 			t.Errorf("flags lack %q:\n%s", want, flags)
 		}
+	}
+}
+
+// A scenario run with --breakdown gets a row in "Where the latency goes":
+// its phases, the share split, its cost, and the latency of its plain twin
+// from the same run; the stacked chart is drawn for it.
+func TestMarkdownBreakdown(t *testing.T) {
+	r := matrixFixture(t)
+	plain := r.Scenarios[1]
+	bd := plain
+	bd.Params.Breakdown = true
+	bd.ID = plain.ID + "/breakdown"
+	bd.Summary = map[string]bench.Stat{}
+	for k, v := range plain.Summary {
+		bd.Summary[k] = v
+	}
+	set := func(k string, v float64) { bd.Summary[k] = bench.Stat{Mean: v, N: 2} }
+	for i, ph := range breakdownPhases {
+		set(breakdownKey(ph.key, "p50_ns"), float64(1000*(i+1)))
+		set(breakdownKey(ph.key, "p99_ns"), float64(10000*(i+1)))
+		set(breakdownKey(ph.key, "mean_ns"), float64(1500*(i+1)))
+	}
+	set("breakdown.matched", 900)
+	set("breakdown.reads", 1000)
+	set("breakdown.cost_ns_per_event", 4000)
+	r.Scenarios = append(r.Scenarios, bd)
+	md := string(Markdown(r, nil, nil))
+	sec := section(t, md, "Where the latency goes")
+	without := mdMeanCell(plain, "latency_ns.p50", format.Duration)
+	for _, want := range []string{"`" + bd.ID + "` | 90% | 1 µs / 10 µs | 2 µs / 20 µs | 3 µs / 30 µs | 4 µs / 40 µs |",
+		"| " + without + " | 4 µs |"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("section lacks %q:\n%s", want, sec)
+		}
+	}
+	charts, err := renderAll(r, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range charts {
+		found = found || strings.HasPrefix(c.Name, "breakdown-")
+	}
+	if !found {
+		t.Errorf("no breakdown chart among %d charts", len(charts))
 	}
 }

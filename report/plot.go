@@ -20,7 +20,7 @@ func renderAll(r *bench.Result, dir string) ([]Chart, error) {
 		return nil, nil
 	}
 	for _, add := range []func() error{c.latency, c.saturation, c.cpu, c.syscalls,
-		c.gcAllocs, c.wakeups, c.hashmaps} {
+		c.gcAllocs, c.wakeups, c.hashmaps, c.breakdown} {
 		if err := add(); err != nil {
 			return nil, err
 		}

@@ -46,7 +46,7 @@ type scenarioFlags struct {
 	output, pin                                                 bool
 	cpus, hashmap, delivery, work, backoff, wait, pollTimeout   string
 	clock, commit                                               string
-	b2b, latency, countSyscalls                                 bool
+	b2b, latency, countSyscalls, breakdown                      bool
 	duration, warmup                                            time.Duration
 	reps                                                        int
 	out                                                         string
@@ -79,6 +79,7 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.latency, "latency", true, "timestamped events; false runs the kernel benchmark's workload: 8-byte events (CPU and sequence), sequences checked, no latency")
 	fs.StringVar(&f.commit, "commit", d.Commit, "spin/epoll: hand ring space back once per drain (batch) or after every record (record, what libbpf and cilium/ebpf do) (list)")
 	fs.BoolVar(&f.countSyscalls, "count-syscalls", true, "count the consumer's syscalls with a BPF program (costs each syscall a map update, measured and reported)")
+	fs.BoolVar(&f.breakdown, "breakdown", false, "reader and epoll: split the latency into emission → woken → on CPU → wait syscall return → read, with BPF programs on the scheduler and the wait syscall (their cost is measured and reported)")
 	fs.BoolVar(&f.b2b, "b2b", false, "back to back: the consumer thread triggers the next batch after each drain, on one CPU (the kernel benchmark's --rb-b2b)")
 	fs.DurationVar(&f.duration, "duration", seconds(d.DurationS), "measured window per run")
 	fs.DurationVar(&f.warmup, "warmup", seconds(d.WarmupS), "warm-up before the window, not measured")
