@@ -105,7 +105,8 @@ func hardenScope(h string) string {
 // gaps land in the figures. Any one source that says so is enough; only
 // CPUID or an x86 flags line without the flag can say there is none.
 func hypervisor(m *machine) Finding {
-	const fix = "run on bare metal; figures include the hypervisor's scheduling (see the noise floor)"
+	// No command fixes this, so the advice is part of what was found.
+	const advice = "; the vCPU is itself scheduled: figures include the hypervisor's gaps (see the noise floor), run on bare metal to be rid of them"
 	var seen []string
 	if m.cpuid != "" && m.cpuid != "none" {
 		seen = append(seen, m.cpuid+" (CPUID)")
@@ -121,7 +122,7 @@ func hypervisor(m *machine) Finding {
 		if v, err := m.read("sys/class/dmi/id/sys_vendor"); err == nil && v != "" {
 			seen = append(seen, "DMI vendor "+v)
 		}
-		return warn(strings.Join(seen, ", "), fix)
+		return warn(strings.Join(seen, ", ")+advice, "")
 	}
 	switch {
 	case m.cpuid == "none":

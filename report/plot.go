@@ -178,7 +178,10 @@ func plWithout(p bench.Params, key string) string {
 }
 
 // plRepsNote says how many repetitions the error bars are over.
-func plRepsNote(ss []bench.Scenario) string {
+func plRepsNote(ss []bench.Scenario) string { return "error bars ±1 sd over " + plRepsCount(ss) }
+
+// plRepsCount is how many repetitions the scenarios' figures come from.
+func plRepsCount(ss []bench.Scenario) string {
 	lo, hi := 0, 0
 	for _, s := range ss {
 		for _, st := range s.Summary {
@@ -190,9 +193,9 @@ func plRepsNote(ss []bench.Scenario) string {
 		}
 	}
 	if lo == hi {
-		return fmt.Sprintf("error bars ±1 sd over %d repetitions", lo)
+		return fmt.Sprintf("%d repetitions", lo)
 	}
-	return fmt.Sprintf("error bars ±1 sd over %d–%d repetitions", lo, hi)
+	return fmt.Sprintf("%d–%d repetitions", lo, hi)
 }
 
 var plUnsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

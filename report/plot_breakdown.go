@@ -82,7 +82,7 @@ func (c *plCharts) breakdown() error {
 		ch := Chart{Name: plChartName("breakdown", p0.Transport, rateKey(p0)),
 			Title: fmt.Sprintf("Where the latency goes: %s %s", p0.Transport, atRate(p0)),
 			Caption: fmt.Sprintf("Mean time per phase of the events read after a wakeup of their own, stacked per read mode "+
-				"(%s %s, --breakdown): the stack is their mean latency; %s.", p0.Transport, atRate(p0), plRepsNote(g))}
+				"(%s %s, --breakdown): the stack is their mean latency; means of %s.", p0.Transport, atRate(p0), plRepsCount(g))}
 		c.figs = append(c.figs, &plFigure{Chart: ch, w: 8 * vg.Inch, h: 5 * vg.Inch,
 			panels: [][]*plot.Plot{{p}}, legend: leg})
 	}
