@@ -15,45 +15,6 @@ import (
 	"ringbench/readiness"
 )
 
-// Env is where a result was obtained; results are only comparable together
-// with it.
-type Env struct {
-	Kernel        string   `json:"kernel"`
-	KernelVersion string   `json:"kernel_version"`
-	Arch          string   `json:"arch"`
-	CPUs          int      `json:"cpus"`
-	OnlineCPUs    []int    `json:"online_cpus"`
-	CPUModel      string   `json:"cpu_model"`
-	Hypervisor    string   `json:"hypervisor"`
-	Emulated      bool     `json:"emulated,omitempty"` // a ringbench vm guest under QEMU's TCG: timings compare only with other emulated runs
-	BPFJIT        string   `json:"bpf_jit"`
-	BPFJITAlways  bool     `json:"bpf_jit_always_on"`
-	Preempt       string   `json:"preempt"`
-	HZ            int      `json:"hz"`
-	NoHZ          string   `json:"nohz"`
-	KernelConfig  string   `json:"kernel_config"` // where the facts above came from; "" if nowhere
-	Lockdown      string   `json:"lockdown"`
-	SMT           string   `json:"smt"`
-	Governor      string   `json:"governor"`
-	BootCmdline   string   `json:"boot_cmdline"`
-	Go            string   `json:"go"`
-	GOMAXPROCS    int      `json:"gomaxprocs"`
-	CiliumEBPF    string   `json:"cilium_ebpf"`
-	Commit        string   `json:"commit"`
-	Dirty         *bool    `json:"dirty"`
-	Attach        string   `json:"attach"`
-	AttachRefused []string `json:"attach_refused,omitempty"`
-	Hostname      string   `json:"hostname"`
-	Start         string   `json:"start"`
-	CommandLine   []string `json:"command_line"`
-	// Noise is each online CPU's noise floor, probed before the scenarios
-	// ran (ProbeNoise); absent when the probe was switched off.
-	Noise []NoiseCPU `json:"noise,omitempty"`
-	// Readiness is how far the machine is from a perf box (governor,
-	// turbo, SMT, isolation, IRQs, …), checked for the online CPUs.
-	Readiness []readiness.Finding `json:"readiness,omitempty"`
-}
-
 // Commit and Dirty describe the ringbench source, set at build time by
 // run.sh (-ldflags "-X ringbench/bench.Commit=… -X ringbench/bench.Dirty=…");
 // empty falls back to the build's VCS stamp, then to asking git.

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"ringbench/readiness"
+	"ringbench/schema"
 )
 
 // CaptureEnv runs every perf-box check on this machine: one finding per
@@ -29,15 +30,15 @@ func TestCaptureEnvReadiness(t *testing.T) {
 
 // The findings survive run.json, so reports rendered later show them.
 func TestEnvReadinessRoundTrip(t *testing.T) {
-	in := Result{Schema: Schema, Env: Env{Kernel: "6.18", Readiness: []readiness.Finding{
+	in := Result{Schema: schema.Schema, Env: Env{Kernel: "6.18", Readiness: []readiness.Finding{
 		{Check: "governor", Status: readiness.Warn, Found: "powersave on cpu0", Fix: "cpupower -c 0 frequency-set -g performance"},
 		{Check: "cstates", Status: readiness.Unknown, Found: "no cpuidle directory for cpu0"},
 	}}}
 	path := filepath.Join(t.TempDir(), "run.json")
-	if err := WriteJSON(path, in); err != nil {
+	if err := schema.WriteJSON(path, in); err != nil {
 		t.Fatal(err)
 	}
-	out, err := ReadResult(path)
+	out, err := schema.ReadResult(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,16 +10,8 @@ import (
 	"strings"
 
 	"ringbench/bpf"
+	"ringbench/schema"
 )
-
-// InterferenceLimit is the share of the window's CPU time on a scenario's
-// CPUs that anything but ringbench may take, beyond what /proc/stat can
-// resolve, before a repetition is flagged FlagInterference.
-const InterferenceLimit = 0.01
-
-// FlagInterference marks a repetition during which other work ran on its
-// CPUs: its figures describe a shared machine, not the mode alone.
-const FlagInterference = "interference"
 
 // procStatTickNs is /proc/stat's unit, USER_HZ (100 on every Linux ABI):
 // the kernel keeps these times in ns but prints them in 10 ms steps.
@@ -109,7 +101,7 @@ type interferenceEdge struct {
 
 // fillInterference says how much CPU time others took on the scenario's
 // CPUs in the window, and flags the repetition when that is more than
-// InterferenceLimit of it (beyond /proc/stat's resolution when that is all
+// schema.InterferenceLimit of it (beyond /proc/stat's resolution when that is all
 // there is). watchRun is the watch program's own run time in the window.
 func fillInterference(r *Run, a, b osSample, wa, wb interferenceEdge, watchRun *bpfUsage, cpus []int, windowNs int64, events uint64) {
 	const field = "interference"
@@ -188,9 +180,9 @@ func fillInterference(r *Run, a, b osSample, wa, wb interferenceEdge, watchRun *
 	} else {
 		r.Unsupported[field+".consumer_run_delay_ns"] = "no locked consumer thread, or no schedstat for it (CONFIG_SCHED_INFO)"
 	}
-	in.Flagged = foreign-margin > InterferenceLimit*capacity
+	in.Flagged = foreign-margin > schema.InterferenceLimit*capacity
 	if in.Flagged {
-		r.Flags = append(r.Flags, FlagInterference)
+		r.Flags = append(r.Flags, schema.FlagInterference)
 	}
 	r.Interference = in
 }

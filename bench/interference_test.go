@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"ringbench/internal/testutil"
+	"ringbench/schema"
 )
 
 const procStatFixture = `cpu  441848 9954 335801 913601 2913 0 3560 6436 0 0
@@ -105,7 +106,7 @@ func TestFillInterference(t *testing.T) {
 			near("steal", in.StealNs, c.wantStealMS)
 			near("run delay", in.ConsumerRunDelayNs, c.wantRunDelayMS)
 			near("resolution", in.ResolutionNs, 60)
-			if in.Flagged != c.wantFlag || slices.Contains(r.Flags, FlagInterference) != c.wantFlag {
+			if in.Flagged != c.wantFlag || slices.Contains(r.Flags, schema.FlagInterference) != c.wantFlag {
 				t.Errorf("flagged %v, flags %v; want %v", in.Flagged, r.Flags, c.wantFlag)
 			}
 			if got, want := *in.ForeignShare, c.wantForeignMS*1e6/float64(2*second); math.Abs(got-want) > 1e-9 {
@@ -196,7 +197,7 @@ func TestInterferenceHog(t *testing.T) {
 	testutil.RequireBPF(t)
 	p := scenario(t, func(p *Params) { p.Mode, p.Rate, p.DurationS = "epoll", 10_000, 1 })
 	quiet := runChecked(t, p)
-	if in := quiet.Interference; in == nil || in.Flagged || slices.Contains(quiet.Flags, FlagInterference) {
+	if in := quiet.Interference; in == nil || in.Flagged || slices.Contains(quiet.Flags, schema.FlagInterference) {
 		t.Errorf("quiet repetition flagged: %s %v (unsupported: %v)", describeInterference(in), quiet.Flags, quiet.Unsupported["interference"])
 	}
 
@@ -212,7 +213,7 @@ func TestInterferenceHog(t *testing.T) {
 	}
 	loud := runChecked(t, p)
 	in := loud.Interference
-	if in == nil || !in.Flagged || !slices.Contains(loud.Flags, FlagInterference) {
+	if in == nil || !in.Flagged || !slices.Contains(loud.Flags, schema.FlagInterference) {
 		t.Fatalf("hog on CPU %d not flagged: %s %v (unsupported: %v)", p.ConsumerCPU, describeInterference(in), loud.Flags, loud.Unsupported["interference"])
 	}
 	// The hog runs whenever the consumer sleeps: most of its CPU.

@@ -148,12 +148,3 @@ func stderrTail(s string) string {
 func failedRun(why, stderr string) Outcome {
 	return Outcome{Run: Run{Error: why, StderrTail: stderrTail(stderr)}}
 }
-
-// Incomplete reports whether this repetition did not complete.
-func (r Run) Incomplete() bool { return r.Error != "" }
-
-// Trusted reports whether this repetition's figures may be used: it
-// completed and every invariant it checked held. A repetition that is not
-// stays in run.json and is reported (verify, report.md's flags), but no
-// statistic — summary, bench.txt, compare, claims — is computed from it.
-func (r Run) Trusted() bool { return !r.Incomplete() && len(r.Failed()) == 0 }

@@ -19,6 +19,7 @@ import (
 
 	"ringbench/bpf"
 	"ringbench/internal/testutil"
+	"ringbench/schema"
 )
 
 // The load generator is a process of its own and the producer program
@@ -39,7 +40,7 @@ func TestLoadgenIsItsOwnProcess(t *testing.T) {
 	}()
 	r := runChecked(t, p)
 	stop.Store(true)
-	if r.Producer.Topology != TopologyProcess || r.Producer.LoadgenPID == 0 || r.Producer.LoadgenPID == os.Getpid() {
+	if r.Producer.Topology != schema.TopologyProcess || r.Producer.LoadgenPID == 0 || r.Producer.LoadgenPID == os.Getpid() {
 		t.Errorf("topology %q, load generator pid %d, ours %d", r.Producer.Topology, r.Producer.LoadgenPID, os.Getpid())
 	}
 	if foreign.Load() == 0 {

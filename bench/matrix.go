@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"ringbench/schema"
 )
 
 // Matrix is a set of scenarios to run: blocks, each the cross product of
@@ -123,7 +125,7 @@ func parseBlock(i int, raw map[string]json.RawMessage) (Block, []string) {
 		for _, v := range vals {
 			// Values that cannot parse are reported here, once, and left
 			// out, so Expand finds only what is wrong in combination.
-			scratch := Defaults()
+			scratch := schema.Defaults()
 			if err := matrixKeys[k].set(&scratch, v, nil); err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", b.Name, err))
 				continue

@@ -3,6 +3,8 @@ package bench
 import (
 	"strings"
 	"testing"
+
+	"ringbench/schema"
 )
 
 func runnable(string) string { return "" }
@@ -37,7 +39,7 @@ func TestPresetsExpand(t *testing.T) {
 				t.Errorf("%s: %s twice", name, p.Params.ID())
 			}
 			seen[p.Params.ID()] = true
-			if p.Skip == "" && p.Params.Resolve(twoCPUs) != nil {
+			if p.Skip == "" && Resolve(&p.Params, twoCPUs) != nil {
 				t.Errorf("%s: %s planned but does not resolve", name, p.Params.ID())
 			}
 		}
@@ -196,7 +198,7 @@ func TestMatrixKeysRoundTrip(t *testing.T) {
 			t.Errorf("%s: no sample value; add one", k)
 			continue
 		}
-		p := Defaults()
+		p := schema.Defaults()
 		if err := matrixKeys[k].set(&p, v, twoCPUs); err != nil {
 			t.Errorf("%s=%s: %v", k, v, err)
 			continue
@@ -205,7 +207,7 @@ func TestMatrixKeysRoundTrip(t *testing.T) {
 			t.Errorf("%s: set %q, read back %q", k, v, got)
 		}
 	}
-	p := Defaults()
+	p := schema.Defaults()
 	p.Rate = 0
 	if got := matrixKeys["rate"].get(p); got != "max" {
 		t.Errorf("rate 0 reads back %q, want max", got)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ringbench/schema"
 )
 
 // A matrixKey is one knob of a scenario under the name of ringbench run's
@@ -184,7 +186,7 @@ func MatrixKeyNames() []string {
 // params applies a combination to the defaults and resolves it. A
 // well-formed scenario this machine cannot run comes back with skip set.
 func (m *Matrix) params(combo map[string]string, online []int) (p Params, skip string, err error) {
-	p = Defaults()
+	p = schema.Defaults()
 	p.ConsumerCPU = -1
 	p.DurationS, p.WarmupS = m.Duration.Seconds(), m.Warmup.Seconds()
 	for _, k := range sortedKeys(combo) {
@@ -192,7 +194,7 @@ func (m *Matrix) params(combo map[string]string, online []int) (p Params, skip s
 			return p, "", err
 		}
 	}
-	if err := p.Resolve(online); err != nil {
+	if err := Resolve(&p, online); err != nil {
 		var me MachineError
 		if errors.As(err, &me) {
 			return p, me.Reason, nil

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -19,23 +18,6 @@ const NoiseThresholdNs = 1000
 
 // DefaultNoiseTime is how long the probe watches each CPU.
 const DefaultNoiseTime = 2 * time.Second
-
-// NoiseCPU is one CPU's noise floor: what a pinned thread reading the clock
-// in a tight loop lost to gaps over the threshold (the idea of hwlatdetect,
-// cyclictest and jitterdebugger). A latency at or below these gaps describes
-// the machine, not a read mode.
-type NoiseCPU struct {
-	CPU         int     `json:"cpu"`
-	DurationS   float64 `json:"duration_s"`
-	ThresholdNs int64   `json:"threshold_ns"`
-	Gaps        uint64  `json:"gaps"`
-	GapsPerS    float64 `json:"gaps_per_s"`
-	LostPct     float64 `json:"lost_pct"` // share of the time lost in gaps
-	GapP50Ns    *int64  `json:"gap_p50_ns"`
-	GapP99Ns    *int64  `json:"gap_p99_ns"`
-	GapMaxNs    *int64  `json:"gap_max_ns"`
-	Error       string  `json:"error,omitempty"` // why this CPU was not probed
-}
 
 // gapTracker turns consecutive clock readings into the gaps between them.
 type gapTracker struct {
@@ -104,16 +86,4 @@ func probeCPU(c int, d time.Duration) NoiseCPU {
 		g.observe(t)
 	}
 	return g.result(c)
-}
-
-// String is the CPU's floor in one line.
-func (n NoiseCPU) String() string {
-	if n.Error != "" {
-		return fmt.Sprintf("CPU %d: not probed: %s", n.CPU, n.Error)
-	}
-	s := fmt.Sprintf("CPU %d: %.0f gaps/s over %d ns, %.2f%% of the time lost", n.CPU, n.GapsPerS, n.ThresholdNs, n.LostPct)
-	if n.GapP50Ns != nil {
-		s += fmt.Sprintf("; gap p50 %v, p99 %v, max %v", time.Duration(*n.GapP50Ns), time.Duration(*n.GapP99Ns), time.Duration(*n.GapMaxNs))
-	}
-	return s
 }

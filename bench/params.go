@@ -11,132 +11,10 @@ import (
 	"time"
 
 	"ringbench/bpf"
-	"ringbench/internal/cpu"
+	"ringbench/internal/cpulist"
 	"ringbench/modes"
+	"ringbench/schema"
 )
-
-// Params is one point of the matrix: everything that decides what a scenario
-// measures. Its JSON form is the "params" object of run.json.
-type Params struct {
-	Transport    string  `json:"transport"`
-	Mode         string  `json:"mode"`
-	Wakeup       string  `json:"wakeup"`
-	Hashmap      string  `json:"hashmap"`
-	HashKeys     int     `json:"hash_keys"`
-	HashEntries  int     `json:"hash_entries"`
-	HashChurn    string  `json:"hash_churn"`
-	Rate         uint64  `json:"rate"` // offered events/s; 0 = max (back to back)
-	Batch        int     `json:"batch"`
-	Payload      int     `json:"payload"`
-	Producers    int     `json:"producers"`
-	RingBytes    int     `json:"ring_bytes"`
-	Output       bool    `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
-	Delivery     string  `json:"delivery"`
-	Pin          bool    `json:"pin"`
-	ProducerCPUs []int   `json:"producer_cpus"`
-	ConsumerCPU  int     `json:"consumer_cpu"`
-	DurationS    float64 `json:"duration_s"`
-	WarmupS      float64 `json:"warmup_s"`
-	Backoff      string  `json:"backoff,omitempty"`      // spin: none, pause, gosched, sleep:D
-	Wait         string  `json:"wait,omitempty"`         // epoll: thread or netpoll
-	PollTimeout  string  `json:"poll_timeout,omitempty"` // longest wait when wakeups may not come
-	Work         string  `json:"work"`                   // synthetic per-event work CPU_NS[,ALLOC_BYTES]
-	B2B          bool    `json:"b2b"`                    // the consumer triggers the next batch itself
-	// GOMAXPROCS for the scenario; 0 resolves to the runtime's default. With
-	// every P held by a pinned spinning thread, the runtime can only run its
-	// own goroutines by preempting one of them.
-	GOMAXPROCS int `json:"gomaxprocs"`
-	// LatencyClock is when the consumer reads its clock: per-drain (once
-	// per pass over what became visible together) or per-event.
-	LatencyClock string `json:"latency_clock"`
-	// NoLatency runs the kernel benchmark's workload: 8-byte events
-	// (CPU and sequence), no timestamp; sequences are checked, latency is
-	// not measured.
-	NoLatency bool `json:"no_latency,omitempty"`
-	// Commit is when an mmap consumer hands ring space back: once per
-	// drain (batch) or after every record (record).
-	Commit string `json:"commit"`
-	// NoSyscallCount turns the syscall counter off: no map update is added
-	// to the consumer's syscalls, and syscalls/event is not measured.
-	NoSyscallCount bool `json:"no_syscall_count,omitempty"`
-	// Breakdown splits the latency of a sleeping mode into phases with BPF
-	// programs on the scheduler and the wait syscall (Run.Breakdown).
-	Breakdown bool `json:"breakdown,omitempty"`
-}
-
-// Defaults are the values of a scenario nobody specified.
-func Defaults() Params {
-	return Params{
-		Transport: string(bpf.Ringbuf), Mode: "reader", Hashmap: "none", Rate: 100_000,
-		Batch: 1, Payload: 64, Producers: 1, RingBytes: 1 << 20, Delivery: "inline",
-		Pin: true, DurationS: 5, WarmupS: 1, Work: "0", PollTimeout: "10ms",
-		HashKeys: 10_000, HashEntries: 65_536, HashChurn: "1:2:1",
-		LatencyClock: string(modes.ClockPerDrain), Commit: string(modes.CommitBatch),
-	}
-}
-
-// ID names the scenario in results: the DESIGN.md path plus the knobs that
-// differ from their defaults.
-func (p Params) ID() string {
-	rate := "max"
-	if p.B2B {
-		rate = "b2b"
-	} else if p.Rate > 0 {
-		rate = strconv.FormatUint(p.Rate, 10)
-	}
-	hash := "nohash"
-	if p.Hashmap != "none" && p.Hashmap != "" {
-		hash = p.Hashmap
-	}
-	id := fmt.Sprintf("%s/%s/%s/%s/rate=%s/batch=%d/payload=%d", p.Transport, p.Mode, p.Wakeup, hash, rate, p.Batch, p.Payload)
-	d := Defaults()
-	if p.Producers != d.Producers {
-		id += fmt.Sprintf("/producers=%d", p.Producers)
-	}
-	if p.RingBytes != d.RingBytes {
-		id += fmt.Sprintf("/ring=%d", p.RingBytes)
-	}
-	if p.Hashmap != "none" && p.Hashmap != "" &&
-		(p.HashKeys != d.HashKeys || p.HashEntries != d.HashEntries || p.HashChurn != d.HashChurn) {
-		id += fmt.Sprintf("/hash=%d,%d,%s", p.HashKeys, p.HashEntries, p.HashChurn)
-	}
-	if p.Output {
-		id += "/output"
-	}
-	if p.Wait != "" && p.Wait != modes.WaitThread {
-		id += "/wait=" + p.Wait
-	}
-	if p.Backoff != "" && p.Backoff != "none" {
-		id += "/backoff=" + p.Backoff
-	}
-	if p.Delivery != d.Delivery {
-		id += "/delivery=" + p.Delivery
-	}
-	if p.Work != d.Work {
-		id += "/work=" + p.Work
-	}
-	if !p.Pin && p.Wait != modes.WaitNetpoll {
-		id += "/nopin"
-	}
-	if p.GOMAXPROCS != 0 && p.GOMAXPROCS != runtime.NumCPU() {
-		id += fmt.Sprintf("/gomaxprocs=%d", p.GOMAXPROCS)
-	}
-	if p.NoLatency {
-		id += "/latency=false"
-	} else if p.LatencyClock != "" && p.LatencyClock != d.LatencyClock {
-		id += "/clock=" + p.LatencyClock
-	}
-	if p.Commit != "" && p.Commit != d.Commit && p.Mode != "reader" {
-		id += "/commit=" + p.Commit
-	}
-	if p.NoSyscallCount {
-		id += "/count-syscalls=false"
-	}
-	if p.Breakdown {
-		id += "/breakdown"
-	}
-	return id
-}
 
 // ParseRate accepts a positive number of events per second or "max".
 func ParseRate(s string) (uint64, error) {
@@ -159,7 +37,7 @@ func ParseCPUs(s string) (producers []int, consumer int, err error) {
 	}
 	consumer = -1
 	if prod != "" {
-		if producers, err = cpu.ParseList(prod); err != nil {
+		if producers, err = cpulist.Parse(prod); err != nil {
 			return nil, 0, fmt.Errorf("cpus %q: producer CPUs: %v", s, err)
 		}
 	}
@@ -174,7 +52,7 @@ func ParseCPUs(s string) (producers []int, consumer int, err error) {
 // Resolve fills what depends on the machine and checks everything, so a
 // scenario that cannot run is refused before anything is loaded. The error
 // is one line saying what is wrong and what is allowed.
-func (p *Params) Resolve(online []int) error {
+func Resolve(p *Params, online []int) error {
 	tr, err := bpf.ParseTransport(p.Transport)
 	if err != nil {
 		return err
@@ -188,7 +66,7 @@ func (p *Params) Resolve(online []int) error {
 	}
 	p.Wakeup = w.String()
 	if p.NoLatency {
-		if p.Payload != bpf.CompactEventSize && p.Payload != Defaults().Payload {
+		if p.Payload != bpf.CompactEventSize && p.Payload != schema.Defaults().Payload {
 			return fmt.Errorf("latency=false sends %d-byte events (CPU and sequence, no timestamp); payload %d does not apply", bpf.CompactEventSize, p.Payload)
 		}
 		p.Payload = bpf.CompactEventSize
@@ -214,10 +92,10 @@ func (p *Params) Resolve(online []int) error {
 	case p.WarmupS < 0:
 		return fmt.Errorf("warm-up must not be negative")
 	}
-	if err := p.resolveMode(); err != nil {
+	if err := resolveMode(p); err != nil {
 		return err
 	}
-	if _, err := p.hash(); err != nil {
+	if _, err := hashOf(*p); err != nil {
 		return err
 	}
 	if p.GOMAXPROCS < 0 || p.GOMAXPROCS > 1024 {
@@ -233,18 +111,18 @@ func (p *Params) Resolve(online []int) error {
 			return fmt.Errorf("b2b: the consumer is the only producer (got %d producers)", p.Producers)
 		}
 		p.Rate = 0
-		if err := p.place(online); err != nil {
+		if err := place(p, online); err != nil {
 			return err
 		}
 		p.ProducerCPUs = []int{p.ConsumerCPU}
 		return nil
 	}
-	return p.place(online)
+	return place(p, online)
 }
 
 // resolveMode checks the options that belong to one mode and normalises
 // them, so a result names only the knobs that applied.
-func (p *Params) resolveMode() error {
+func resolveMode(p *Params) error {
 	d, err := modes.ParseDelivery(p.Delivery)
 	if err != nil {
 		return err
@@ -310,7 +188,7 @@ func (p *Params) resolveMode() error {
 }
 
 // hash is the flow-table configuration of the producer.
-func (p Params) hash() (bpf.Hash, error) {
+func hashOf(p Params) (bpf.Hash, error) {
 	h := bpf.Hash{Kind: p.Hashmap, Keys: p.HashKeys, Entries: p.HashEntries}
 	if p.Hashmap != "none" {
 		var err error
@@ -324,7 +202,7 @@ func (p Params) hash() (bpf.Hash, error) {
 
 // place picks CPUs: the consumer on the last online CPU, producers round
 // robin over the others (all of them if there is only one), unless given.
-func (p *Params) place(online []int) error {
+func place(p *Params, online []int) error {
 	isOnline := map[int]bool{}
 	for _, c := range online {
 		isOnline[c] = true

@@ -3,16 +3,18 @@ package bench
 import (
 	"strings"
 	"testing"
+
+	"ringbench/schema"
 )
 
 var twoCPUs = []int{0, 1}
 
 func resolved(t *testing.T, edit func(*Params)) (Params, error) {
 	t.Helper()
-	p := Defaults()
+	p := schema.Defaults()
 	p.ConsumerCPU = -1
 	edit(&p)
-	err := p.Resolve(twoCPUs)
+	err := Resolve(&p, twoCPUs)
 	return p, err
 }
 

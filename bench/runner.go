@@ -18,6 +18,7 @@ import (
 	"ringbench/internal/window"
 	"ringbench/loadgen"
 	"ringbench/modes"
+	"ringbench/schema"
 )
 
 // ErrInterrupted is returned when the run's context is cancelled before the
@@ -59,7 +60,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if p.GOMAXPROCS > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(p.GOMAXPROCS))
 	}
-	hash, err := p.hash()
+	hash, err := hashOf(p)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -106,7 +107,7 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	recOpts := modes.RecorderOptions{Clock: clk, NoTimestamps: p.NoLatency, Trace: bd.trace}
 	recCost := modes.MeasureRecorderCost(recorderCostTime, p.Payload, recOpts)
 	rec := modes.NewRecorder(ncpu, win, recOpts)
-	setup, err := p.setup(tr, wake, online)
+	setup, err := setupOf(p, tr, wake, online)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -231,9 +232,9 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	topology := TopologyProcess
+	topology := schema.TopologyProcess
 	if inline != nil {
-		load, topology = inline.Result(), TopologyB2B
+		load, topology = inline.Result(), schema.TopologyB2B
 	}
 
 	inWindow := after.Sub(before)
@@ -308,7 +309,7 @@ func fillHarness(r *Run, p Params, c modes.RecorderCounts, cost modes.RecorderCo
 }
 
 // setup translates the scenario into what the mode needs.
-func (p Params) setup(tr bpf.Transport, wake bpf.Wakeup, online []int) (modes.Setup, error) {
+func setupOf(p Params, tr bpf.Transport, wake bpf.Wakeup, online []int) (modes.Setup, error) {
 	s := modes.Setup{Transport: tr, RingBytes: p.RingBytes, Wakeup: wake, CPU: p.ConsumerCPU,
 		CPUs: online, Payload: p.Payload, Wait: p.Wait, Commit: modes.Commit(p.Commit)}
 	if !p.Pin {
@@ -440,27 +441,13 @@ func latencyOf(h *hdrhistogram.Histogram) Latency {
 	return l
 }
 
-// Thresholds past which a repetition is flagged as not having offered the
-// load it claims: it is kept and reported, never dropped.
-const (
-	RateMissTolerance = 0.05
-	LagFlagNs         = 1_000_000
-)
-
-// The flags a repetition can carry (Run.Flags); readers such as report
-// name them through these.
-const (
-	FlagRateMissed  = "offered-rate-missed"
-	FlagScheduleLag = "schedule-lag-p99-over-1ms" // the name states LagFlagNs
-)
-
 func flags(p Params, r Run) []string {
 	var fs []string
-	if p.Rate > 0 && r.Throughput.AchievedEPS < float64(p.Rate)*(1-RateMissTolerance) {
-		fs = append(fs, FlagRateMissed)
+	if p.Rate > 0 && r.Throughput.AchievedEPS < float64(p.Rate)*(1-schema.RateMissTolerance) {
+		fs = append(fs, schema.FlagRateMissed)
 	}
-	if r.Producer.LagP99Ns != nil && *r.Producer.LagP99Ns > LagFlagNs {
-		fs = append(fs, FlagScheduleLag)
+	if r.Producer.LagP99Ns != nil && *r.Producer.LagP99Ns > schema.LagFlagNs {
+		fs = append(fs, schema.FlagScheduleLag)
 	}
 	return fs
 }

@@ -10,6 +10,7 @@ import (
 
 	"ringbench/internal/cpu"
 	"ringbench/internal/testutil"
+	"ringbench/schema"
 )
 
 func scenario(t *testing.T, edit func(*Params)) Params {
@@ -18,11 +19,11 @@ func scenario(t *testing.T, edit func(*Params)) Params {
 	if err != nil {
 		t.Skipf("no online CPU list: %v", err)
 	}
-	p := Defaults()
+	p := schema.Defaults()
 	p.ConsumerCPU = -1
 	p.DurationS, p.WarmupS = 0.5, 0.1
 	edit(&p)
-	if err := p.Resolve(online); err != nil {
+	if err := Resolve(&p, online); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -73,7 +74,7 @@ func runChecked(t *testing.T, p Params) Run {
 	}
 	testutil.RequireGone(t, ours)
 	requireLoadgenGone(t, res.o.Run)
-	if u := Unexplained(res.o.Run); len(u) > 0 {
+	if u := schema.Unexplained(res.o.Run); len(u) > 0 {
 		t.Errorf("null without a reason under unsupported: %v", u)
 	}
 	return res.o.Run
@@ -126,7 +127,7 @@ func TestModesDeliverEverything(t *testing.T) {
 		// pages per online CPU, whichever consumer mapped them.
 		if tr == "perfbuf" {
 			online, _ := cpu.Online()
-			want := uint64(len(online) * (Defaults().RingBytes + os.Getpagesize()))
+			want := uint64(len(online) * (schema.Defaults().RingBytes + os.Getpagesize()))
 			if got := r.Memory.PerfRingBytes; got == nil || *got != want {
 				t.Errorf("perf ring bytes %v, want %d (unsupported: %q)", deref(got), want, r.Unsupported["memory.perf_ring_bytes"])
 			}

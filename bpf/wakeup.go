@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"ringbench/schema"
 )
 
 // Transport is where the producer writes events.
 type Transport string
 
 const (
-	Ringbuf Transport = "ringbuf" // BPF_MAP_TYPE_RINGBUF
-	Perfbuf Transport = "perfbuf" // BPF_MAP_TYPE_PERF_EVENT_ARRAY
+	Ringbuf Transport = schema.TransportRingbuf // BPF_MAP_TYPE_RINGBUF
+	Perfbuf Transport = schema.TransportPerfbuf // BPF_MAP_TYPE_PERF_EVENT_ARRAY
 )
 
 // ParseTransport accepts "ringbuf" or "perfbuf".

@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strings"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
 	"ringbench/modes"
+	"ringbench/schema"
 )
 
 // The performance claims, as CLAIMS.md states them. Their figures are the
@@ -62,18 +62,18 @@ var units = map[string]string{
 // Rates: high = rate (C7), medium = rate/10 (C8, C11), low = rate/100
 // (C8), and max (rate 0, unpaced) where throughput must be free to move
 // (C6, C8, C9). A rate of 0 means C7's own 1M ev/s.
-func Plan(rate uint64, duration, warmup float64, reps int) []bench.Params {
+func Plan(rate uint64, duration, warmup float64, reps int) []schema.Params {
 	if rate == 0 {
 		rate = planRate
 	}
 	low, med := max(rate/100, 1), max(rate/10, 1)
-	at := func(mode string, r uint64) bench.Params {
-		p := bench.Defaults()
+	at := func(mode string, r uint64) schema.Params {
+		p := schema.Defaults()
 		p.Transport, p.Mode, p.Rate, p.Wakeup = "ringbuf", mode, r, "adaptive"
 		p.DurationS, p.WarmupS, p.ConsumerCPU = duration, warmup, -1
 		return p
 	}
-	var ps []bench.Params
+	var ps []schema.Params
 	// C8: the three modes at low, medium and saturating rates.
 	for _, r := range []uint64{low, med, 0} {
 		for _, m := range []string{"reader", "spin", "epoll"} {
@@ -116,11 +116,11 @@ func Plan(rate uint64, duration, warmup float64, reps int) []bench.Params {
 }
 
 // Decide computes the verdicts of the performance claims from a result (a
-// run of Plan, or any results folder read with bench.ReadResult). Scenarios
+// run of Plan, or any results folder read with schema.ReadResult). Scenarios
 // are matched by their params, never by ID strings, so any matrix that
 // holds the right pairs can decide a claim. One Result per claim: C6, C7,
 // C8, C9, C11, in that order.
-func Decide(r *bench.Result) []Result {
+func Decide(r *schema.Result) []Result {
 	var ss []scen
 	if r != nil {
 		ss = collect(r)
@@ -131,11 +131,11 @@ func Decide(r *bench.Result) []Result {
 // scen is a scenario with its params normalised, so that results written
 // before a default was filled in still match.
 type scen struct {
-	sc *bench.Scenario
-	p  bench.Params
+	sc *schema.Scenario
+	p  schema.Params
 }
 
-func collect(r *bench.Result) []scen {
+func collect(r *schema.Result) []scen {
 	var out []scen
 	for i := range r.Scenarios {
 		sc := &r.Scenarios[i]
@@ -150,7 +150,7 @@ func collect(r *bench.Result) []scen {
 	return out
 }
 
-func normalize(p bench.Params) bench.Params {
+func normalize(p schema.Params) schema.Params {
 	def := func(s *string, v string) {
 		if *s == "" {
 			*s = v
@@ -182,7 +182,7 @@ func normalize(p bench.Params) bench.Params {
 
 // key identifies a scenario with the fields blank clears, so two scenarios
 // with equal keys differ only in those fields.
-func key(p bench.Params, blank func(*bench.Params)) string {
+func key(p schema.Params, blank func(*schema.Params)) string {
 	blank(&p)
 	b, _ := json.Marshal(p)
 	return string(b)
@@ -190,7 +190,7 @@ func key(p bench.Params, blank func(*bench.Params)) string {
 
 // twin finds the scenario that differs from of only in the fields blank
 // clears and satisfies want.
-func twin(ss []scen, of scen, blank func(*bench.Params), want func(bench.Params) bool) (scen, bool) {
+func twin(ss []scen, of scen, blank func(*schema.Params), want func(schema.Params) bool) (scen, bool) {
 	k := key(of.p, blank)
 	for _, s := range ss {
 		if s.sc != of.sc && want(s.p) && key(s.p, blank) == k {
@@ -203,8 +203,8 @@ func twin(ss []scen, of scen, blank func(*bench.Params), want func(bench.Params)
 // bestPair is the best-ranked scenario matching isA (by score, highest
 // first) that has a twin matching isB: the same scenario but for the field
 // blank clears. ok is false when no such pair was run.
-func bestPair(ss []scen, isA func(bench.Params) bool, score func(bench.Params) int,
-	blank func(*bench.Params), isB func(bench.Params) bool) (a, b scen, ok bool) {
+func bestPair(ss []scen, isA func(schema.Params) bool, score func(schema.Params) int,
+	blank func(*schema.Params), isB func(schema.Params) bool) (a, b scen, ok bool) {
 	for _, s := range ranked(ss, isA, score) {
 		if t, found := twin(ss, s, blank, isB); found {
 			return s, t, true
@@ -214,7 +214,7 @@ func bestPair(ss []scen, isA func(bench.Params) bool, score func(bench.Params) i
 }
 
 // ranked returns the scenarios want accepts, best score first.
-func ranked(ss []scen, want func(bench.Params) bool, score func(bench.Params) int) []scen {
+func ranked(ss []scen, want func(schema.Params) bool, score func(schema.Params) int) []scen {
 	var out []scen
 	for _, s := range ss {
 		if want(s.p) {
@@ -242,10 +242,10 @@ func allocates(work string) bool {
 // deliver what is offered, so only max can show a throughput loss.
 func decideC6(ss []scen) Result {
 	j := newJudge("C6", c6Text)
-	blank := func(p *bench.Params) { p.Hashmap = "" }
-	a, b, found := bestPair(ss, func(p bench.Params) bool { return p.Hashmap == "prealloc" }, func(p bench.Params) int {
+	blank := func(p *schema.Params) { p.Hashmap = "" }
+	a, b, found := bestPair(ss, func(p schema.Params) bool { return p.Hashmap == "prealloc" }, func(p schema.Params) int {
 		return b2i(p.Rate == 0)*4 + b2i(p.Mode == "reader")*2 + b2i(p.Transport == "ringbuf")
-	}, blank, func(p bench.Params) bool { return p.Hashmap == "noprealloc" })
+	}, blank, func(p schema.Params) bool { return p.Hashmap == "noprealloc" })
 	pre, nopre := side{"prealloc", a}, side{"noprealloc", b}
 	if !found {
 		return j.inconclusive("no pair of scenarios that differ only in hashmap=prealloc vs noprealloc (run the matrix with --hashmap prealloc,noprealloc)")
@@ -280,12 +280,12 @@ func decideC6(ss []scen) Result {
 // (max only if no offered rate has both).
 func decideC7(ss []scen) Result {
 	j := newJudge("C7", c7Text)
-	blank := func(p *bench.Params) {
+	blank := func(p *schema.Params) {
 		p.Mode, p.Wait, p.Backoff, p.Delivery, p.Pin, p.Commit = "", "", "", "", false, ""
 	}
-	a, b, found := bestPair(ss, func(p bench.Params) bool {
+	a, b, found := bestPair(ss, func(p schema.Params) bool {
 		return p.Mode == "spin" && p.Backoff == "none" && p.Delivery == "inline"
-	}, rateRank, blank, func(p bench.Params) bool {
+	}, rateRank, blank, func(p schema.Params) bool {
 		return p.Mode == "epoll" && p.Wait == modes.WaitNetpoll && strings.HasPrefix(p.Delivery, "channel")
 	})
 	spin, np := side{"spin", a}, side{"netpoll+" + b.p.Delivery, b}
@@ -312,7 +312,7 @@ func decideC7(ss []scen) Result {
 
 // rateRank orders offered rates highest first and max last: C7's figures
 // are for an offered rate, where latency is not all queueing.
-func rateRank(p bench.Params) int {
+func rateRank(p schema.Params) int {
 	if p.Rate == 0 {
 		return -1
 	}
@@ -371,7 +371,7 @@ func b2i(b bool) int {
 
 // c8Mode names the three consumers C8 compares; other variants (spin with
 // backoff, epoll on the netpoller) are other claims' business.
-func c8Mode(p bench.Params) string {
+func c8Mode(p schema.Params) string {
 	switch {
 	case p.Mode == "reader", p.Mode == "spin" && p.Backoff == "none", p.Mode == "epoll" && p.Wait == modes.WaitThread:
 		return p.Mode
@@ -384,10 +384,10 @@ func c8Mode(p bench.Params) string {
 // rates where all three were run) and at max.
 func decideC8(ss []scen) Result {
 	j := newJudge("C8", c8Text)
-	blank := func(p *bench.Params) { p.Mode, p.Wait, p.Backoff, p.Rate, p.Commit = "", "", "", 0, "" }
+	blank := func(p *schema.Params) { p.Mode, p.Wait, p.Backoff, p.Rate, p.Commit = "", "", "", 0, "" }
 	// A grid is one setting of everything but mode and rate: rate → mode → scenario.
 	type grid struct {
-		p     bench.Params
+		p     schema.Params
 		cells map[uint64]map[string]scen
 	}
 	var grids []*grid
@@ -481,10 +481,10 @@ func decideC8(ss []scen) Result {
 // in the window) and the reader, the shape of most Go consumers.
 func decideC9(ss []scen) Result {
 	j := newJudge("C9", c9Text)
-	blank := func(p *bench.Params) { p.Pin = false }
-	a, b, found := bestPair(ss, func(p bench.Params) bool { return p.Pin }, func(p bench.Params) int {
+	blank := func(p *schema.Params) { p.Pin = false }
+	a, b, found := bestPair(ss, func(p schema.Params) bool { return p.Pin }, func(p schema.Params) int {
 		return b2i(p.Rate == 0)*8 + b2i(allocates(p.Work))*4 + b2i(p.Mode == "reader")*2 + b2i(p.Mode == "spin")
-	}, blank, func(p bench.Params) bool { return !p.Pin })
+	}, blank, func(p schema.Params) bool { return !p.Pin })
 	pinned, unpinned := side{"pinned", a}, side{"unpinned", b}
 	if !found {
 		return j.inconclusive("no pair of scenarios that differ only in pin=true vs pin=false (run the matrix with --pin=false as well)")
@@ -531,7 +531,7 @@ func perSecond(sd side, metric string) string {
 // case the claim is about.
 func decideC11(ss []scen) Result {
 	j := newJudge("C11", c11Text)
-	blank := func(p *bench.Params) { p.Wakeup = "" }
+	blank := func(p *schema.Params) { p.Wakeup = "" }
 	type trio struct {
 		adaptive, none, sampled scen
 		score                   int
@@ -541,11 +541,11 @@ func decideC11(ss []scen) Result {
 		if s.p.Transport != "ringbuf" || s.p.Wakeup != "adaptive" {
 			continue
 		}
-		none, ok := twin(ss, s, blank, func(p bench.Params) bool { return p.Wakeup == "none" })
+		none, ok := twin(ss, s, blank, func(p schema.Params) bool { return p.Wakeup == "none" })
 		if !ok {
 			continue
 		}
-		sampled, hasSampled := twin(ss, s, blank, func(p bench.Params) bool { return strings.HasPrefix(p.Wakeup, "sampled:") })
+		sampled, hasSampled := twin(ss, s, blank, func(p schema.Params) bool { return strings.HasPrefix(p.Wakeup, "sampled:") })
 		t := trio{adaptive: s, none: none, sampled: sampled,
 			score: b2i(s.p.Mode == "epoll" && s.p.Wait == modes.WaitThread)*4 + b2i(hasSampled)*2 + b2i(s.p.Rate != 0)}
 		if best == nil || t.score > best.score {
@@ -594,7 +594,7 @@ func decideC11(ss []scen) Result {
 	return j.verdict()
 }
 
-func modeName(p bench.Params) string {
+func modeName(p schema.Params) string {
 	switch p.Mode {
 	case "epoll":
 		return "epoll wait=" + p.Wait

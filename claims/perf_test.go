@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/bench"
 	"ringbench/modes"
+	"ringbench/schema"
+	"ringbench/bench"
 )
 
 // The fixtures are the scenarios Plan asks for, resolved as the runner
@@ -19,28 +20,28 @@ import (
 
 const planTop = 100_000 // C7's rate; medium 10k, low 1k, and max
 
-func st(mean, sd float64, n int) bench.Stat {
-	return bench.Stat{Mean: mean, Stddev: &sd, Min: mean - sd, Max: mean + sd, N: n}
+func st(mean, sd float64, n int) schema.Stat {
+	return schema.Stat{Mean: mean, Stddev: &sd, Min: mean - sd, Max: mean + sd, N: n}
 }
 
 // fig is a figure with the 3% spread and 3 repetitions of a quiet machine.
-func fig(mean float64) bench.Stat { return st(mean, 0.03*mean, 3) }
+func fig(mean float64) schema.Stat { return st(mean, 0.03*mean, 3) }
 
-func planned(t *testing.T) *bench.Result {
+func planned(t *testing.T) *schema.Result {
 	t.Helper()
-	r := &bench.Result{Schema: bench.Schema}
+	r := &schema.Result{Schema: schema.Schema}
 	for _, p := range Plan(planTop, 2, 0.5, 3) {
-		if err := p.Resolve([]int{0, 1}); err != nil {
+		if err := bench.Resolve(&p, []int{0, 1}); err != nil {
 			t.Fatalf("%s: %v", p.ID(), err)
 		}
-		r.Scenarios = append(r.Scenarios, bench.Scenario{ID: p.ID(), Params: p, Summary: holdsWorld(p)})
+		r.Scenarios = append(r.Scenarios, schema.Scenario{ID: p.ID(), Params: p, Summary: holdsWorld(p)})
 	}
 	return r
 }
 
 // holdsWorld gives each scenario figures under which every claim holds.
-func holdsWorld(p bench.Params) map[string]bench.Stat {
-	f := map[string]bench.Stat{}
+func holdsWorld(p schema.Params) map[string]schema.Stat {
+	f := map[string]schema.Stat{}
 	set := func(k string, v float64) { f[k] = fig(v) }
 	netpoll := p.Mode == "epoll" && p.Wait == modes.WaitNetpoll
 	byMode := func(reader, spin, epoll float64) float64 {
@@ -115,7 +116,7 @@ func holdsWorld(p bench.Params) map[string]bench.Stat {
 }
 
 // edit sets metric in every scenario match accepts.
-func edit(r *bench.Result, match func(bench.Params) bool, metric string, s bench.Stat) {
+func edit(r *schema.Result, match func(schema.Params) bool, metric string, s schema.Stat) {
 	for i := range r.Scenarios {
 		if match(r.Scenarios[i].Params) {
 			r.Scenarios[i].Summary[metric] = s
@@ -124,7 +125,7 @@ func edit(r *bench.Result, match func(bench.Params) bool, metric string, s bench
 }
 
 // unset makes metric null in the scenarios match accepts.
-func unset(r *bench.Result, match func(bench.Params) bool, metric string) {
+func unset(r *schema.Result, match func(schema.Params) bool, metric string) {
 	for i := range r.Scenarios {
 		if match(r.Scenarios[i].Params) {
 			delete(r.Scenarios[i].Summary, metric)
@@ -133,12 +134,12 @@ func unset(r *bench.Result, match func(bench.Params) bool, metric string) {
 }
 
 // drop removes the scenarios match accepts.
-func drop(r *bench.Result, match func(bench.Params) bool) {
-	r.Scenarios = slices.DeleteFunc(r.Scenarios, func(s bench.Scenario) bool { return match(s.Params) })
+func drop(r *schema.Result, match func(schema.Params) bool) {
+	r.Scenarios = slices.DeleteFunc(r.Scenarios, func(s schema.Scenario) bool { return match(s.Params) })
 }
 
 // oneRep leaves the scenarios match accepts with a single repetition.
-func oneRep(r *bench.Result, match func(bench.Params) bool) {
+func oneRep(r *schema.Result, match func(schema.Params) bool) {
 	for i := range r.Scenarios {
 		if match(r.Scenarios[i].Params) {
 			for k, s := range r.Scenarios[i].Summary {
@@ -150,30 +151,30 @@ func oneRep(r *bench.Result, match func(bench.Params) bool) {
 }
 
 // plain matches C8's consumers: one mode at one rate, nothing else changed.
-func plain(mode string, rate uint64) func(bench.Params) bool {
-	return func(p bench.Params) bool {
+func plain(mode string, rate uint64) func(schema.Params) bool {
+	return func(p schema.Params) bool {
 		return p.Mode == mode && p.Rate == rate && p.Hashmap == "none" && p.Work == "0" &&
 			p.Delivery == "inline" && p.Wakeup == "adaptive" && p.Wait != modes.WaitNetpoll
 	}
 }
 
-func hashmap(kind string) func(bench.Params) bool {
-	return func(p bench.Params) bool { return p.Hashmap == kind }
+func hashmap(kind string) func(schema.Params) bool {
+	return func(p schema.Params) bool { return p.Hashmap == kind }
 }
 
-func pinned(pin bool) func(bench.Params) bool {
-	return func(p bench.Params) bool { return allocates(p.Work) && p.Pin == pin }
+func pinned(pin bool) func(schema.Params) bool {
+	return func(p schema.Params) bool { return allocates(p.Work) && p.Pin == pin }
 }
 
-func wakeup(w string) func(bench.Params) bool {
-	return func(p bench.Params) bool {
+func wakeup(w string) func(schema.Params) bool {
+	return func(p schema.Params) bool {
 		return p.Mode == "epoll" && p.Rate == planTop/10 && strings.HasPrefix(p.Wakeup, w)
 	}
 }
 
-func isNetpoll(p bench.Params) bool { return p.Wait == modes.WaitNetpoll }
+func isNetpoll(p schema.Params) bool { return p.Wait == modes.WaitNetpoll }
 
-func claim(t *testing.T, r *bench.Result, id string) Result {
+func claim(t *testing.T, r *schema.Result, id string) Result {
 	t.Helper()
 	for _, c := range Decide(r) {
 		if c.ID == id {
@@ -367,7 +368,7 @@ func TestC11(t *testing.T) {
 }
 
 func TestDecideEmpty(t *testing.T) {
-	for _, r := range []*bench.Result{nil, {Schema: bench.Schema}} {
+	for _, r := range []*schema.Result{nil, {Schema: schema.Schema}} {
 		for _, c := range Decide(r) {
 			if c.Verdict != Inconclusive || len(c.Evidence) == 0 {
 				t.Errorf("%s: %s %v, want inconclusive with a reason", c.ID, c.Verdict, c.Evidence)
@@ -387,7 +388,7 @@ func TestPlan(t *testing.T) {
 			if p.ConsumerCPU != -1 || p.DurationS != 2 || p.WarmupS != 0.5 {
 				t.Errorf("%s: consumer CPU %d, duration %v, warm-up %v", p.ID(), p.ConsumerCPU, p.DurationS, p.WarmupS)
 			}
-			if err := p.Resolve([]int{0, 1}); err != nil {
+			if err := bench.Resolve(&p, []int{0, 1}); err != nil {
 				t.Errorf("%s: %v", p.ID(), err)
 			}
 			if seen[p.ID()] {
@@ -409,7 +410,7 @@ func TestDecideRealRun(t *testing.T) {
 	if fixture {
 		path = filepath.Join("..", "report", "testdata", "matrix.json")
 	}
-	r, err := bench.ReadResult(path)
+	r, err := schema.ReadResult(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +457,7 @@ func TestCompare(t *testing.T) {
 	// se = sqrt(2²/4 + 3²/9) = sqrt(2) = 1.41421…, threshold 2.82843…
 	a := st(10, 2, 4)
 	for _, tc := range []struct {
-		b    bench.Stat
+		b    schema.Stat
 		diff float64
 		sign int
 	}{
@@ -487,7 +488,7 @@ func TestCompare(t *testing.T) {
 	if _, err := compare(st(5, 1, 1), st(4, 1, 3)); err == nil {
 		t.Error("n=1: want an error")
 	}
-	if _, err := compare(bench.Stat{Mean: 5, N: 3}, st(4, 1, 3)); err == nil {
+	if _, err := compare(schema.Stat{Mean: 5, N: 3}, st(4, 1, 3)); err == nil {
 		t.Error("no stddev: want an error")
 	}
 	h := scaled(st(10, 2, 3), 0.5)
@@ -503,7 +504,7 @@ func TestFormat(t *testing.T) {
 		{fmtStat(st(42800, 310, 3), "ev/s"), "42800 ± 310 ev/s (n=3)"},
 		{fmtStat(st(3000, 90, 3), "ns/event"), "3 ± 0.09 µs/event (n=3)"},
 		{fmtStat(st(5<<20, 0, 3), "B"), "5 ± 0 MiB (n=3)"},
-		{fmtStat(bench.Stat{Mean: 0.004, N: 1}, "syscalls/event"), "0.004 ± ? syscalls/event (n=1)"},
+		{fmtStat(schema.Stat{Mean: 0.004, N: 1}, "syscalls/event"), "0.004 ± ? syscalls/event (n=1)"},
 		{fmtVal(-31e3, "ns"), "-31 µs"},
 		{pct(-0.1098), "-11.0%"},
 		{pct(0.685), "+68.5%"},

@@ -10,6 +10,7 @@ import (
 
 	"ringbench/bench"
 	"ringbench/internal/cpu"
+	"ringbench/schema"
 )
 
 // IDs are the claims of CLAIMS.md, in order.
@@ -25,12 +26,12 @@ const DefaultBudget = 3 * time.Minute
 
 // Options select and bound a run of the checker.
 type Options struct {
-	Only    []string      // claim IDs; empty means all
-	Measure bool          // run the performance scenarios
-	Budget  time.Duration // total time for them
-	From    *bench.Result // decide performance claims from this instead
-	Rate    uint64        // highest rate the performance scenarios offer
-	Log     io.Writer     // progress, one line per scenario
+	Only    []string       // claim IDs; empty means all
+	Measure bool           // run the performance scenarios
+	Budget  time.Duration  // total time for them
+	From    *schema.Result // decide performance claims from this instead
+	Rate    uint64         // highest rate the performance scenarios offer
+	Log     io.Writer      // progress, one line per scenario
 }
 
 // ParseOnly checks a comma-separated list of claim IDs.
@@ -119,7 +120,7 @@ func inconclusiveAll(why string) []Result {
 
 // measure runs Plan's scenarios, each repetition in a child process, with a
 // duration chosen so the whole fits the budget.
-func measure(ctx context.Context, o Options) (*bench.Result, error) {
+func measure(ctx context.Context, o Options) (*schema.Result, error) {
 	const reps, perRepOverhead, warmup = 3, 0.8, 0.3
 	n := len(Plan(o.Rate, 1, warmup, reps))
 	duration := o.Budget.Seconds()/float64(n*reps) - perRepOverhead - warmup
@@ -130,12 +131,12 @@ func measure(ctx context.Context, o Options) (*bench.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &bench.Result{Schema: bench.Schema, Env: bench.CaptureEnv()}
+	res := &schema.Result{Schema: schema.Schema, Env: bench.CaptureEnv()}
 	for i, p := range Plan(o.Rate, duration, warmup, reps) {
-		if err := p.Resolve(online); err != nil {
+		if err := bench.Resolve(&p, online); err != nil {
 			return nil, fmt.Errorf("scenario %s: %w", p.ID(), err)
 		}
-		sc := bench.Scenario{ID: p.ID(), Params: p}
+		sc := schema.Scenario{ID: p.ID(), Params: p}
 		for rep := range reps {
 			if o.Log != nil {
 				fmt.Fprintf(o.Log, "[%d/%d] %s (rep %d/%d, %.1fs)\n", i+1, n, sc.ID, rep+1, reps, duration)
@@ -146,7 +147,7 @@ func measure(ctx context.Context, o Options) (*bench.Result, error) {
 			}
 			sc.Runs = append(sc.Runs, out.Run)
 		}
-		sc.Summary = bench.Summarize(sc.Runs)
+		sc.Summary = schema.Summarize(sc.Runs)
 		res.Scenarios = append(res.Scenarios, sc)
 	}
 	return res, nil

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // comparison is the significance rule every performance verdict uses: two
@@ -18,7 +18,7 @@ import (
 // wider; the z form is kept because it is what the evidence lines state and
 // what a reader can recompute from "mean ± sd (n)" by hand.
 type comparison struct {
-	a, b      bench.Stat
+	a, b      schema.Stat
 	diff      float64 // mean_a − mean_b
 	threshold float64 // 2·sqrt(sd_a²/n_a + sd_b²/n_b)
 }
@@ -26,8 +26,8 @@ type comparison struct {
 // compare applies the rule to a against b. A figure without a spread
 // (fewer than two repetitions) cannot be compared: that is an error, which
 // the claims turn into an inconclusive part rather than a guess.
-func compare(a, b bench.Stat) (comparison, error) {
-	for _, s := range []bench.Stat{a, b} {
+func compare(a, b schema.Stat) (comparison, error) {
+	for _, s := range []schema.Stat{a, b} {
 		if s.N < 2 || s.Stddev == nil {
 			return comparison{}, fmt.Errorf("n=%d: need at least 2 repetitions for a spread", s.N)
 		}
@@ -53,7 +53,7 @@ func (c comparison) sign() int {
 
 // scaled multiplies a figure by k, spread included, so that "a is below
 // half of b" can be tested with the same rule as "a is below b".
-func scaled(s bench.Stat, k float64) bench.Stat {
+func scaled(s schema.Stat, k float64) schema.Stat {
 	out := s
 	out.Mean, out.Min, out.Max = s.Mean*k, s.Min*k, s.Max*k
 	if s.Stddev != nil {
@@ -68,7 +68,7 @@ func scaled(s bench.Stat, k float64) bench.Stat {
 
 // fmtStat writes a figure as "mean ± sd unit (n=N)", in the unit that suits
 // its mean, so evidence lines read like a benchmark report.
-func fmtStat(s bench.Stat, unit string) string {
+func fmtStat(s schema.Stat, unit string) string {
 	div, u := scaleFor(unit, s.Mean)
 	sd := "?"
 	if s.Stddev != nil {
@@ -127,7 +127,7 @@ func (sd side) reps() int { return sd.s.sc.Summary["throughput.consumed_eps"].N 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
 
 // get is one summarised figure with a spread, or why there is none.
-func (sd side) get(metric string) (bench.Stat, error) {
+func (sd side) get(metric string) (schema.Stat, error) {
 	st, ok := sd.s.sc.Summary[metric]
 	if !ok {
 		why := "null in at least one repetition"

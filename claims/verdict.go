@@ -1,20 +1,17 @@
 package claims
 
-// Verdict is the answer to one claim.
-type Verdict string
+import "ringbench/schema"
 
-const (
-	Holds        Verdict = "holds"
-	Refuted      Verdict = "refuted"
-	Partly       Verdict = "partly"       // the evidence says which part
-	Inconclusive Verdict = "inconclusive" // missing privilege or feature, or noise too large: the evidence says which
+// A claim's verdict and result are claims.json's, whose types live in
+// schema; the claims name them without the prefix.
+type (
+	Verdict = schema.Verdict
+	Result  = schema.Claim
 )
 
-// Result is one claim's verdict and the evidence it was computed from.
-type Result struct {
-	ID        string   `json:"id"`
-	Claim     string   `json:"claim"`
-	Verdict   Verdict  `json:"verdict"`
-	Evidence  []string `json:"evidence"`            // each line: a syscall and what it returned, or a figure with its spread
-	Scenarios []string `json:"scenarios,omitempty"` // scenario IDs a performance verdict used
-}
+const (
+	Holds        = schema.Holds
+	Refuted      = schema.Refuted
+	Partly       = schema.Partly
+	Inconclusive = schema.Inconclusive
+)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ringbench/schema"
 )
 
 // Delivery is how events reach the Recorder: inline (the reading goroutine
@@ -107,8 +109,8 @@ func (b Backoff) String() string {
 
 // Wait strategies of the epoll mode.
 const (
-	WaitThread  = "thread"  // blocking epoll_wait on a locked OS thread
-	WaitNetpoll = "netpoll" // the epoll fd parked in Go's netpoller
+	WaitThread  = schema.WaitThread  // blocking epoll_wait on a locked OS thread
+	WaitNetpoll = schema.WaitNetpoll // the epoll fd parked in Go's netpoller
 )
 
 // LatencyClock is when the Recorder reads the consumer's clock.
@@ -118,10 +120,10 @@ const (
 	// ClockPerDrain reads it once per pass over the records that became
 	// visible together (the default): what the kernel benchmark's consumers
 	// would pay, a clock read amortised over a batch.
-	ClockPerDrain LatencyClock = "per-drain"
+	ClockPerDrain LatencyClock = schema.ClockPerDrain
 	// ClockPerEvent reads it for every record: each latency is exact to
 	// the record, and the clock read is part of every event's cost.
-	ClockPerEvent LatencyClock = "per-event"
+	ClockPerEvent LatencyClock = schema.ClockPerEvent
 )
 
 // ParseLatencyClock accepts per-drain or per-event.
@@ -135,11 +137,11 @@ type Commit string
 const (
 	// CommitBatch stores consumer_pos / data_tail once per drain, as the
 	// kernel benchmark's custom consumers do (the default).
-	CommitBatch Commit = "batch"
+	CommitBatch Commit = schema.CommitBatch
 	// CommitRecord stores it after every record, as libbpf and
 	// cilium/ebpf's readers do: the producer sees space sooner, and each
 	// store is a shared cache line written per event.
-	CommitRecord Commit = "record"
+	CommitRecord Commit = schema.CommitRecord
 )
 
 // ParseCommit accepts batch or record.

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"ringbench/internal/cpu"
+	"ringbench/internal/cpulist"
 )
 
 // governor: any governor but performance changes the clock under the run.
@@ -42,7 +42,7 @@ func governor(m *machine) Finding {
 	found := strings.Join(parts, ", ")
 	switch {
 	case len(slow) > 0:
-		return warn(found, "cpupower -c "+cpu.FormatList(slow)+" frequency-set -g performance")
+		return warn(found, "cpupower -c "+cpulist.Format(slow)+" frequency-set -g performance")
 	case len(none) > 0:
 		return unknown(found)
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"ringbench/internal/cpu"
+	"ringbench/internal/cpulist"
 )
 
 // maxExitLatencyUs is the deepest C-state exit a perf box keeps: a wakeup
@@ -67,7 +67,7 @@ func cstates(m *machine) Finding {
 		return ok(fmt.Sprintf("no enabled C-state exits slower than %d µs", maxExitLatencyUs) + prefixed("; ", parts) + limits)
 	}
 	// cpupower idle-set -D N disables the states whose latency is N or more.
-	fix := fmt.Sprintf("cpupower -c %s idle-set -D %d", cpu.FormatList(m.cpus), maxExitLatencyUs+1)
+	fix := fmt.Sprintf("cpupower -c %s idle-set -D %d", cpulist.Format(m.cpus), maxExitLatencyUs+1)
 	return warn("enabled: "+strings.Join(parts, ", ")+limits, fix)
 }
 

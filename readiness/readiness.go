@@ -17,27 +17,21 @@ import (
 	"strings"
 
 	"ringbench/internal/cpu"
+	"ringbench/internal/cpulist"
+	"ringbench/schema"
 )
 
-// Status is a check's verdict.
-type Status string
+// The findings are run.json's (env.readiness): their types live in schema.
+type (
+	Status  = schema.Status
+	Finding = schema.Finding
+)
 
 const (
-	OK      Status = "ok"
-	Warn    Status = "warn"
-	Unknown Status = "unknown" // the machine does not expose the fact; Found says why
+	OK      = schema.ReadinessOK
+	Warn    = schema.ReadinessWarn
+	Unknown = schema.ReadinessUnknown
 )
-
-// Finding is one check's result. Found says what was found or, for
-// Unknown, why it cannot tell; Fix is the shell command(s) that clear a
-// warning (for boot parameters, the kernel command line to boot with),
-// empty when there is nothing to run.
-type Finding struct {
-	Check  string `json:"check"`
-	Status Status `json:"status"`
-	Found  string `json:"found"`
-	Fix    string `json:"fix,omitempty"`
-}
 
 // checks run in this order; each reads the machine and returns one
 // finding, without its name. A perCPU check has nothing to say about an
@@ -114,7 +108,7 @@ func (m *machine) online() []int {
 	if err != nil {
 		return nil
 	}
-	cpus, _ := cpu.ParseList(s)
+	cpus, _ := cpulist.Parse(s)
 	return cpus
 }
 
@@ -154,7 +148,7 @@ func cpuList(cpus []int) string {
 	if len(cpus) == 0 {
 		return "no CPU"
 	}
-	return "cpu" + cpu.FormatList(cpus)
+	return "cpu" + cpulist.Format(cpus)
 }
 
 func absent(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"ringbench/internal/cpu"
+	"ringbench/internal/cpulist"
 )
 
 const smtControl = "sys/devices/system/cpu/smt/control"
@@ -31,7 +31,7 @@ func smt(m *machine) Finding {
 			}
 			return unknown(why(p, err))
 		}
-		list, err := cpu.ParseList(s)
+		list, err := cpulist.Parse(s)
 		if err != nil {
 			return unknown(fmt.Sprintf("/%s: %v", p, err))
 		}
@@ -97,7 +97,7 @@ func isolation(m *machine) Finding {
 		found += fmt.Sprintf("; every online CPU is used: keep cpu%d for housekeeping and out of the scenario", online[0])
 	}
 	fix := ""
-	if l := cpu.FormatList(isolate); l != "" {
+	if l := cpulist.Format(isolate); l != "" {
 		fix = fmt.Sprintf("boot with isolcpus=%s nohz_full=%s rcu_nocbs=%s (kernel command line)", l, l, l)
 	}
 	return warn(found, fix)
@@ -125,7 +125,7 @@ func (m *machine) isolatedSet(file string, words []string, key string) ([]int, e
 	if s == "" || s == "(null)" { // the kernel prints an unset nohz_full mask as "(null)"
 		return nil, nil
 	}
-	cpus, err := cpu.ParseList(s)
+	cpus, err := cpulist.Parse(s)
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: not a CPU list ringbench can read", key, s)
 	}
@@ -136,7 +136,7 @@ func listOrNone(cpus []int) string {
 	if len(cpus) == 0 {
 		return "none"
 	}
-	return cpu.FormatList(cpus)
+	return cpulist.Format(cpus)
 }
 
 func sortedSet(cpus []int) []int {

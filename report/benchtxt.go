@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // benchMetric is one figure of a bench.txt line: its run.json path and the
@@ -34,7 +34,7 @@ var benchMetrics = []benchMetric{
 // that belong to one mode (epoll's wait, spin's backoff, and pinning, which
 // netpoll cannot do) are part of the mode's name, so that with -col /mode
 // the modes of one sweep share their rows.
-func BenchName(p bench.Params) string {
+func BenchName(p schema.Params) string {
 	mode := ModeLabel(p)
 	if p.Backoff != "" && p.Backoff != "none" {
 		mode += "-" + p.Backoff
@@ -58,7 +58,7 @@ func BenchName(p bench.Params) string {
 // BenchTxt renders a result in the Go benchmark format: config lines from
 // the environment, one line per completed repetition (figures that are
 // null there are left out of that line), and the Unit lines.
-func BenchTxt(r *bench.Result) []byte {
+func BenchTxt(r *schema.Result) []byte {
 	var b bytes.Buffer
 	e := r.Env
 	for _, kv := range [][2]string{
@@ -101,9 +101,9 @@ func BenchTxt(r *bench.Result) []byte {
 }
 
 // flatRun is one run's numeric figures by dotted path (Summarize's view).
-func flatRun(run bench.Run) map[string]float64 {
+func flatRun(run schema.Run) map[string]float64 {
 	out := map[string]float64{}
-	for k, s := range bench.Summarize([]bench.Run{run}) {
+	for k, s := range schema.Summarize([]schema.Run{run}) {
 		out[k] = s.Mean
 	}
 	return out

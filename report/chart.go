@@ -1,6 +1,8 @@
 package report
 
-import "ringbench/bench"
+import (
+	"ringbench/schema"
+)
 
 // Chart is one figure of a run, written as plots/NAME.png and
 // plots/NAME.svg in the run folder.
@@ -13,6 +15,6 @@ type Chart struct {
 // RenderCharts draws every chart r has data for into dir (created if
 // missing), PNG and SVG, each written atomically, and returns them in
 // report order. A chart without data is left out, never drawn empty.
-func RenderCharts(r *bench.Result, dir string) ([]Chart, error) {
+func RenderCharts(r *schema.Result, dir string) ([]Chart, error) {
 	return renderAll(r, dir)
 }

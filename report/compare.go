@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // CompareAlpha and CompareConfidence are the thresholds of ringbench
@@ -20,14 +20,14 @@ type CompareRun struct {
 	Label    string // "A", "B", … in the order given; A is the baseline
 	Path     string // the run.json read
 	Name     string // its folder's name, e.g. 20261123T222957Z-6.18.44-…-host
-	Result   *bench.Result
+	Result   *schema.Result
 	Emulated bool // measured under an emulator: see RunEmulated
 }
 
 // LoadCompareRun reads a run folder or a run.json for comparison.
 func LoadCompareRun(path string) (*CompareRun, error) {
-	path = bench.RunPath(path)
-	res, err := bench.ReadResult(path)
+	path = schema.RunPath(path)
+	res, err := schema.ReadResult(path)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ type CompareResult struct {
 	Warnings []string // loud: different machines, emulation, interrupted runs
 	// Per run: measured scenarios by ID, and their metric samples by
 	// scenario ID and metric key.
-	byID []map[string]bench.Scenario
+	byID []map[string]schema.Scenario
 	vals []map[string]map[string][]float64
 }
 
@@ -113,7 +113,7 @@ func Compare(runs []*CompareRun) (*CompareResult, error) {
 	c := &CompareResult{Runs: runs}
 	for i, r := range runs {
 		r.Label = cmpRunLabel(i)
-		m := map[string]bench.Scenario{}
+		m := map[string]schema.Scenario{}
 		v := map[string]map[string][]float64{}
 		for _, s := range Measured(r.Result) {
 			m[s.ID], v[s.ID] = s, cmpValues(s)

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // benchstatCall is benchstat's verdict on one cell: significant or not,
@@ -188,7 +188,7 @@ func TestCompareAgreesWithBenchstat(t *testing.T) {
 }
 
 // benchRow is a scenario's .fullname as benchstat shows it.
-func benchRow(p bench.Params) string { return strings.TrimPrefix(BenchName(p), "Benchmark") }
+func benchRow(p schema.Params) string { return strings.TrimPrefix(BenchName(p), "Benchmark") }
 
 // benchUnitOf is the bench.txt unit of a compare metric.
 func benchUnitOf(key string) (string, bool) {

@@ -6,14 +6,14 @@ import (
 	"strconv"
 	"strings"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // RunEmulated says whether a run was measured under an emulator (QEMU's
 // TCG and the like), where no timing says anything about hardware: its
 // env says so (ringbench vm sets it in TCG guests), or its hypervisor names
 // itself an emulator.
-func RunEmulated(e bench.Env) bool {
+func RunEmulated(e schema.Env) bool {
 	h := strings.ToLower(e.Hypervisor)
 	return e.Emulated || strings.Contains(h, "tcg") || strings.Contains(h, "emulat")
 }
@@ -57,7 +57,7 @@ func cmpYesNo(b bool) string {
 	return "no"
 }
 
-func cmpCommit(e bench.Env) string {
+func cmpCommit(e schema.Env) string {
 	c := e.Commit
 	if len(c) > 12 {
 		c = c[:12]
@@ -114,7 +114,7 @@ func cmpEnvWarnings(runs []*CompareRun) []string {
 		if n, total := cmpInterfered(r.Result); n > 0 {
 			out = append(out, fmt.Sprintf("INTERFERENCE: %s has %d of %d repetitions during which other processes took "+
 				"over %.0f%% of the scenario's CPUs (flag %s): its figures describe a shared machine",
-				r.Label, n, total, 100*bench.InterferenceLimit, bench.FlagInterference))
+				r.Label, n, total, 100*schema.InterferenceLimit, schema.FlagInterference))
 		}
 	}
 	return out
@@ -122,14 +122,14 @@ func cmpEnvWarnings(runs []*CompareRun) []string {
 
 // cmpInterfered counts a run's completed repetitions flagged for
 // interference, and its completed repetitions.
-func cmpInterfered(r *bench.Result) (flagged, total int) {
+func cmpInterfered(r *schema.Result) (flagged, total int) {
 	for _, s := range r.Scenarios {
 		for _, run := range s.Runs {
 			if run.Incomplete() {
 				continue
 			}
 			total++
-			if slices.Contains(run.Flags, bench.FlagInterference) {
+			if slices.Contains(run.Flags, schema.FlagInterference) {
 				flagged++
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // The compare fixtures are derived from testdata/matrix.json, a real run:
@@ -33,35 +33,35 @@ type fixtureSpec struct {
 	scenarios int
 	jitter    []float64
 	shift     map[[2]string]float64 // {scenario, run.json path} → factor
-	env       func(*bench.Env)
+	env       func(*schema.Env)
 	failed    bool // add a failed repetition to the first scenario
 }
 
 var fixtureSpecs = []fixtureSpec{
 	{name: "a", reps: 6, scenarios: 4, jitter: []float64{0.96, 1.02, 0.99, 1.04, 0.98, 1.01},
-		env: func(e *bench.Env) { e.Start = "2026-11-23T22:29:57Z" }},
+		env: func(e *schema.Env) { e.Start = "2026-11-23T22:29:57Z" }},
 	{name: "b", reps: 6, scenarios: 3, jitter: []float64{1.03, 0.97, 1.00, 0.95, 1.02, 0.99}, failed: true,
 		shift: map[[2]string]float64{
 			{fixtureScenarios[0], "latency_ns.p99"}:      1.6,
 			{fixtureScenarios[2], "os.cpu_ns_per_event"}: 0.7,
 		},
-		env: func(e *bench.Env) {
+		env: func(e *schema.Env) {
 			e.Start, e.Commit, e.Dirty = "2026-11-24T09:12:03Z", "9f3c1e0d2b7a4c5e8f601234abcdef0123456789", new(bool)
 		}},
 	{name: "c", reps: 2, scenarios: 3, jitter: []float64{1.01, 0.98},
-		env: func(e *bench.Env) {
+		env: func(e *schema.Env) {
 			e.Start, e.Hostname, e.CPUs, e.OnlineCPUs = "2026-11-24T10:40:00Z", "ci-runner", 4, []int{0, 1, 2, 3}
 			e.CPUModel, e.Hypervisor, e.Kernel = "QEMU Virtual CPU version 2.5+", "QEMU TCG", "6.12.9-200.fc41.x86_64"
 		}},
 }
 
-func buildFixture(t *testing.T, src *bench.Result, spec fixtureSpec) *bench.Result {
+func buildFixture(t *testing.T, src *schema.Result, spec fixtureSpec) *schema.Result {
 	t.Helper()
-	out := &bench.Result{Schema: bench.Schema, Env: src.Env}
+	out := &schema.Result{Schema: schema.Schema, Env: src.Env}
 	out.Env.CommandLine = []string{"bin/ringbench", "run", "--reps", "6"}
 	out.Env.BootCmdline, out.Env.AttachRefused = "console=ttyS0", nil
 	spec.env(&out.Env)
-	byID := map[string]bench.Scenario{}
+	byID := map[string]schema.Scenario{}
 	for _, s := range src.Scenarios {
 		byID[s.ID] = s
 	}
@@ -70,23 +70,23 @@ func buildFixture(t *testing.T, src *bench.Result, spec fixtureSpec) *bench.Resu
 		if !ok {
 			t.Fatalf("matrix.json has no %s", id)
 		}
-		var real []bench.Run
+		var real []schema.Run
 		for _, r := range s.Runs {
 			if !r.Incomplete() {
 				real = append(real, r)
 			}
 		}
-		fs := bench.Scenario{ID: id, Params: s.Params}
+		fs := schema.Scenario{ID: id, Params: s.Params}
 		if spec.failed && id == fixtureScenarios[0] {
-			fs.Runs = append(fs.Runs, bench.Run{Error: "child exited: signal: killed"})
+			fs.Runs = append(fs.Runs, schema.Run{Error: "child exited: signal: killed"})
 		}
 		for i := range spec.reps {
 			fs.Runs = append(fs.Runs, fixtureRun(t, real[i%len(real)], spec, id, i))
 		}
 		// The summary of the compared figures alone: compare reads the
 		// repetitions, and the rest would only make the fixture big.
-		fs.Summary = map[string]bench.Stat{}
-		for k, st := range bench.Summarize(fs.Runs) {
+		fs.Summary = map[string]schema.Stat{}
+		for k, st := range schema.Summarize(fs.Runs) {
 			for _, m := range compareMetrics {
 				if m.Path == k {
 					fs.Summary[k] = st
@@ -101,9 +101,9 @@ func buildFixture(t *testing.T, src *bench.Result, spec fixtureSpec) *bench.Resu
 // fixtureRun is a repetition stripped of per-run detail, its compared
 // figures scaled by the spec's jitter (rotated per figure, so figures do
 // not move together) and shift.
-func fixtureRun(t *testing.T, r bench.Run, spec fixtureSpec, id string, i int) bench.Run {
+func fixtureRun(t *testing.T, r schema.Run, spec fixtureSpec, id string, i int) schema.Run {
 	t.Helper()
-	r.Syscalls, r.Memory, r.Perf, r.PerCPU, r.Checks, r.Unsupported = nil, bench.Memory{}, bench.PerfCounters{}, nil, nil, nil
+	r.Syscalls, r.Memory, r.Perf, r.PerCPU, r.Checks, r.Unsupported = nil, schema.Memory{}, schema.PerfCounters{}, nil, nil, nil
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +134,7 @@ func fixtureRun(t *testing.T, r bench.Run, spec fixtureSpec, id string, i int) b
 	if b, err = json.Marshal(tree); err != nil {
 		t.Fatal(err)
 	}
-	var out bench.Run
+	var out schema.Run
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func fixtureRun(t *testing.T, r bench.Run, spec fixtureSpec, id string, i int) b
 // TestCompareFixtures keeps the fixtures what buildFixture makes of
 // matrix.json (-update rewrites them).
 func TestCompareFixtures(t *testing.T) {
-	src, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	src, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package report
 import (
 	"encoding/json"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // CompareSchema versions the JSON of ringbench compare --json.
@@ -28,11 +28,11 @@ type compareMetricJSON struct {
 }
 
 type compareRunJSON struct {
-	Label    string    `json:"label"`
-	Path     string    `json:"path"`
-	Name     string    `json:"name"`
-	Emulated bool      `json:"emulated"`
-	Env      bench.Env `json:"env"`
+	Label    string     `json:"label"`
+	Path     string     `json:"path"`
+	Name     string     `json:"name"`
+	Emulated bool       `json:"emulated"`
+	Env      schema.Env `json:"env"`
 }
 
 type comparePairJSON struct {

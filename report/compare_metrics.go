@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // compareMetric is one key figure ringbench compare tests: its run.json
@@ -14,7 +14,7 @@ import (
 type compareMetric struct {
 	Key    string // JSON key and chart name
 	Label  string
-	Path   string // dotted run.json path under a run, as bench.Summarize names it
+	Path   string // dotted run.json path under a run, as schema.Summarize names it
 	Higher bool   // higher is better
 	Format func(float64) string
 }
@@ -47,7 +47,7 @@ func cmpMetric(key string) compareMetric {
 // cmpValues is, per metric key, the figure of every completed
 // repetition of s that has it (a figure null in a repetition is left out
 // of the sample, as bench.txt leaves it out of that line).
-func cmpValues(s bench.Scenario) map[string][]float64 {
+func cmpValues(s schema.Scenario) map[string][]float64 {
 	out := map[string][]float64{}
 	for _, run := range s.Runs {
 		if !run.Trusted() {

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // panel draws one scenario of one metric: a bar per run at its median,
@@ -137,26 +137,26 @@ func cmpWrap(s string, width int) string {
 // compareLabels names scenarios briefly for chart panels: transport, read
 // mode and rate (when rates differ), then each knob whose value differs
 // from the one most scenarios of that transport and mode share.
-func compareLabels(ps []bench.Params) []string {
-	rate := func(p bench.Params) string {
+func compareLabels(ps []schema.Params) []string {
+	rate := func(p schema.Params) string {
 		if p.B2B || p.Rate == 0 {
 			return rateOf(p)
 		}
 		return rateOf(p) + "/s"
 	}
-	knobs := []func(bench.Params) string{
-		func(p bench.Params) string { return "wakeup=" + p.Wakeup },
-		func(p bench.Params) string { return "hashmap=" + p.Hashmap },
-		func(p bench.Params) string { return "batch=" + strconv.Itoa(p.Batch) },
-		func(p bench.Params) string { return "payload=" + strconv.Itoa(p.Payload) },
-		func(p bench.Params) string { return "producers=" + strconv.Itoa(p.Producers) },
-		func(p bench.Params) string { return "ring=" + strconv.Itoa(p.RingBytes) },
-		func(p bench.Params) string { return "delivery=" + p.Delivery },
-		func(p bench.Params) string { return "work=" + p.Work },
-		func(p bench.Params) string { return "backoff=" + p.Backoff },
-		func(p bench.Params) string { return "output=" + strconv.FormatBool(p.Output) },
-		func(p bench.Params) string { return "pin=" + strconv.FormatBool(p.Pin) },
-		func(p bench.Params) string { return "gomaxprocs=" + strconv.Itoa(p.GOMAXPROCS) },
+	knobs := []func(schema.Params) string{
+		func(p schema.Params) string { return "wakeup=" + p.Wakeup },
+		func(p schema.Params) string { return "hashmap=" + p.Hashmap },
+		func(p schema.Params) string { return "batch=" + strconv.Itoa(p.Batch) },
+		func(p schema.Params) string { return "payload=" + strconv.Itoa(p.Payload) },
+		func(p schema.Params) string { return "producers=" + strconv.Itoa(p.Producers) },
+		func(p schema.Params) string { return "ring=" + strconv.Itoa(p.RingBytes) },
+		func(p schema.Params) string { return "delivery=" + p.Delivery },
+		func(p schema.Params) string { return "work=" + p.Work },
+		func(p schema.Params) string { return "backoff=" + p.Backoff },
+		func(p schema.Params) string { return "output=" + strconv.FormatBool(p.Output) },
+		func(p schema.Params) string { return "pin=" + strconv.FormatBool(p.Pin) },
+		func(p schema.Params) string { return "gomaxprocs=" + strconv.Itoa(p.GOMAXPROCS) },
 	}
 	rates := map[string]bool{}
 	for _, p := range ps {

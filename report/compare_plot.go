@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // CompareChart is one chart of a comparison, written as plots/NAME.png and
@@ -84,7 +84,7 @@ func (c *CompareResult) RenderCharts(dir string) ([]CompareChart, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", ch.Name, err)
 			}
-			if err := bench.WriteFileAtomic(filepath.Join(dir, ch.Name+"."+format), b); err != nil {
+			if err := schema.WriteFileAtomic(filepath.Join(dir, ch.Name+"."+format), b); err != nil {
 				return nil, err
 			}
 		}
@@ -134,8 +134,8 @@ func (c *CompareResult) chartScenarios() []string {
 	return ids
 }
 
-func (c *CompareResult) scenarioParams(ids []string) []bench.Params {
-	var out []bench.Params
+func (c *CompareResult) scenarioParams(ids []string) []schema.Params {
+	var out []schema.Params
 	for _, id := range ids {
 		out = append(out, c.byID[0][id].Params)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // compareFixtures loads testdata/compare/NAME for each name, labelled in
@@ -138,7 +138,7 @@ func TestCompareBadInput(t *testing.T) {
 	}
 }
 
-// env.emulated is read from the raw run.json (bench.Env has no field for
+// env.emulated is read from the raw run.json (schema.Env has no field for
 // it yet), and the hypervisor gives emulation away too.
 func TestRunEmulated(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("testdata", "compare", "a", "run.json"))
@@ -158,7 +158,7 @@ func TestRunEmulated(t *testing.T) {
 		t.Errorf("env.emulated true on KVM: Emulated = %t", r.Emulated)
 	}
 	for h, want := range map[string]bool{"KVM": false, "none": false, "QEMU TCG": true, "emulated (tcg)": true} {
-		if got := RunEmulated(bench.Env{Hypervisor: h}); got != want {
+		if got := RunEmulated(schema.Env{Hypervisor: h}); got != want {
 			t.Errorf("hypervisor %q: emulated %t, want %t", h, got, want)
 		}
 	}
@@ -248,7 +248,7 @@ func TestCompareWarnsInterference(t *testing.T) {
 	for i := range runs[1].Result.Scenarios {
 		s := &runs[1].Result.Scenarios[i]
 		if len(s.Runs) > 0 && !s.Runs[0].Incomplete() && !flagged {
-			s.Runs[0].Flags, flagged = append(s.Runs[0].Flags, bench.FlagInterference), true
+			s.Runs[0].Flags, flagged = append(s.Runs[0].Flags, schema.FlagInterference), true
 		}
 	}
 	if c, err = Compare(runs); err != nil {

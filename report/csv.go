@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // csvMetrics are summary.csv's figures, each as mean and sample stddev over
@@ -22,7 +22,7 @@ var csvMetrics = []string{
 // figures): its knobs, how many repetitions completed, and the key
 // figures' mean and stddev (empty where not measured or with fewer than
 // two repetitions).
-func SummaryCSV(r *bench.Result) ([]byte, error) {
+func SummaryCSV(r *schema.Result) ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	header := []string{"id", "transport", "mode", "wait", "wakeup", "hashmap", "rate", "batch", "payload",

@@ -3,8 +3,8 @@ package report
 import (
 	"strconv"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // Rates as report names them. The numbers themselves are written by
@@ -23,7 +23,7 @@ func rateLabel(r uint64) string {
 
 // rateOf names a scenario's rate for people: its offered rate, max or
 // b2b. Two close rates can share a name: key by rateKey.
-func rateOf(p bench.Params) string {
+func rateOf(p schema.Params) string {
 	if p.B2B {
 		return "b2b"
 	}
@@ -32,7 +32,7 @@ func rateOf(p bench.Params) string {
 
 // rateKey names a scenario's rate exactly, as its ID and bench.txt do:
 // "100000", "max" (unpaced) or "b2b" (the consumer triggers each batch).
-func rateKey(p bench.Params) string {
+func rateKey(p schema.Params) string {
 	switch {
 	case p.B2B:
 		return "b2b"
@@ -44,7 +44,7 @@ func rateKey(p bench.Params) string {
 
 // atRate says a scenario's rate in a sentence or title: "at 100k ev/s",
 // "at max rate", "back to back".
-func atRate(p bench.Params) string {
+func atRate(p schema.Params) string {
 	switch {
 	case p.B2B:
 		return "back to back"

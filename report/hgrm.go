@@ -6,7 +6,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // HgrmMicros writes h as HdrHistogram's percentile-distribution text
@@ -29,5 +29,5 @@ func WriteHgrm(path string, h *hdrhistogram.Histogram) error {
 	if err != nil {
 		return err
 	}
-	return bench.WriteFileAtomic(path, b)
+	return schema.WriteFileAtomic(path, b)
 }

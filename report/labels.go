@@ -6,13 +6,13 @@ import (
 	"sort"
 	"strings"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // ModeLabel names how a scenario reads: the mode, with the epoll wait
 // method, since thread and netpoll are different designs with different
 // costs.
-func ModeLabel(p bench.Params) string {
+func ModeLabel(p schema.Params) string {
 	if p.Mode == "epoll" && p.Wait != "" {
 		return "epoll-" + p.Wait
 	}
@@ -22,7 +22,7 @@ func ModeLabel(p bench.Params) string {
 // Variant names every knob of a scenario except transport, mode and rate:
 // the scenarios of one variant form a sweep that charts can draw as lines
 // per mode against rate.
-func Variant(p bench.Params) string {
+func Variant(p schema.Params) string {
 	parts := []string{"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap,
 		fmt.Sprintf("batch=%d", p.Batch), fmt.Sprintf("payload=%d", p.Payload),
 		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
@@ -48,8 +48,8 @@ func Variant(p bench.Params) string {
 // Measured lists the scenarios with at least one completed repetition, in
 // run order; skipped scenarios and ones whose every repetition failed have
 // nothing to draw or compare.
-func Measured(r *bench.Result) []bench.Scenario {
-	var out []bench.Scenario
+func Measured(r *schema.Result) []schema.Scenario {
+	var out []schema.Scenario
 	for _, s := range r.Scenarios {
 		if s.Skipped == "" && len(s.Summary) > 0 {
 			out = append(out, s)
@@ -62,7 +62,7 @@ func Measured(r *bench.Result) []bench.Scenario {
 // variant seen first. Call it on one transport's scenarios (BaseSweep
 // does): wakeup policies are named per transport (ringbuf adaptive,
 // perfbuf wakeup_events=N), so no one variant covers both.
-func BaseVariant(scenarios []bench.Scenario) string {
+func BaseVariant(scenarios []schema.Scenario) string {
 	count := map[string]int{}
 	var order []string
 	for _, s := range scenarios {
@@ -82,8 +82,8 @@ func BaseVariant(scenarios []bench.Scenario) string {
 // BaseSweep is the rate sweep of transport among scenarios: its
 // scenarios of the transport's base variant, in run order, the ones the
 // charts and report.md compare modes on.
-func BaseSweep(scenarios []bench.Scenario, transport string) (variant string, sweep []bench.Scenario) {
-	var of []bench.Scenario
+func BaseSweep(scenarios []schema.Scenario, transport string) (variant string, sweep []schema.Scenario) {
+	var of []schema.Scenario
 	for _, s := range scenarios {
 		if s.Params.Transport == transport {
 			of = append(of, s)
@@ -99,7 +99,7 @@ func BaseSweep(scenarios []bench.Scenario, transport string) (variant string, sw
 }
 
 // Transports lists the transports of scenarios in run order.
-func Transports(scenarios []bench.Scenario) []string {
+func Transports(scenarios []schema.Scenario) []string {
 	var out []string
 	for _, s := range scenarios {
 		if !slices.Contains(out, s.Params.Transport) {
@@ -111,7 +111,7 @@ func Transports(scenarios []bench.Scenario) []string {
 
 // variantDiff lists the knobs of p's variant that base (a Variant) lacks:
 // "delivery=channel:64 work=200,128".
-func variantDiff(base string, p bench.Params) string {
+func variantDiff(base string, p schema.Params) string {
 	have := strings.Fields(base)
 	var out []string
 	for _, f := range strings.Fields(Variant(p)) {

@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"ringbench/bench"
-	"ringbench/claims"
-	"ringbench/internal/cpu"
+	"ringbench/internal/cpulist"
+	"ringbench/schema"
 )
 
 // Markdown renders report.md for a design review: what ran where, which
@@ -16,7 +15,7 @@ import (
 // claims' verdicts, the charts, every scenario's figures, what went wrong,
 // and the environment. It depends on r, cl and charts alone, so rendering
 // the same run twice gives the same bytes.
-func Markdown(r *bench.Result, cl []claims.Result, charts []Chart) []byte {
+func Markdown(r *schema.Result, cl []schema.Claim, charts []Chart) []byte {
 	var b bytes.Buffer
 	mdHeader(&b, r)
 	mdWhichMode(&b, r)
@@ -29,7 +28,7 @@ func Markdown(r *bench.Result, cl []claims.Result, charts []Chart) []byte {
 	return b.Bytes()
 }
 
-func mdHeader(b *bytes.Buffer, r *bench.Result) {
+func mdHeader(b *bytes.Buffer, r *schema.Result) {
 	e := r.Env
 	fmt.Fprintf(b, "# ringbench report: %s on %s\n\n", mdOrUnknown(e.Kernel), mdOrUnknown(e.Hostname))
 	var machine []string
@@ -68,7 +67,7 @@ func mdHeader(b *bytes.Buffer, r *bench.Result) {
 }
 
 // chosen says how the scenarios were picked and how far the run got.
-func mdChosen(m *bench.MatrixInfo, ran, skipped int) string {
+func mdChosen(m *schema.MatrixInfo, ran, skipped int) string {
 	counts := fmt.Sprintf("%d ran", ran)
 	if skipped > 0 {
 		counts += fmt.Sprintf(", %d skipped", skipped)
@@ -92,7 +91,7 @@ func mdChosen(m *bench.MatrixInfo, ran, skipped int) string {
 	return fmt.Sprintf("Matrix from %s: %d planned, %s.", strings.Join(how, ", "), m.Planned, counts)
 }
 
-func mdClaims(b *bytes.Buffer, cl []claims.Result) {
+func mdClaims(b *bytes.Buffer, cl []schema.Claim) {
 	if len(cl) == 0 {
 		return
 	}
@@ -124,7 +123,7 @@ func mdCharts(b *bytes.Buffer, charts []Chart) {
 	}
 }
 
-func mdEnv(b *bytes.Buffer, e bench.Env) {
+func mdEnv(b *bytes.Buffer, e schema.Env) {
 	b.WriteString("## Environment\n\n| | |\n|---|---|\n")
 	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, mdCell(mdOrUnknown(v))) }
 	kernel := e.Kernel
@@ -140,7 +139,7 @@ func mdEnv(b *bytes.Buffer, e bench.Env) {
 	if n := mdOnlineCPUs(e); n > 0 {
 		cpus = strconv.Itoa(n)
 		if len(e.OnlineCPUs) > 0 {
-			cpus += " (" + cpu.FormatList(e.OnlineCPUs) + ")"
+			cpus += " (" + cpulist.Format(e.OnlineCPUs) + ")"
 		}
 	}
 	row("CPUs online", cpus)
@@ -185,14 +184,14 @@ func mdEnv(b *bytes.Buffer, e bench.Env) {
 }
 
 // mdCPUs is the machine's CPU count as prose.
-func mdCPUs(e bench.Env) string {
+func mdCPUs(e schema.Env) string {
 	if n := mdOnlineCPUs(e); n > 0 {
 		return mdPlural(n, "CPU", "CPUs")
 	}
 	return "an unknown number of CPUs"
 }
 
-func mdOnlineCPUs(e bench.Env) int {
+func mdOnlineCPUs(e schema.Env) int {
 	if len(e.OnlineCPUs) > 0 {
 		return len(e.OnlineCPUs)
 	}

@@ -5,20 +5,20 @@ import (
 	"fmt"
 	"strings"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // mdBreakdown is the section on where the sleeping modes' latency goes,
 // for the scenarios run with --breakdown: each phase's p50 and p99, the
 // share of events split, what the instruments cost, and the latency of the
 // same scenario without them when the run has it.
-func mdBreakdown(b *bytes.Buffer, r *bench.Result) {
+func mdBreakdown(b *bytes.Buffer, r *schema.Result) {
 	groups := breakdownGroups(Measured(r))
 	if len(groups) == 0 {
 		return
 	}
-	plain := map[string]bench.Scenario{}
+	plain := map[string]schema.Scenario{}
 	for _, s := range Measured(r) {
 		if !s.Params.Breakdown {
 			plain[s.ID] = s
@@ -55,14 +55,14 @@ func mdBreakdown(b *bytes.Buffer, r *bench.Result) {
 }
 
 // mdMeanCell is a summary figure's mean, "-" when absent.
-func mdMeanCell(s bench.Scenario, key string, f func(float64) string) string {
+func mdMeanCell(s schema.Scenario, key string, f func(float64) string) string {
 	if v, ok := mdMean(s, key); ok {
 		return f(v)
 	}
 	return "-"
 }
 
-func mdSplitShare(s bench.Scenario) string {
+func mdSplitShare(s schema.Scenario) string {
 	m, okM := mdMean(s, "breakdown.matched")
 	n, okN := mdMean(s, "breakdown.reads")
 	if !okM || !okN || n == 0 {

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // mdStatCell writes a summary figure as mean ± relative stddev, the way
 // benchstat does; "-" when the scenario has no such figure.
-func mdStatCell(s bench.Scenario, key string, f func(float64) string) string {
+func mdStatCell(s schema.Scenario, key string, f func(float64) string) string {
 	st, ok := s.Summary[key]
 	if !ok {
 		return "-"
@@ -32,7 +32,7 @@ func mdStatCell(s bench.Scenario, key string, f func(float64) string) string {
 }
 
 // mdMean is a summary figure's mean, when the scenario has it.
-func mdMean(s bench.Scenario, key string) (float64, bool) {
+func mdMean(s schema.Scenario, key string) (float64, bool) {
 	st, ok := s.Summary[key]
 	return st.Mean, ok
 }

@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // mdKeptUp is the share of the offered rate a mode must consume, without a
@@ -20,16 +20,16 @@ const mdKeptUp = 0.99
 type mdSweepSet struct {
 	transport, variant string
 	modes              []string            // in run order
-	rates              []bench.Params      // one per rate, ascending, max last
+	rates              []schema.Params     // one per rate, ascending, max last
 	at                 map[string]*mdPoint // by mdKey
 }
 
 type mdPoint struct {
 	mode string
-	s    bench.Scenario
+	s    schema.Scenario
 }
 
-func mdKey(mode string, p bench.Params) string { return mode + "@" + rateKey(p) }
+func mdKey(mode string, p schema.Params) string { return mode + "@" + rateKey(p) }
 
 func (p *mdPoint) fig(k string) (float64, bool) { return mdMean(p.s, k) }
 
@@ -56,7 +56,7 @@ func (p *mdPoint) cores() (float64, bool) {
 
 // mdBaseSweeps finds, per transport in run order, the base sweep of the
 // measured scenarios.
-func mdBaseSweeps(r *bench.Result) []*mdSweepSet {
+func mdBaseSweeps(r *schema.Result) []*mdSweepSet {
 	measured := Measured(r)
 	var out []*mdSweepSet
 	for _, t := range Transports(measured) {
@@ -95,7 +95,7 @@ func mdAnySustained(pts []*mdPoint) bool {
 }
 
 // points are the sweep's modes at one rate, in mode order.
-func (sw *mdSweepSet) points(rate bench.Params) []*mdPoint {
+func (sw *mdSweepSet) points(rate schema.Params) []*mdPoint {
 	var out []*mdPoint
 	for _, m := range sw.modes {
 		if p := sw.at[mdKey(m, rate)]; p != nil {
@@ -105,7 +105,7 @@ func (sw *mdSweepSet) points(rate bench.Params) []*mdPoint {
 	return out
 }
 
-func mdWhichMode(b *bytes.Buffer, r *bench.Result) {
+func mdWhichMode(b *bytes.Buffer, r *schema.Result) {
 	b.WriteString("## Which mode when\n\n")
 	sweeps := mdBaseSweeps(r)
 	if len(sweeps) == 0 {
@@ -124,7 +124,7 @@ func mdWhichMode(b *bytes.Buffer, r *bench.Result) {
 	mdCaveats(b, r)
 }
 
-func mdSweep(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
+func mdSweep(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 	fmt.Fprintf(b, "### %s\n\n*Base sweep: %s.*\n\n", sw.transport, sw.variant)
 	for _, rate := range sw.rates {
 		pts := sw.points(rate)
@@ -155,7 +155,7 @@ func mdSweep(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
 
 // mdRateHeading names a rate of the sweep in the words of the charts'
 // titles.
-func mdRateHeading(p bench.Params) string {
+func mdRateHeading(p schema.Params) string {
 	h := atRate(p)
 	if p.B2B {
 		h += " (the consumer triggers each batch)"
@@ -192,7 +192,7 @@ func mdDescribe(p *mdPoint) string {
 // mdWithinFloor flags a p99 at or below the machine's own: the largest
 // gap p99 of the noise probe on any CPU. Such a figure describes the
 // machine, not the mode.
-func mdWithinFloor(p *mdPoint, e bench.Env) string {
+func mdWithinFloor(p *mdPoint, e schema.Env) string {
 	floor, ok := noiseFloorNs(e)
 	v, have := p.fig("latency_ns.p99")
 	if !ok || !have || v > float64(floor) {
@@ -204,7 +204,7 @@ func mdWithinFloor(p *mdPoint, e bench.Env) string {
 // noiseFloorNs is the machine's noise floor as the report uses it, in
 // report.md and on the latency charts: the largest gap p99 the noise probe
 // saw on any CPU.
-func noiseFloorNs(e bench.Env) (int64, bool) {
+func noiseFloorNs(e schema.Env) (int64, bool) {
 	var floor int64
 	for _, n := range e.Noise {
 		if n.GapP99Ns != nil && *n.GapP99Ns > floor {
@@ -222,7 +222,7 @@ func mdFigure(p *mdPoint, k string, f func(float64) string) string {
 }
 
 // missing says why a mode has no figures at a rate of the sweep.
-func mdMissing(r *bench.Result, sw *mdSweepSet, mode string, rate bench.Params) string {
+func mdMissing(r *schema.Result, sw *mdSweepSet, mode string, rate schema.Params) string {
 	for _, s := range r.Scenarios {
 		p := s.Params
 		if p.Transport != sw.transport || ModeLabel(p) != mode || rateKey(p) != rateKey(rate) || Variant(p) != sw.variant {

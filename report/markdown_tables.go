@@ -6,9 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"ringbench/bench"
-	"ringbench/internal/cpu"
+	"ringbench/internal/cpulist"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // scenarioColumns are the full table's figures after the scenario and its
@@ -33,7 +33,7 @@ var mdScenarioColumns = []struct {
 
 func mdPercent(share float64) string { return format.Sig3(100*share) + "%" }
 
-func mdScenarios(b *bytes.Buffer, r *bench.Result) {
+func mdScenarios(b *bytes.Buffer, r *schema.Result) {
 	b.WriteString("## Scenarios\n\n")
 	if len(r.Scenarios) == 0 {
 		b.WriteString("None: run.json holds no scenario.\n\n")
@@ -87,11 +87,11 @@ func mdBlanks(n int) []string {
 }
 
 type mdRepRef struct {
-	s   bench.Scenario
+	s   schema.Scenario
 	rep int // 0-based
 }
 
-func (x mdRepRef) run() bench.Run { return x.s.Runs[x.rep] }
+func (x mdRepRef) run() schema.Run { return x.s.Runs[x.rep] }
 
 func (x mdRepRef) String() string {
 	return fmt.Sprintf("%s rep %d of %d", mdCode(x.s.ID), x.rep+1, len(x.s.Runs))
@@ -102,10 +102,10 @@ type mdFlagSet struct {
 	checks                 []string
 	flagNames              []string
 	byFlag                 map[string][]mdRepRef
-	skipped                []bench.Scenario
+	skipped                []schema.Scenario
 }
 
-func mdCollectFlags(r *bench.Result) mdFlagSet {
+func mdCollectFlags(r *schema.Result) mdFlagSet {
 	f := mdFlagSet{byFlag: map[string][]mdRepRef{}}
 	for _, s := range r.Scenarios {
 		if s.Skipped != "" {
@@ -140,27 +140,27 @@ func mdCollectFlags(r *bench.Result) mdFlagSet {
 
 // flagHelp says what a flag of bench's runner means.
 var mdFlagHelp = map[string]string{
-	bench.FlagRateMissed: fmt.Sprintf("The load generator fell more than %.0f%% short of the offered rate: "+
-		"these repetitions measured a lower load than their scenario names.", 100*bench.RateMissTolerance),
-	bench.FlagScheduleLag: "The load generator fell behind its schedule by more than " + format.Duration(bench.LagFlagNs) +
+	schema.FlagRateMissed: fmt.Sprintf("The load generator fell more than %.0f%% short of the offered rate: "+
+		"these repetitions measured a lower load than their scenario names.", 100*schema.RateMissTolerance),
+	schema.FlagScheduleLag: "The load generator fell behind its schedule by more than " + format.Duration(schema.LagFlagNs) +
 		" at p99: triggers went out late and in bursts, so the load was burstier than the offered rate says.",
-	bench.FlagInterference: fmt.Sprintf("Processes other than ringbench's ran on the scenario's CPUs for more than %.0f%% "+
+	schema.FlagInterference: fmt.Sprintf("Processes other than ringbench's ran on the scenario's CPUs for more than %.0f%% "+
 		"of their time in the window: these repetitions' latency, CPU and throughput describe a shared machine, not the "+
-		"mode alone. Rerun them with the machine to itself.", 100*bench.InterferenceLimit),
+		"mode alone. Rerun them with the machine to itself.", 100*schema.InterferenceLimit),
 }
 
 // flagDetail is the figure behind a repetition's flag.
-func mdFlagDetail(flag string, run bench.Run) string {
+func mdFlagDetail(flag string, run schema.Run) string {
 	switch flag {
-	case bench.FlagRateMissed:
+	case schema.FlagRateMissed:
 		return "achieved " + format.SI(run.Throughput.AchievedEPS) + " ev/s"
-	case bench.FlagScheduleLag:
+	case schema.FlagScheduleLag:
 		if v := run.Producer.LagP99Ns; v != nil {
 			return "lag p99 " + format.Duration(float64(*v))
 		}
-	case bench.FlagInterference:
+	case schema.FlagInterference:
 		if in := run.Interference; in != nil && in.ForeignCPUNs != nil && in.ForeignShare != nil {
-			d := fmt.Sprintf("others ran %s (%s of CPUs %s)", format.Duration(*in.ForeignCPUNs), mdPercent(*in.ForeignShare), cpu.FormatList(in.CPUs))
+			d := fmt.Sprintf("others ran %s (%s of CPUs %s)", format.Duration(*in.ForeignCPUNs), mdPercent(*in.ForeignShare), cpulist.Format(in.CPUs))
 			if v := in.ConsumerRunDelayNs; v != nil {
 				d += ", consumer waited " + format.Duration(*v) + " for its CPU"
 			}
@@ -170,7 +170,7 @@ func mdFlagDetail(flag string, run bench.Run) string {
 	return ""
 }
 
-func mdFlags(b *bytes.Buffer, r *bench.Result) {
+func mdFlags(b *bytes.Buffer, r *schema.Result) {
 	b.WriteString("## Flags raised\n\n")
 	f := mdCollectFlags(r)
 	interrupted := r.Matrix != nil && r.Matrix.Interrupted

@@ -7,21 +7,20 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/bench"
-	"ringbench/claims"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
-func matrixFixture(t *testing.T) *bench.Result {
+func matrixFixture(t *testing.T) *schema.Result {
 	t.Helper()
-	r, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
-func claimsFixture(t *testing.T) []claims.Result {
+func claimsFixture(t *testing.T) []schema.Claim {
 	t.Helper()
 	cl, err := ReadClaims(filepath.Join("testdata", "claims.json"))
 	if err != nil || len(cl) == 0 {
@@ -126,7 +125,7 @@ func TestMarkdownNoFlags(t *testing.T) {
 }
 
 func TestMarkdownEscapesPipesInClaims(t *testing.T) {
-	cl := []claims.Result{{ID: "C8", Claim: "a | b", Verdict: claims.Partly, Evidence: []string{"x | y", "second"}}}
+	cl := []schema.Claim{{ID: "C8", Claim: "a | b", Verdict: schema.Partly, Evidence: []string{"x | y", "second"}}}
 	got := section(t, string(Markdown(matrixFixture(t), cl, nil)), "Claims")
 	if !strings.Contains(got, `| C8 | partly | a \| b | x \| y |`) {
 		t.Errorf("claims row not escaped:\n%s", got)
@@ -153,7 +152,7 @@ func TestMarkdownSaysInterrupted(t *testing.T) {
 }
 
 func TestMarkdownEmptyRun(t *testing.T) {
-	r := &bench.Result{Schema: bench.Schema}
+	r := &schema.Result{Schema: schema.Schema}
 	md := string(Markdown(r, nil, nil))
 	for _, want := range []string{"nothing to compare", "| kernel | unknown |", "None."} {
 		if !strings.Contains(md, want) {
@@ -243,7 +242,7 @@ func TestBaseSweepPerTransport(t *testing.T) {
 			}
 		}
 	}
-	var p bench.Params
+	var p schema.Params
 	for _, s := range measured {
 		if s.Params.Delivery != "inline" {
 			p = s.Params
@@ -277,9 +276,9 @@ func TestMarkdownListsInterference(t *testing.T) {
 	r := matrixFixture(t)
 	run := &r.Scenarios[1].Runs[0]
 	foreign, share, delay := 250e6, 0.125, 40e6
-	run.Interference = &bench.Interference{CPUs: []int{0, 1}, ForeignCPUNs: &foreign, ForeignShare: &share,
+	run.Interference = &schema.Interference{CPUs: []int{0, 1}, ForeignCPUNs: &foreign, ForeignShare: &share,
 		ConsumerRunDelayNs: &delay, Flagged: true}
-	run.Flags = append(run.Flags, bench.FlagInterference)
+	run.Flags = append(run.Flags, schema.FlagInterference)
 	flags := section(t, string(Markdown(r, nil, nil)), "Flags raised")
 	for _, want := range []string{"### Flag `interference` (1 repetition)", "Processes other than ringbench's ran",
 		"`" + r.Scenarios[1].ID + "`: rep 1 others ran 250 ms (12.5% of CPUs 0-1), consumer waited 40 ms for its CPU"} {
@@ -298,11 +297,11 @@ func TestMarkdownBreakdown(t *testing.T) {
 	bd := plain
 	bd.Params.Breakdown = true
 	bd.ID = plain.ID + "/breakdown"
-	bd.Summary = map[string]bench.Stat{}
+	bd.Summary = map[string]schema.Stat{}
 	for k, v := range plain.Summary {
 		bd.Summary[k] = v
 	}
-	set := func(k string, v float64) { bd.Summary[k] = bench.Stat{Mean: v, N: 2} }
+	set := func(k string, v float64) { bd.Summary[k] = schema.Stat{Mean: v, N: 2} }
 	for i, ph := range breakdownPhases {
 		set(breakdownKey(ph.key, "p50_ns"), float64(1000*(i+1)))
 		set(breakdownKey(ph.key, "p99_ns"), float64(10000*(i+1)))

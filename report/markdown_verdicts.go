@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"strings"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // mdSaturation writes, for a sweep with offered rates, how far each mode
 // sustained the load, which dropped first, and why a mode fell short where
 // it did.
-func mdSaturation(b *bytes.Buffer, r *bench.Result, sw *mdSweepSet) {
-	var offered []bench.Params
+func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
+	var offered []schema.Params
 	for _, rate := range sw.rates {
 		if rate.Rate > 0 {
 			offered = append(offered, rate)
@@ -148,7 +148,7 @@ func mdJoin(xs []string) string {
 // mdOtherVariants compares each measured scenario outside the base sweeps
 // with the same mode at the same rate inside its transport's sweep, with
 // the spreads, since no verdict is drawn from them here.
-func mdOtherVariants(b *bytes.Buffer, r *bench.Result, sweeps []*mdSweepSet) {
+func mdOtherVariants(b *bytes.Buffer, r *schema.Result, sweeps []*mdSweepSet) {
 	var lines []string
 	for _, sw := range sweeps {
 		for _, s := range Measured(r) {
@@ -194,7 +194,7 @@ func mdOtherVariants(b *bytes.Buffer, r *bench.Result, sweeps []*mdSweepSet) {
 
 // mdCaveats counts what the Flags section lists, so the summary is never
 // read without them.
-func mdCaveats(b *bytes.Buffer, r *bench.Result) {
+func mdCaveats(b *bytes.Buffer, r *schema.Result) {
 	f := mdCollectFlags(r)
 	var parts []string
 	if n := len(f.flagged); n > 0 {

@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // A p99 at or below the largest gap p99 of the noise probe is flagged as
 // the machine's; one above it, or a run without a probe, is not.
 func TestWithinNoiseFloor(t *testing.T) {
 	p99 := func(v int64) *int64 { return &v }
-	env := bench.Env{Noise: []bench.NoiseCPU{{CPU: 0, GapP99Ns: p99(90_000)}, {CPU: 1, GapP99Ns: p99(120_000)}}}
+	env := schema.Env{Noise: []schema.NoiseCPU{{CPU: 0, GapP99Ns: p99(90_000)}, {CPU: 1, GapP99Ns: p99(120_000)}}}
 	point := func(lat float64) *mdPoint {
-		return &mdPoint{mode: "spin", s: bench.Scenario{Summary: map[string]bench.Stat{"latency_ns.p99": {Mean: lat, N: 3}}}}
+		return &mdPoint{mode: "spin", s: schema.Scenario{Summary: map[string]schema.Stat{"latency_ns.p99": {Mean: lat, N: 3}}}}
 	}
 	if got := mdWithinFloor(point(100_000), env); !strings.Contains(got, "120 µs") {
 		t.Errorf("100 µs under a 120 µs floor: %q", got)
@@ -23,7 +23,7 @@ func TestWithinNoiseFloor(t *testing.T) {
 	if got := mdWithinFloor(point(130_000), env); got != "" {
 		t.Errorf("130 µs over the floor: %q", got)
 	}
-	if got := mdWithinFloor(point(10), bench.Env{}); got != "" {
+	if got := mdWithinFloor(point(10), schema.Env{}); got != "" {
 		t.Errorf("no probe: %q", got)
 	}
 	var b bytes.Buffer
@@ -36,12 +36,12 @@ func TestWithinNoiseFloor(t *testing.T) {
 // With a probed floor, every latency chart draws it and says so in its
 // caption; the other charts do not mention it.
 func TestLatencyChartsDrawTheFloor(t *testing.T) {
-	r, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p99 := int64(105_000)
-	r.Env.Noise = []bench.NoiseCPU{{CPU: 0, GapP99Ns: &p99}}
+	r.Env.Noise = []schema.NoiseCPU{{CPU: 0, GapP99Ns: &p99}}
 	charts, err := RenderCharts(r, t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -9,14 +9,14 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-func fixture(t *testing.T) *bench.Result {
+func fixture(t *testing.T) *schema.Result {
 	t.Helper()
-	r, err := bench.ReadResult(filepath.Join("testdata", "run.json"))
+	r, err := schema.ReadResult(filepath.Join("testdata", "run.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,13 @@ import (
 	"sort"
 	"strings"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // renderAll draws every chart of r into dir, in report order: latency
 // distributions, saturation, CPU, syscalls and scheduling, GC and
 // allocations, wakeup policies, hash maps.
-func renderAll(r *bench.Result, dir string) ([]Chart, error) {
+func renderAll(r *schema.Result, dir string) ([]Chart, error) {
 	c := plNewCharts(Measured(r))
 	c.noiseP99, c.hasNoise = noiseFloorNs(r.Env)
 	if len(c.measured) == 0 {
@@ -51,10 +51,10 @@ func renderAll(r *bench.Result, dir string) ([]Chart, error) {
 // plCharts holds the scenarios a result has data for while its figures are
 // built.
 type plCharts struct {
-	measured   []bench.Scenario
-	transports []string                    // in run order
-	bases      map[string][]bench.Scenario // transport → its BaseSweep
-	modes      map[string]int              // mode label → rank, for colours and order
+	measured   []schema.Scenario
+	transports []string                     // in run order
+	bases      map[string][]schema.Scenario // transport → its BaseSweep
+	modes      map[string]int               // mode label → rank, for colours and order
 	figs       []*plFigure
 	// The machine's noise floor (largest gap p99 of the probe, ns), drawn
 	// on the latency charts when the run probed it.
@@ -62,9 +62,9 @@ type plCharts struct {
 	hasNoise bool
 }
 
-func plNewCharts(measured []bench.Scenario) *plCharts {
+func plNewCharts(measured []schema.Scenario) *plCharts {
 	c := &plCharts{measured: measured, transports: Transports(measured),
-		bases: map[string][]bench.Scenario{}, modes: map[string]int{}}
+		bases: map[string][]schema.Scenario{}, modes: map[string]int{}}
 	for _, t := range c.transports {
 		_, c.bases[t] = BaseSweep(measured, t)
 	}
@@ -87,7 +87,7 @@ func plNewCharts(measured []bench.Scenario) *plCharts {
 }
 
 // sortedModes lists the mode labels of ss in chart order.
-func (c *plCharts) sortedModes(ss []bench.Scenario) []string {
+func (c *plCharts) sortedModes(ss []schema.Scenario) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range ss {
@@ -101,7 +101,7 @@ func (c *plCharts) sortedModes(ss []bench.Scenario) []string {
 }
 
 // plRates lists the non-zero offered rates of ss, ascending.
-func plRates(ss []bench.Scenario) []uint64 {
+func plRates(ss []schema.Scenario) []uint64 {
 	var out []uint64
 	seen := map[uint64]bool{}
 	for _, s := range ss {
@@ -121,7 +121,7 @@ type plValue struct {
 	n        int
 }
 
-func plGet(s bench.Scenario, key string) (plValue, bool) {
+func plGet(s schema.Scenario, key string) (plValue, bool) {
 	st, ok := s.Summary[key]
 	if !ok {
 		return plValue{}, false
@@ -140,14 +140,14 @@ func (v plValue) scaled(k float64) plValue {
 }
 
 // plDescribe names a variant for captions: "payload 64 B, adaptive wakeups".
-func plDescribe(p bench.Params) string {
+func plDescribe(p schema.Params) string {
 	parts := []string{fmt.Sprintf("payload %d B", p.Payload)}
 	if strings.Contains(p.Wakeup, "=") {
 		parts = append(parts, p.Wakeup)
 	} else if p.Wakeup != "" {
 		parts = append(parts, p.Wakeup+" wakeups")
 	}
-	d := bench.Defaults()
+	d := schema.Defaults()
 	add := func(cond bool, f string, a ...any) {
 		if cond {
 			parts = append(parts, fmt.Sprintf(f, a...))
@@ -167,7 +167,7 @@ func plDescribe(p bench.Params) string {
 }
 
 // plWithout is Variant(p) less the knob named key ("wakeup", "hashmap").
-func plWithout(p bench.Params, key string) string {
+func plWithout(p schema.Params, key string) string {
 	var out []string
 	for _, f := range strings.Fields(Variant(p)) {
 		if !strings.HasPrefix(f, key+"=") {
@@ -178,10 +178,10 @@ func plWithout(p bench.Params, key string) string {
 }
 
 // plRepsNote says how many repetitions the error bars are over.
-func plRepsNote(ss []bench.Scenario) string { return "error bars ±1 sd over " + plRepsCount(ss) }
+func plRepsNote(ss []schema.Scenario) string { return "error bars ±1 sd over " + plRepsCount(ss) }
 
 // plRepsCount is how many repetitions the scenarios' figures come from.
-func plRepsCount(ss []bench.Scenario) string {
+func plRepsCount(ss []schema.Scenario) string {
 	lo, hi := 0, 0
 	for _, s := range ss {
 		for _, st := range s.Summary {

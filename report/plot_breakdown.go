@@ -9,8 +9,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // breakdownPhases are run.json's breakdown phases in order, emission to
@@ -27,9 +27,9 @@ func breakdownKey(phase, figure string) string { return "breakdown.phases." + ph
 
 // breakdownGroups are the scenarios with a latency breakdown, by transport
 // and rate, in run order.
-func breakdownGroups(measured []bench.Scenario) [][]bench.Scenario {
+func breakdownGroups(measured []schema.Scenario) [][]schema.Scenario {
 	var order []string
-	groups := map[string][]bench.Scenario{}
+	groups := map[string][]schema.Scenario{}
 	for _, s := range measured {
 		if _, ok := s.Summary[breakdownKey("wakeup", "mean_ns")]; !ok || !s.Params.Breakdown {
 			continue
@@ -40,7 +40,7 @@ func breakdownGroups(measured []bench.Scenario) [][]bench.Scenario {
 		}
 		groups[k] = append(groups[k], s)
 	}
-	out := make([][]bench.Scenario, 0, len(order))
+	out := make([][]schema.Scenario, 0, len(order))
 	for _, k := range order {
 		out = append(out, groups[k])
 	}

@@ -9,8 +9,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // addBars makes a figure of the panels that have data, side by side; the
@@ -56,7 +56,7 @@ type plMetric struct {
 }
 
 // plFill reads m from scs[series][category] (nil: none).
-func plFill(scs [][]*bench.Scenario, m plMetric) [][]*plValue {
+func plFill(scs [][]*schema.Scenario, m plMetric) [][]*plValue {
 	out := make([][]*plValue, len(scs))
 	for j, row := range scs {
 		out[j] = make([]*plValue, len(row))
@@ -73,7 +73,7 @@ func plFill(scs [][]*bench.Scenario, m plMetric) [][]*plValue {
 	return out
 }
 
-func plPanels(ms []plMetric, xlabel string, cats, names []string, scs [][]*bench.Scenario, colors []color.Color) []plBarPanel {
+func plPanels(ms []plMetric, xlabel string, cats, names []string, scs [][]*schema.Scenario, colors []color.Color) []plBarPanel {
 	var out []plBarPanel
 	for _, m := range ms {
 		out = append(out, plBarPanel{title: m.title, xlabel: xlabel, ylabel: m.ylabel, cats: cats, series: names,
@@ -93,7 +93,7 @@ var plGcMetrics = []plMetric{
 func (c *plCharts) gcAllocs() error {
 	type key struct{ t, rate string }
 	var keys []key
-	work := map[key][]bench.Scenario{}
+	work := map[key][]schema.Scenario{}
 	for _, s := range c.measured {
 		if s.Params.Work != "" && s.Params.Work != "0" {
 			k := key{s.Params.Transport, rateKey(s.Params)}
@@ -107,10 +107,10 @@ func (c *plCharts) gcAllocs() error {
 		for _, t := range c.transports {
 			b := c.bases[t]
 			cats, rks := c.sortedModes(b), plRateKeys(b)
-			scs := make([][]*bench.Scenario, len(rks))
+			scs := make([][]*schema.Scenario, len(rks))
 			var names []string
 			for j, rk := range rks {
-				scs[j] = plByMode(b, cats, func(s bench.Scenario) bool { return rateKey(s.Params) == rk })
+				scs[j] = plByMode(b, cats, func(s schema.Scenario) bool { return rateKey(s.Params) == rk })
 				names = append(names, strings.TrimPrefix(atRate(plFirst(scs[j]).Params), "at "))
 			}
 			c.addBars(Chart{Name: plChartName("gc-allocs", t), Title: "%s, " + t,
@@ -129,7 +129,7 @@ func (c *plCharts) gcAllocs() error {
 		}
 		refV := Variant(ref)
 		names := []string{"work=0 (base sweep)"}
-		scs := [][]*bench.Scenario{plByMode(b, cats, func(s bench.Scenario) bool {
+		scs := [][]*schema.Scenario{plByMode(b, cats, func(s schema.Scenario) bool {
 			return rateKey(s.Params) == k.rate && (s.Params.Work == "0" || s.Params.Work == "")
 		})}
 		for _, w := range ws {
@@ -139,7 +139,7 @@ func (c *plCharts) gcAllocs() error {
 			}
 			if !slices.Contains(names, label) {
 				names = append(names, label)
-				scs = append(scs, plByMode(ws, cats, func(s bench.Scenario) bool { return variantDiff(refV, s.Params) == label }))
+				scs = append(scs, plByMode(ws, cats, func(s schema.Scenario) bool { return variantDiff(refV, s.Params) == label }))
 			}
 		}
 		c.addBars(Chart{Name: plChartName("gc-allocs", k.t, k.rate),
@@ -152,8 +152,8 @@ func (c *plCharts) gcAllocs() error {
 }
 
 // plByMode picks, per mode of cats, the first scenario of ss that ok accepts.
-func plByMode(ss []bench.Scenario, cats []string, ok func(bench.Scenario) bool) []*bench.Scenario {
-	out := make([]*bench.Scenario, len(cats))
+func plByMode(ss []schema.Scenario, cats []string, ok func(schema.Scenario) bool) []*schema.Scenario {
+	out := make([]*schema.Scenario, len(cats))
 	for i, m := range cats {
 		for j := range ss {
 			if ModeLabel(ss[j].Params) == m && ok(ss[j]) {
@@ -166,7 +166,7 @@ func plByMode(ss []bench.Scenario, cats []string, ok func(bench.Scenario) bool) 
 }
 
 // plFirst is the first scenario of ss that is there.
-func plFirst(ss []*bench.Scenario) *bench.Scenario {
+func plFirst(ss []*schema.Scenario) *schema.Scenario {
 	for _, s := range ss {
 		if s != nil {
 			return s
@@ -178,9 +178,9 @@ func plFirst(ss []*bench.Scenario) *bench.Scenario {
 // twins groups the scenarios that differ only in the knob key, by
 // transport, mode and rate, in run order; setting names the knob's value.
 // Groups with fewer than two settings are left out.
-func (c *plCharts) twins(key string, setting func(bench.Params) string) [][]bench.Scenario {
+func (c *plCharts) twins(key string, setting func(schema.Params) string) [][]schema.Scenario {
 	var order []string
-	groups := map[string][]bench.Scenario{}
+	groups := map[string][]schema.Scenario{}
 	for _, s := range c.measured {
 		k := s.Params.Transport + "|" + ModeLabel(s.Params) + "|" + rateKey(s.Params) + "|" + plWithout(s.Params, key)
 		if groups[k] == nil {
@@ -194,7 +194,7 @@ func (c *plCharts) twins(key string, setting func(bench.Params) string) [][]benc
 			groups[k] = append(groups[k], s)
 		}
 	}
-	var out [][]bench.Scenario
+	var out [][]schema.Scenario
 	for _, k := range order {
 		if len(groups[k]) >= 2 {
 			out = append(out, groups[k])

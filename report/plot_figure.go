@@ -15,7 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // plPngDPI is the resolution of the PNG charts: 8×5 in gives 768×480 pixels.
@@ -51,10 +51,10 @@ func (f *plFigure) write(dir string) error {
 	if _, err := svg.WriteTo(&sv); err != nil {
 		return err
 	}
-	if err := bench.WriteFileAtomic(filepath.Join(dir, f.Name+".png"), png.Bytes()); err != nil {
+	if err := schema.WriteFileAtomic(filepath.Join(dir, f.Name+".png"), png.Bytes()); err != nil {
 		return err
 	}
-	return bench.WriteFileAtomic(filepath.Join(dir, f.Name+".svg"), sv.Bytes())
+	return schema.WriteFileAtomic(filepath.Join(dir, f.Name+".svg"), sv.Bytes())
 }
 
 func plTextStyle(size float64, bold bool) text.Style {

@@ -9,16 +9,16 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // wakeups compares what each wakeup policy costs the producer, for every
 // set of scenarios that differ only in it.
 func (c *plCharts) wakeups() error {
-	for _, g := range c.twins("wakeup", func(p bench.Params) string { return p.Wakeup }) {
+	for _, g := range c.twins("wakeup", func(p schema.Params) string { return p.Wakeup }) {
 		var cats []string
-		row := make([]*bench.Scenario, len(g))
+		row := make([]*schema.Scenario, len(g))
 		for i := range g {
 			cats = append(cats, g[i].Params.Wakeup)
 			row[i] = &g[i]
@@ -31,7 +31,7 @@ func (c *plCharts) wakeups() error {
 		var bps []plBarPanel
 		for i, m := range ms {
 			bps = append(bps, plPanels([]plMetric{m}, "wakeup policy", cats, []string{m.title},
-				[][]*bench.Scenario{row}, []color.Color{plBarColors[i]})...)
+				[][]*schema.Scenario{row}, []color.Color{plBarColors[i]})...)
 		}
 		ctx := p
 		ctx.Wakeup = ""
@@ -68,18 +68,18 @@ func plHashLabel(h string) string {
 // table, when measured alongside) on throughput, tail latency, BPF cost
 // and the table's locked memory.
 func (c *plCharts) hashmaps() error {
-	for _, g := range c.twins("hashmap", func(p bench.Params) string { return p.Hashmap }) {
+	for _, g := range c.twins("hashmap", func(p schema.Params) string { return p.Hashmap }) {
 		sort.SliceStable(g, func(i, j int) bool { return plHashOrder(g[i].Params.Hashmap) < plHashOrder(g[j].Params.Hashmap) })
 		if plHashOrder(g[0].Params.Hashmap) > 1 {
 			continue // no map kind to compare
 		}
 		var names []string
-		var scs [][]*bench.Scenario
+		var scs [][]*schema.Scenario
 		var colors []color.Color
 		memMax := 0.0
 		for i := range g {
 			names = append(names, plHashLabel(g[i].Params.Hashmap))
-			scs = append(scs, []*bench.Scenario{&g[i]})
+			scs = append(scs, []*schema.Scenario{&g[i]})
 			colors = append(colors, plBarColors[min(plHashOrder(g[i].Params.Hashmap), 3)])
 			if v, ok := plGet(g[i], "memory.map_memlock.rbn_flows"); ok {
 				memMax = math.Max(memMax, v.mean)

@@ -9,13 +9,13 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // rateSeries is key (times scale) against offered rate, one series per
 // mode; scenarios without the figure, or without a paced rate, are left out.
-func (c *plCharts) rateSeries(ss []bench.Scenario, key string, scale float64) []plSeries {
+func (c *plCharts) rateSeries(ss []schema.Scenario, key string, scale float64) []plSeries {
 	var out []plSeries
 	for _, m := range c.sortedModes(ss) {
 		s := plSeries{label: m}
@@ -39,7 +39,7 @@ func (c *plCharts) latency() error {
 	for _, t := range c.transports {
 		b := c.bases[t]
 		for _, rk := range plRateKeys(b) {
-			var at []bench.Scenario
+			var at []schema.Scenario
 			for _, s := range b {
 				if rateKey(s.Params) == rk {
 					at = append(at, s)
@@ -133,7 +133,7 @@ func plFloorLine(p *plot.Plot, y float64) (plLegendEntry, error) {
 
 // plRateKeys lists the rateKeys of ss: paced rates ascending, then max,
 // then b2b.
-func plRateKeys(ss []bench.Scenario) []string {
+func plRateKeys(ss []schema.Scenario) []string {
 	var out []string
 	for _, r := range plRates(ss) {
 		out = append(out, strconv.FormatUint(r, 10))

@@ -9,8 +9,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // saturation draws consumed against offered events/s, and the drops.
@@ -36,7 +36,7 @@ func (c *plCharts) saturation() error {
 		leg = append(leg, plLegendEntry{"offered (y = x)", []plot.Thumbnailer{ref}})
 
 		var drops []plSeries
-		maxPct, worst, worstP := 0.0, 1.0, bench.Params{}
+		maxPct, worst, worstP := 0.0, 1.0, schema.Params{}
 		for _, s := range b {
 			cv, ok1 := plGet(s, "throughput.consumed_eps")
 			dv, ok2 := plGet(s, "throughput.dropped_eps")

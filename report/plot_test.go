@@ -11,14 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/bench"
 	"ringbench/internal/format"
+	"ringbench/schema"
 )
 
 // TestPlotRenderCharts draws every chart of the fixture matrix and checks each
 // PNG and SVG. Set RINGBENCH_PLOTS_DIR to keep the charts for a look.
 func TestPlotRenderCharts(t *testing.T) {
-	r, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,11 +151,11 @@ func plCheckSVG(t *testing.T, path string) {
 // Without scenarios that add work, the GC chart shows the base sweep per
 // transport; without twins there are no wakeup or hash map charts.
 func TestPlotBaseSweepOnly(t *testing.T) {
-	r, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var keep []bench.Scenario
+	var keep []schema.Scenario
 	for _, s := range r.Scenarios {
 		p := s.Params
 		if p.Work == "0" && p.Hashmap == "none" && (p.Wakeup == "adaptive" || p.Transport == "perfbuf") {
@@ -184,7 +184,7 @@ func TestPlotBaseSweepOnly(t *testing.T) {
 
 // Unpaced scenarios get their own latency chart and stay off rate axes.
 func TestPlotUnpacedRate(t *testing.T) {
-	r, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,14 +208,14 @@ func TestPlotUnpacedRate(t *testing.T) {
 }
 
 func TestPlotNothingMeasured(t *testing.T) {
-	r, err := bench.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range r.Scenarios {
 		r.Scenarios[i].Summary = nil
 	}
-	for _, res := range []*bench.Result{r, {Schema: bench.Schema}} {
+	for _, res := range []*schema.Result{r, {Schema: schema.Schema}} {
 		dir := filepath.Join(t.TempDir(), "plots")
 		charts, err := RenderCharts(res, dir)
 		if err != nil || len(charts) != 0 {

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"strings"
 
-	"ringbench/readiness"
+	"ringbench/schema"
 )
 
 // mdReadiness closes the environment table with the perf-box checks taken
 // when the run started: each warning with what was found and its fix, the
 // unknowns on one line with their reasons, the passes by name. A reader
 // weighs the figures against these; ringbench never applies the fixes.
-func mdReadiness(b *bytes.Buffer, findings []readiness.Finding) {
+func mdReadiness(b *bytes.Buffer, findings []schema.Finding) {
 	if len(findings) == 0 {
 		return // a run from before the checks existed
 	}
@@ -20,13 +20,13 @@ func mdReadiness(b *bytes.Buffer, findings []readiness.Finding) {
 	var unknown, passed []string
 	for _, f := range findings {
 		switch f.Status {
-		case readiness.Warn:
+		case schema.ReadinessWarn:
 			fmt.Fprintf(b, "- **warn** %s: %s", f.Check, mdInline(f.Found))
 			if f.Fix != "" {
 				fmt.Fprintf(b, "; fix: %s", mdCodeSpan(f.Fix))
 			}
 			b.WriteString("\n")
-		case readiness.Unknown:
+		case schema.ReadinessUnknown:
 			unknown = append(unknown, fmt.Sprintf("%s (%s)", f.Check, mdInline(f.Found)))
 		default:
 			passed = append(passed, f.Check)

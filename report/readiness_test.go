@@ -7,18 +7,18 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/readiness"
+	"ringbench/schema"
 )
 
 // The readiness a run recorded reaches report.md's environment section
 // through run.json: each warning with its fix, unknowns with their reason.
 func TestReportListsReadinessWarnings(t *testing.T) {
 	r := matrixFixture(t)
-	r.Env.Readiness = []readiness.Finding{
-		{Check: "governor", Status: readiness.Warn, Found: "powersave on cpu3", Fix: "cpupower -c 3 frequency-set -g performance"},
-		{Check: "smt", Status: readiness.Warn, Found: "cores shared: cpu2 with cpu0", Fix: "echo 0 | tee /sys/devices/system/cpu/cpu0/online"},
-		{Check: "cstates", Status: readiness.Unknown, Found: "no cpuidle directory for cpu0-1"},
-		{Check: "thp", Status: readiness.OK, Found: "enabled [never]"},
+	r.Env.Readiness = []schema.Finding{
+		{Check: "governor", Status: schema.ReadinessWarn, Found: "powersave on cpu3", Fix: "cpupower -c 3 frequency-set -g performance"},
+		{Check: "smt", Status: schema.ReadinessWarn, Found: "cores shared: cpu2 with cpu0", Fix: "echo 0 | tee /sys/devices/system/cpu/cpu0/online"},
+		{Check: "cstates", Status: schema.ReadinessUnknown, Found: "no cpuidle directory for cpu0-1"},
+		{Check: "thp", Status: schema.ReadinessOK, Found: "enabled [never]"},
 	}
 	dir := t.TempDir()
 	b, err := json.Marshal(r)

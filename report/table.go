@@ -5,12 +5,12 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // Table prints one line per scenario run: accounting, throughput and
 // latency, the figures a reader checks first.
-func Table(w io.Writer, r bench.Result) {
+func Table(w io.Writer, r schema.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\temitted\tconsumed\tdropped\tconsumed/s\tp50\tp99\tp99.9\tmax\t  scenario")
 	for _, s := range r.Scenarios {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 func TestNanosAndRate(t *testing.T) {
@@ -24,10 +24,10 @@ func TestNanosAndRate(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	p99 := int64(71_000)
-	r := bench.Result{Scenarios: []bench.Scenario{{ID: "ringbuf/reader/x", Runs: []bench.Run{{
-		Events:     bench.Events{Emitted: 10, Consumed: 9, Dropped: 1},
-		Throughput: bench.Throughput{ConsumedEPS: 100_000},
-		LatencyNs:  bench.Latency{P99: &p99},
+	r := schema.Result{Scenarios: []schema.Scenario{{ID: "ringbuf/reader/x", Runs: []schema.Run{{
+		Events:     schema.Events{Emitted: 10, Consumed: 9, Dropped: 1},
+		Throughput: schema.Throughput{ConsumedEPS: 100_000},
+		LatencyNs:  schema.Latency{P99: &p99},
 	}}}}}
 	var b bytes.Buffer
 	Table(&b, r)

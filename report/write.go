@@ -8,8 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"ringbench/bench"
-	"ringbench/claims"
+	"ringbench/schema"
 )
 
 // WriteReport renders the report of the run in dir: it reads dir/run.json
@@ -18,7 +17,7 @@ import (
 // into dir/plots, and writes dir/report.md atomically. It returns the report's path. The same run gives the same
 // bytes every time.
 func WriteReport(dir string) (string, error) {
-	r, err := bench.ReadResult(filepath.Join(dir, "run.json"))
+	r, err := schema.ReadResult(filepath.Join(dir, "run.json"))
 	if err != nil {
 		return "", err
 	}
@@ -28,14 +27,14 @@ func WriteReport(dir string) (string, error) {
 	}
 	// bench.txt and summary.csv are views of run.json too; rewriting them
 	// keeps an old run's in step with this version's formats.
-	if err := bench.WriteFileAtomic(filepath.Join(dir, "bench.txt"), BenchTxt(r)); err != nil {
+	if err := schema.WriteFileAtomic(filepath.Join(dir, "bench.txt"), BenchTxt(r)); err != nil {
 		return "", err
 	}
 	csv, err := SummaryCSV(r)
 	if err != nil {
 		return "", err
 	}
-	if err := bench.WriteFileAtomic(filepath.Join(dir, "summary.csv"), csv); err != nil {
+	if err := schema.WriteFileAtomic(filepath.Join(dir, "summary.csv"), csv); err != nil {
 		return "", err
 	}
 	charts, err := RenderCharts(r, filepath.Join(dir, "plots"))
@@ -43,7 +42,7 @@ func WriteReport(dir string) (string, error) {
 		return "", fmt.Errorf("charts: %w", err)
 	}
 	path := filepath.Join(dir, "report.md")
-	if err := bench.WriteFileAtomic(path, Markdown(r, cl, charts)); err != nil {
+	if err := schema.WriteFileAtomic(path, Markdown(r, cl, charts)); err != nil {
 		return "", err
 	}
 	return path, nil
@@ -51,7 +50,7 @@ func WriteReport(dir string) (string, error) {
 
 // ReadClaims reads a claims.json as `ringbench claims --json` writes it; a
 // missing file is no claims.
-func ReadClaims(path string) ([]claims.Result, error) {
+func ReadClaims(path string) ([]schema.Claim, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -59,7 +58,7 @@ func ReadClaims(path string) ([]claims.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cl []claims.Result
+	var cl []schema.Claim
 	if err := json.Unmarshal(b, &cl); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // booter runs the subcommand on one kernel, directly on the host's or in
@@ -82,7 +83,7 @@ func (b *booter) host(ctx context.Context, kr *KernelRun, dir string) {
 	abs, _ := filepath.Abs(dir)
 	args := withOut(o.Args, abs)
 	env := bench.CaptureEnv()
-	_ = bench.WriteJSON(filepath.Join(dir, FileEnv), env)
+	_ = schema.WriteJSON(filepath.Join(dir, FileEnv), env)
 	so, err := os.Create(filepath.Join(dir, FileStdout))
 	if err != nil {
 		kr.Error = oneLine(err)

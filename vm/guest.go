@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"ringbench/bench"
+	"ringbench/schema"
 )
 
 // GuestConfig is /ringbench/guest.json: what the guest's PID 1 runs.
@@ -159,7 +160,7 @@ func Guest(run RunFunc, exitCode func(error, io.Writer) int) {
 
 	env := bench.CaptureEnv()
 	env.Emulated = st.Emulated
-	_ = bench.WriteJSON(filepath.Join(out, FileEnv), env)
+	_ = schema.WriteJSON(filepath.Join(out, FileEnv), env)
 	switch {
 	case len(cfg.Args) == 0:
 		st.Error = "no subcommand in " + GuestConfigPath
@@ -190,7 +191,7 @@ func Guest(run RunFunc, exitCode func(error, io.Writer) int) {
 		say("ringbench-guest: %s", st.Error)
 	}
 	st.Uptime = uptime()
-	_ = bench.WriteJSON(filepath.Join(out, FileStatus), st)
+	_ = schema.WriteJSON(filepath.Join(out, FileStatus), st)
 	unix.Sync()
 	close(stopBeat) // no heartbeat in the middle of the copies
 	<-beatStopped
@@ -292,13 +293,13 @@ func markEmulated(out string, problem func(string, ...any)) {
 		if err != nil || d.IsDir() || d.Name() != "run.json" {
 			return nil
 		}
-		r, err := bench.ReadResult(p)
+		r, err := schema.ReadResult(p)
 		if err != nil {
 			problem("mark %s emulated: %v", p, err)
 			return nil
 		}
 		r.Env.Emulated = true
-		if err := bench.WriteJSON(p, r); err != nil {
+		if err := schema.WriteJSON(p, r); err != nil {
 			problem("mark %s emulated: %v", p, err)
 		}
 		return nil

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"ringbench/bench"
 	"ringbench/claims"
+	"ringbench/schema"
 )
 
 // Options are one ringbench vm invocation.
@@ -250,7 +250,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	wg.Wait()
 	logFaults(o.Log, o.Out, rep.Kernels)
 	rep.Seconds = time.Since(t0).Seconds()
-	if err := bench.WriteJSON(filepath.Join(o.Out, "vm.json"), rep); err != nil {
+	if err := schema.WriteJSON(filepath.Join(o.Out, "vm.json"), rep); err != nil {
 		return rep, err
 	}
 	if len(o.Args) > 0 && o.Args[0] == "claims" {
@@ -285,10 +285,10 @@ func writeClaimsTables(out string, kernels []KernelRun) error {
 	var txt, md strings.Builder
 	WriteClaimsTable(&txt, kernels)
 	WriteClaimsMarkdown(&md, kernels)
-	if err := bench.WriteFileAtomic(filepath.Join(out, "claims-table.txt"), []byte(txt.String())); err != nil {
+	if err := schema.WriteFileAtomic(filepath.Join(out, "claims-table.txt"), []byte(txt.String())); err != nil {
 		return err
 	}
-	return bench.WriteFileAtomic(filepath.Join(out, "claims-table.md"), []byte(md.String()))
+	return schema.WriteFileAtomic(filepath.Join(out, "claims-table.md"), []byte(md.String()))
 }
 
 // DefaultParallel is how many guests run at once: one under KVM (guests

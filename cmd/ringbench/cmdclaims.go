@@ -6,8 +6,8 @@ import (
 
 	"github.com/cilium/ebpf/rlimit"
 
-	"ringbench/bench"
 	"ringbench/claims"
+	"ringbench/schema"
 )
 
 const claimsUsage = `Usage: ringbench claims [flags]
@@ -42,7 +42,7 @@ func cmdClaims(stdout, stderr io.Writer, args []string) error {
 	}
 	o := claims.Options{Only: ids, Measure: *measure, Budget: *budget, Rate: *rate, Log: stderr}
 	if *from != "" {
-		if o.From, err = bench.ReadResult(bench.RunPath(*from)); err != nil {
+		if o.From, err = schema.ReadResult(schema.RunPath(*from)); err != nil {
 			return usagef("--from: %v", err)
 		}
 	}
@@ -59,7 +59,7 @@ func cmdClaims(stdout, stderr io.Writer, args []string) error {
 	}
 	claims.Print(stdout, results)
 	if *jsonOut != "" {
-		if err := bench.WriteJSON(*jsonOut, results); err != nil {
+		if err := schema.WriteJSON(*jsonOut, results); err != nil {
 			return err
 		}
 	}

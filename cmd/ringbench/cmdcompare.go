@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"ringbench/bench"
 	"ringbench/report"
+	"ringbench/schema"
 )
 
 const compareUsage = `Usage: ringbench compare [flags] A B [C …]
@@ -79,7 +79,7 @@ func cmdCompare(stdout, stderr io.Writer, args []string) error {
 		return fmt.Errorf("charts: %w", err)
 	}
 	md := filepath.Join(dir, "compare.md")
-	if err := bench.WriteFileAtomic(md, c.Markdown(charts)); err != nil {
+	if err := schema.WriteFileAtomic(md, c.Markdown(charts)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nreport: %s (%d charts)\n", md, len(charts))
@@ -88,7 +88,7 @@ func cmdCompare(stdout, stderr io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := bench.WriteFileAtomic(*jsonPath, b); err != nil {
+		if err := schema.WriteFileAtomic(*jsonPath, b); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "json: %s\n", *jsonPath)

@@ -15,6 +15,7 @@ import (
 
 	"ringbench/bench"
 	"ringbench/internal/cpu"
+	"ringbench/schema"
 )
 
 const matrixUsage = `Usage: ringbench matrix [--preset NAME | --file M.json] [flags]
@@ -126,7 +127,7 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	return runMatrix(stdout, stderr, m, info, planned, skipped, *out, *noise)
 }
 
-func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info bench.MatrixInfo, planned []bench.Planned, skipped int, out string, noise time.Duration) error {
+func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info schema.MatrixInfo, planned []bench.Planned, skipped int, out string, noise time.Duration) error {
 	ctx, caught := signalContext()
 	env := bench.CaptureEnv()
 	if noise > 0 {
@@ -139,7 +140,7 @@ func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info bench.MatrixInfo,
 	if out == "" {
 		out = defaultOutDir(env)
 	}
-	x := &execution{res: bench.Result{Schema: bench.Schema, Env: env, Matrix: &info}, dir: out,
+	x := &execution{res: schema.Result{Schema: schema.Schema, Env: env, Matrix: &info}, dir: out,
 		reps: m.Reps, incremental: true, stderr: stderr}
 	fmt.Fprintf(stderr, "ringbench: %d scenarios (%d skipped) × %d reps × (%v + %v warm-up) into %s\n",
 		len(planned), skipped, m.Reps, m.Duration, m.Warmup, out)
@@ -180,8 +181,8 @@ func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info bench.MatrixInfo,
 
 // loadMatrix reads the preset or file; every problem in a file is printed,
 // one line each, before the one-line error.
-func loadMatrix(preset, file string, stderr io.Writer) (*bench.Matrix, bench.MatrixInfo, error) {
-	var info bench.MatrixInfo
+func loadMatrix(preset, file string, stderr io.Writer) (*bench.Matrix, schema.MatrixInfo, error) {
+	var info schema.MatrixInfo
 	switch {
 	case preset != "" && file != "":
 		return nil, info, usagef("give --preset or --file, not both")

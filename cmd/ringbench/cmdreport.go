@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"ringbench/bench"
 	"ringbench/report"
+	"ringbench/schema"
 )
 
 const reportUsage = `Usage: ringbench report RUN_DIR|RUN_DIR/run.json
@@ -50,7 +50,7 @@ func cmdReport(stdout, stderr io.Writer, args []string) error {
 	}
 	// Read the inputs first, so bad input is a usage error and writes
 	// nothing.
-	if _, err := bench.ReadResult(filepath.Join(dir, "run.json")); err != nil {
+	if _, err := schema.ReadResult(filepath.Join(dir, "run.json")); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return usagef("%s has no run.json: not a run folder", dir)
 		}

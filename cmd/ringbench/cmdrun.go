@@ -21,6 +21,7 @@ import (
 	"ringbench/internal/cpu"
 	"ringbench/loadgen"
 	"ringbench/report"
+	"ringbench/schema"
 )
 
 const runUsage = `Usage: ringbench run [flags]
@@ -53,7 +54,7 @@ type scenarioFlags struct {
 }
 
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
-	d := bench.Defaults()
+	d := schema.Defaults()
 	fs.StringVar(&f.transports, "transport", d.Transport, "transports: ringbuf, perfbuf (list)")
 	fs.StringVar(&f.modes, "mode", d.Mode, "read modes: reader, spin, epoll (list)")
 	fs.StringVar(&f.rates, "rate", strconv.FormatUint(d.Rate, 10), "offered events/s, or max for back to back (list)")
@@ -99,7 +100,7 @@ func list(s string) []string {
 
 // expand turns the flags into resolved scenarios, refusing any that cannot
 // run with a one-line reason.
-func (f *scenarioFlags) expand(fs *flag.FlagSet, online []int) ([]bench.Params, error) {
+func (f *scenarioFlags) expand(fs *flag.FlagSet, online []int) ([]schema.Params, error) {
 	if f.reps < 1 || f.reps > 1000 {
 		return nil, usagef("reps %d: want 1..1000", f.reps)
 	}
@@ -122,7 +123,7 @@ func (f *scenarioFlags) expand(fs *flag.FlagSet, online []int) ([]bench.Params, 
 	if len(problems) > 0 {
 		return nil, usageError{problems[0]}
 	}
-	out := make([]bench.Params, 0, len(planned))
+	out := make([]schema.Params, 0, len(planned))
 	for _, p := range planned {
 		if p.Skip != "" {
 			return nil, usageError{p.Skip}
@@ -167,7 +168,7 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	if dir == "" {
 		dir = defaultOutDir(env)
 	}
-	x := &execution{res: bench.Result{Schema: bench.Schema, Env: env}, dir: dir, reps: f.reps, stderr: stderr}
+	x := &execution{res: schema.Result{Schema: schema.Schema, Env: env}, dir: dir, reps: f.reps, stderr: stderr}
 	for i, p := range scenarios {
 		err := x.scenario(ctx, i+1, len(scenarios), p)
 		if errors.Is(err, errInterrupted) {
@@ -224,7 +225,7 @@ func signalContext() (context.Context, func() syscall.Signal) {
 	return ctx, func() syscall.Signal { <-done; return got }
 }
 
-func defaultOutDir(e bench.Env) string {
+func defaultOutDir(e schema.Env) string {
 	stamp := time.Now().UTC().Format("20060102T150405Z")
 	return filepath.Join("results", fmt.Sprintf("%s-%s-%s", stamp, e.Kernel, e.Hostname))
 }

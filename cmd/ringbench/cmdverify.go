@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 func cmdVerify(stdout, stderr io.Writer, args []string) error {
@@ -17,12 +17,12 @@ func cmdVerify(stdout, stderr io.Writer, args []string) error {
 	}
 	problems := 0
 	for _, path := range fs.Args() {
-		path = bench.RunPath(path)
-		res, err := bench.ReadResult(path)
+		path = schema.RunPath(path)
+		res, err := schema.ReadResult(path)
 		if err != nil {
 			return usagef("%v", err)
 		}
-		found := bench.Verify(res)
+		found := schema.Verify(res)
 		for _, p := range found {
 			fmt.Fprintf(stdout, "%s: %s\n", path, p)
 		}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"ringbench/bench"
 	"ringbench/report"
+	"ringbench/schema"
 	"ringbench/vm"
 )
 
@@ -172,7 +172,7 @@ func compareWithHost(stdout, stderr io.Writer, out string, rep *vm.Report) {
 		}
 		c.WriteText(&b, false)
 		p := filepath.Join(dir, "compare-host.txt")
-		if err := bench.WriteFileAtomic(p, []byte(b.String())); err != nil {
+		if err := schema.WriteFileAtomic(p, []byte(b.String())); err != nil {
 			fmt.Fprintf(stderr, "ringbench: vm: %v\n", err)
 			continue
 		}

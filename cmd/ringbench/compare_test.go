@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"ringbench/bench"
+	"ringbench/schema"
 )
 
 func compareFixture(name string) string {
@@ -99,7 +99,7 @@ func TestCompareBadInputExits2(t *testing.T) {
 	if err := os.WriteFile(invalid, []byte(`{"schema": "ringbench/v1", "scenarios": [`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	other, err := bench.ReadResult(filepath.Join(compareFixture("b"), "run.json"))
+	other, err := schema.ReadResult(filepath.Join(compareFixture("b"), "run.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestCompareBadInputExits2(t *testing.T) {
 		other.Scenarios[i].ID += "/elsewhere"
 	}
 	disjoint := filepath.Join(tmp, "disjoint.json")
-	if err := bench.WriteJSON(disjoint, other); err != nil {
+	if err := schema.WriteJSON(disjoint, other); err != nil {
 		t.Fatal(err)
 	}
 	a := compareFixture("a")

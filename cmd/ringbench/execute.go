@@ -14,6 +14,7 @@ import (
 	"ringbench/bench"
 	"ringbench/bpf"
 	"ringbench/report"
+	"ringbench/schema"
 )
 
 // execution runs scenarios one repetition at a time, each in a child
@@ -21,7 +22,7 @@ import (
 // rewritten after every scenario, so a run killed at any point leaves
 // complete files for what finished.
 type execution struct {
-	res         bench.Result
+	res         schema.Result
 	hists       []scenarioHists
 	dir         string
 	reps        int
@@ -36,8 +37,8 @@ var errInterrupted = errors.New("interrupted")
 
 // scenario runs one scenario's repetitions and adds it to the result. It
 // returns errInterrupted when ctx is cancelled; that scenario is dropped.
-func (x *execution) scenario(ctx context.Context, n, total int, p bench.Params) error {
-	sc := bench.Scenario{ID: p.ID(), Params: p}
+func (x *execution) scenario(ctx context.Context, n, total int, p schema.Params) error {
+	sc := schema.Scenario{ID: p.ID(), Params: p}
 	// The scenario's own window (a matrix block may set its own duration).
 	h := scenarioHists{durationMs: int64(math.Round(p.DurationS * 1000))}
 	for rep := range x.reps {
@@ -70,7 +71,7 @@ func (x *execution) scenario(ctx context.Context, n, total int, p bench.Params) 
 		}
 		sc.Runs = append(sc.Runs, o.Run)
 	}
-	sc.Summary = bench.Summarize(sc.Runs)
+	sc.Summary = schema.Summarize(sc.Runs)
 	x.res.Scenarios = append(x.res.Scenarios, sc)
 	x.hists = append(x.hists, h)
 	if x.incremental {
@@ -80,8 +81,8 @@ func (x *execution) scenario(ctx context.Context, n, total int, p bench.Params) 
 }
 
 // skip records a scenario this machine cannot run.
-func (x *execution) skip(p bench.Params, why string) error {
-	x.res.Scenarios = append(x.res.Scenarios, bench.Scenario{ID: p.ID(), Params: p, Skipped: why})
+func (x *execution) skip(p schema.Params, why string) error {
+	x.res.Scenarios = append(x.res.Scenarios, schema.Scenario{ID: p.ID(), Params: p, Skipped: why})
 	x.hists = append(x.hists, scenarioHists{})
 	if x.incremental {
 		return x.write(false)
@@ -112,17 +113,17 @@ func (x *execution) write(all bool) error {
 			return err
 		}
 	}
-	if err := bench.WriteJSON(filepath.Join(x.dir, "run.json"), x.res); err != nil {
+	if err := schema.WriteJSON(filepath.Join(x.dir, "run.json"), x.res); err != nil {
 		return err
 	}
-	if err := bench.WriteFileAtomic(filepath.Join(x.dir, "bench.txt"), report.BenchTxt(&x.res)); err != nil {
+	if err := schema.WriteFileAtomic(filepath.Join(x.dir, "bench.txt"), report.BenchTxt(&x.res)); err != nil {
 		return err
 	}
 	csv, err := report.SummaryCSV(&x.res)
 	if err != nil {
 		return err
 	}
-	return bench.WriteFileAtomic(filepath.Join(x.dir, "summary.csv"), csv)
+	return schema.WriteFileAtomic(filepath.Join(x.dir, "summary.csv"), csv)
 }
 
 func refusedList(m map[bpf.AttachMethod]string) []string {
@@ -189,7 +190,7 @@ func (s *scenarioHists) write(dir string, n int) (map[string]string, error) {
 			return nil, err
 		}
 		name := fmt.Sprintf("scenario-%02d.latency.hlog", n)
-		if err := bench.WriteFileAtomic(filepath.Join(dir, name), b); err != nil {
+		if err := schema.WriteFileAtomic(filepath.Join(dir, name), b); err != nil {
 			return nil, err
 		}
 		names["latency_hlog"] = name

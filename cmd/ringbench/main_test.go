@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"ringbench/bench"
 	"ringbench/claims"
 	"ringbench/internal/testutil"
+	"ringbench/schema"
 )
 
 // The test binary doubles as ringbench for the tests that need a real
@@ -189,7 +189,7 @@ func TestRepetitionsAndFailedChild(t *testing.T) {
 	if _, stderr, code := runMain(t, nil, append(args, "--out", filepath.Join(dir, "ok"))...); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	res, err := bench.ReadResult(filepath.Join(dir, "ok", "run.json"))
+	res, err := schema.ReadResult(filepath.Join(dir, "ok", "run.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestRepetitionsAndFailedChild(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("a killed child failed the run: exit %d: %s", code, stderr)
 	}
-	res, err = bench.ReadResult(filepath.Join(dir, "killed", "run.json"))
+	res, err = schema.ReadResult(filepath.Join(dir, "killed", "run.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestRepetitionsAndFailedChild(t *testing.T) {
 			t.Errorf("run %d: error %q, want a failed repetition naming the kill", i+1, r.Error)
 		}
 	}
-	if len(bench.Verify(res)) == 0 {
+	if len(schema.Verify(res)) == 0 {
 		t.Error("verify accepted a result whose repetitions all failed")
 	}
 }

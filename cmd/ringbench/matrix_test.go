@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"ringbench/bench"
 	"ringbench/internal/testutil"
+	"ringbench/schema"
 )
 
 // A bad matrix file is refused before anything runs: one line per problem
@@ -84,9 +84,9 @@ func TestMatrixInterruptedKeepsFinished(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	var res *bench.Result
+	var res *schema.Result
 	for i := 0; ; i++ {
-		r, err := bench.ReadResult(filepath.Join(out, "run.json"))
+		r, err := schema.ReadResult(filepath.Join(out, "run.json"))
 		if err == nil && len(r.Scenarios) == 3 {
 			res = r
 			break
@@ -103,7 +103,7 @@ func TestMatrixInterruptedKeepsFinished(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 		t.Fatalf("exit %v, want 130: %s", err, stderr.String())
 	}
-	res, err = bench.ReadResult(filepath.Join(out, "run.json"))
+	res, err = schema.ReadResult(filepath.Join(out, "run.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestMatrixInterruptedKeepsFinished(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	if problems := bench.Verify(res); len(problems) > 0 {
+	if problems := schema.Verify(res); len(problems) > 0 {
 		t.Errorf("verify: %v", problems)
 	}
 	// The .hlog intervals are each scenario's own window: the first block

@@ -9,8 +9,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"ringbench/bench"
 	"ringbench/report"
+	"ringbench/schema"
 )
 
 // progress tells the person waiting for a matrix how far it got: a bar on
@@ -76,7 +76,7 @@ func (p *progress) repDone() {
 }
 
 // scenarioDone reports a finished (or skipped) scenario.
-func (p *progress) scenarioDone(n int, s bench.Scenario, done, remaining int) {
+func (p *progress) scenarioDone(n int, s schema.Scenario, done, remaining int) {
 	line := fmt.Sprintf("[%d/%d] %s: %s", n, p.total, s.ID, scenarioLine(s))
 	if p.bar != nil {
 		p.bar.Clear()
@@ -101,7 +101,7 @@ func (p *progress) finish() {
 }
 
 // scenarioLine is a finished scenario in a few figures.
-func scenarioLine(s bench.Scenario) string {
+func scenarioLine(s schema.Scenario) string {
 	if s.Skipped != "" {
 		return "skipped: " + s.Skipped
 	}

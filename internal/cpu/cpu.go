@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"ringbench/internal/cpulist"
 )
 
 // LockAndPin locks the calling goroutine to its OS thread and restricts
@@ -35,50 +36,7 @@ func Online() ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseList(strings.TrimSpace(string(b)))
-}
-
-// ParseList parses the kernel's CPU list format: "0-3,5,7-8".
-func ParseList(s string) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil || a < 0 {
-			return nil, fmt.Errorf("bad CPU list %q", s)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil || b < a {
-				return nil, fmt.Errorf("bad CPU list %q", s)
-			}
-		}
-		for c := a; c <= b; c++ {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-// FormatList writes sorted CPU numbers in the kernel's list format, the
-// inverse of ParseList: [0 1 2 3 5] → "0-3,5"; "" for none.
-func FormatList(cpus []int) string {
-	var b strings.Builder
-	for i := 0; i < len(cpus); {
-		j := i
-		for j+1 < len(cpus) && cpus[j+1] == cpus[j]+1 {
-			j++
-		}
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(cpus[i]))
-		if j > i {
-			b.WriteString("-" + strconv.Itoa(cpus[j]))
-		}
-		i = j + 1
-	}
-	return b.String()
+	return cpulist.Parse(strings.TrimSpace(string(b)))
 }
 
 // WithAffinity runs f on an OS thread restricted to cpus and restores the

@@ -2,38 +2,11 @@ package cpu
 
 import (
 	"os"
-	"reflect"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 )
-
-func TestParseList(t *testing.T) {
-	for in, want := range map[string][]int{"0": {0}, "0-3": {0, 1, 2, 3}, "0-1,4,6-7": {0, 1, 4, 6, 7}} {
-		got, err := ParseList(in)
-		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("ParseList(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "a", "3-1", "-1", "1,,2"} {
-		if _, err := ParseList(bad); err == nil {
-			t.Errorf("ParseList(%q) accepted", bad)
-		}
-	}
-}
-
-func TestFormatList(t *testing.T) {
-	for _, want := range []string{"0", "0-3", "0-1,4,6-7", "1,3,5"} {
-		cpus, _ := ParseList(want)
-		if got := FormatList(cpus); got != want {
-			t.Errorf("FormatList(%v) = %q, want %q", cpus, got, want)
-		}
-	}
-	if got := FormatList(nil); got != "" {
-		t.Errorf("FormatList(nil) = %q", got)
-	}
-}
 
 func TestLockAndPin(t *testing.T) {
 	online, err := Online()

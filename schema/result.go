@@ -1,4 +1,4 @@
-package bench
+package schema
 
 import (
 	"encoding/json"
@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 )
 
 // Schema versions run.json; bump it when a core key is renamed or dropped.
@@ -365,6 +364,15 @@ type Check struct {
 	Detail string `json:"detail"`
 }
 
+// Incomplete reports whether this repetition did not complete.
+func (r Run) Incomplete() bool { return r.Error != "" }
+
+// Trusted reports whether this repetition's figures may be used: it
+// completed and every invariant it checked held. A repetition that is not
+// stays in run.json and is reported (verify, report.md's flags), but no
+// statistic — summary, bench.txt, compare, claims — is computed from it.
+func (r Run) Trusted() bool { return !r.Incomplete() && len(r.Failed()) == 0 }
+
 // Failed lists the checks of r that did not hold.
 func (r Run) Failed() []Check {
 	var out []Check
@@ -464,24 +472,6 @@ func stat(xs []float64) Stat {
 	return s
 }
 
-// ratio is num/den as a figure: null when den is 0 (nothing to divide by,
-// e.g. no event consumed in the window), never a 0 or an Inf.
-func ratio(num float64, den uint64) *float64 {
-	if den == 0 {
-		return nil
-	}
-	v := num / float64(den)
-	return &v
-}
-
-// markUnmeasured nulls nothing (nil is already null) but records why each
-// figure of a section is absent.
-func markUnmeasured(u map[string]string, section string, keys []string, why string) {
-	for _, k := range keys {
-		u[section+"."+k] = why
-	}
-}
-
 // WriteJSON writes v to path atomically: a temp file in the same folder,
 // synced, then renamed, so readers see the old file or the new one.
 func WriteJSON(path string, v any) error {
@@ -541,13 +531,4 @@ func ReadResult(path string) (*Result, error) {
 		return nil, fmt.Errorf("%s: schema %q, this ringbench reads %q", path, r.Schema, Schema)
 	}
 	return &r, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

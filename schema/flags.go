@@ -1,0 +1,24 @@
+package schema
+
+// Thresholds past which a repetition is flagged as not having offered the
+// load it claims: it is kept and reported, never dropped.
+const (
+	RateMissTolerance = 0.05
+	LagFlagNs         = 1_000_000
+)
+
+// The flags a repetition can carry (Run.Flags); readers such as report
+// name them through these.
+const (
+	FlagRateMissed  = "offered-rate-missed"
+	FlagScheduleLag = "schedule-lag-p99-over-1ms" // the name states LagFlagNs
+)
+
+// InterferenceLimit is the share of the window's CPU time on a scenario's
+// CPUs that anything but ringbench may take, beyond what /proc/stat can
+// resolve, before a repetition is flagged FlagInterference.
+const InterferenceLimit = 0.01
+
+// FlagInterference marks a repetition during which other work ran on its
+// CPUs: its figures describe a shared machine, not the mode alone.
+const FlagInterference = "interference"

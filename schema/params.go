@@ -1,0 +1,144 @@
+package schema
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+)
+
+// The knob values that defaults and IDs name. The packages that act on
+// them define their typed constants from these (bpf.Ringbuf,
+// modes.ClockPerDrain, …), so each is written once.
+const (
+	TransportRingbuf = "ringbuf"
+	TransportPerfbuf = "perfbuf"
+	WaitThread       = "thread"
+	WaitNetpoll      = "netpoll"
+	ClockPerDrain    = "per-drain"
+	ClockPerEvent    = "per-event"
+	CommitBatch      = "batch"
+	CommitRecord     = "record"
+)
+
+// Params is one point of the matrix: everything that decides what a scenario
+// measures. Its JSON form is the "params" object of run.json.
+type Params struct {
+	Transport    string  `json:"transport"`
+	Mode         string  `json:"mode"`
+	Wakeup       string  `json:"wakeup"`
+	Hashmap      string  `json:"hashmap"`
+	HashKeys     int     `json:"hash_keys"`
+	HashEntries  int     `json:"hash_entries"`
+	HashChurn    string  `json:"hash_churn"`
+	Rate         uint64  `json:"rate"` // offered events/s; 0 = max (back to back)
+	Batch        int     `json:"batch"`
+	Payload      int     `json:"payload"`
+	Producers    int     `json:"producers"`
+	RingBytes    int     `json:"ring_bytes"`
+	Output       bool    `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
+	Delivery     string  `json:"delivery"`
+	Pin          bool    `json:"pin"`
+	ProducerCPUs []int   `json:"producer_cpus"`
+	ConsumerCPU  int     `json:"consumer_cpu"`
+	DurationS    float64 `json:"duration_s"`
+	WarmupS      float64 `json:"warmup_s"`
+	Backoff      string  `json:"backoff,omitempty"`      // spin: none, pause, gosched, sleep:D
+	Wait         string  `json:"wait,omitempty"`         // epoll: thread or netpoll
+	PollTimeout  string  `json:"poll_timeout,omitempty"` // longest wait when wakeups may not come
+	Work         string  `json:"work"`                   // synthetic per-event work CPU_NS[,ALLOC_BYTES]
+	B2B          bool    `json:"b2b"`                    // the consumer triggers the next batch itself
+	// GOMAXPROCS for the scenario; 0 resolves to the runtime's default. With
+	// every P held by a pinned spinning thread, the runtime can only run its
+	// own goroutines by preempting one of them.
+	GOMAXPROCS int `json:"gomaxprocs"`
+	// LatencyClock is when the consumer reads its clock: per-drain (once
+	// per pass over what became visible together) or per-event.
+	LatencyClock string `json:"latency_clock"`
+	// NoLatency runs the kernel benchmark's workload: 8-byte events
+	// (CPU and sequence), no timestamp; sequences are checked, latency is
+	// not measured.
+	NoLatency bool `json:"no_latency,omitempty"`
+	// Commit is when an mmap consumer hands ring space back: once per
+	// drain (batch) or after every record (record).
+	Commit string `json:"commit"`
+	// NoSyscallCount turns the syscall counter off: no map update is added
+	// to the consumer's syscalls, and syscalls/event is not measured.
+	NoSyscallCount bool `json:"no_syscall_count,omitempty"`
+	// Breakdown splits the latency of a sleeping mode into phases with BPF
+	// programs on the scheduler and the wait syscall (Run.Breakdown).
+	Breakdown bool `json:"breakdown,omitempty"`
+}
+
+// Defaults are the values of a scenario nobody specified.
+func Defaults() Params {
+	return Params{
+		Transport: TransportRingbuf, Mode: "reader", Hashmap: "none", Rate: 100_000,
+		Batch: 1, Payload: 64, Producers: 1, RingBytes: 1 << 20, Delivery: "inline",
+		Pin: true, DurationS: 5, WarmupS: 1, Work: "0", PollTimeout: "10ms",
+		HashKeys: 10_000, HashEntries: 65_536, HashChurn: "1:2:1",
+		LatencyClock: ClockPerDrain, Commit: CommitBatch,
+	}
+}
+
+// ID names the scenario in results: the DESIGN.md path plus the knobs that
+// differ from their defaults.
+func (p Params) ID() string {
+	rate := "max"
+	if p.B2B {
+		rate = "b2b"
+	} else if p.Rate > 0 {
+		rate = strconv.FormatUint(p.Rate, 10)
+	}
+	hash := "nohash"
+	if p.Hashmap != "none" && p.Hashmap != "" {
+		hash = p.Hashmap
+	}
+	id := fmt.Sprintf("%s/%s/%s/%s/rate=%s/batch=%d/payload=%d", p.Transport, p.Mode, p.Wakeup, hash, rate, p.Batch, p.Payload)
+	d := Defaults()
+	if p.Producers != d.Producers {
+		id += fmt.Sprintf("/producers=%d", p.Producers)
+	}
+	if p.RingBytes != d.RingBytes {
+		id += fmt.Sprintf("/ring=%d", p.RingBytes)
+	}
+	if p.Hashmap != "none" && p.Hashmap != "" &&
+		(p.HashKeys != d.HashKeys || p.HashEntries != d.HashEntries || p.HashChurn != d.HashChurn) {
+		id += fmt.Sprintf("/hash=%d,%d,%s", p.HashKeys, p.HashEntries, p.HashChurn)
+	}
+	if p.Output {
+		id += "/output"
+	}
+	if p.Wait != "" && p.Wait != WaitThread {
+		id += "/wait=" + p.Wait
+	}
+	if p.Backoff != "" && p.Backoff != "none" {
+		id += "/backoff=" + p.Backoff
+	}
+	if p.Delivery != d.Delivery {
+		id += "/delivery=" + p.Delivery
+	}
+	if p.Work != d.Work {
+		id += "/work=" + p.Work
+	}
+	if !p.Pin && p.Wait != WaitNetpoll {
+		id += "/nopin"
+	}
+	if p.GOMAXPROCS != 0 && p.GOMAXPROCS != runtime.NumCPU() {
+		id += fmt.Sprintf("/gomaxprocs=%d", p.GOMAXPROCS)
+	}
+	if p.NoLatency {
+		id += "/latency=false"
+	} else if p.LatencyClock != "" && p.LatencyClock != d.LatencyClock {
+		id += "/clock=" + p.LatencyClock
+	}
+	if p.Commit != "" && p.Commit != d.Commit && p.Mode != "reader" {
+		id += "/commit=" + p.Commit
+	}
+	if p.NoSyscallCount {
+		id += "/count-syscalls=false"
+	}
+	if p.Breakdown {
+		id += "/breakdown"
+	}
+	return id
+}
