@@ -19,7 +19,7 @@ func TestCaptureEnvReadiness(t *testing.T) {
 	}
 	for _, f := range e.Readiness {
 		t.Logf("%-7s %-11s %s", f.Status, f.Check, f.Found)
-		if f.Status != readiness.OK && f.Status != readiness.Warn && f.Status != readiness.Unknown {
+		if f.Status != schema.ReadinessOK && f.Status != schema.ReadinessWarn && f.Status != schema.ReadinessUnknown {
 			t.Errorf("%s: status %q", f.Check, f.Status)
 		}
 		if f.Check == "" || f.Found == "" {
@@ -30,9 +30,9 @@ func TestCaptureEnvReadiness(t *testing.T) {
 
 // The findings survive run.json, so reports rendered later show them.
 func TestEnvReadinessRoundTrip(t *testing.T) {
-	in := Result{Schema: schema.Schema, Env: Env{Kernel: "6.18", Readiness: []readiness.Finding{
-		{Check: "governor", Status: readiness.Warn, Found: "powersave on cpu0", Fix: "cpupower -c 0 frequency-set -g performance"},
-		{Check: "cstates", Status: readiness.Unknown, Found: "no cpuidle directory for cpu0"},
+	in := Result{Schema: schema.Schema, Env: Env{Kernel: "6.18", Readiness: []schema.Finding{
+		{Check: "governor", Status: schema.ReadinessWarn, Found: "powersave on cpu0", Fix: "cpupower -c 0 frequency-set -g performance"},
+		{Check: "cstates", Status: schema.ReadinessUnknown, Found: "no cpuidle directory for cpu0"},
 	}}}
 	path := filepath.Join(t.TempDir(), "run.json")
 	if err := schema.WriteJSON(path, in); err != nil {

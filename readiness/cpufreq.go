@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"ringbench/internal/cpulist"
+	"ringbench/schema"
 )
 
 // governor: any governor but performance changes the clock under the run.
 // No cpufreq directory means the kernel does not drive the frequency at
 // all (a VM, or firmware in charge), which is unknown, not fine.
-func governor(m *machine) Finding {
+func governor(m *machine) schema.Finding {
 	byGovernor := map[string][]int{}
 	var none, slow []int
 	for _, c := range m.cpus {
@@ -53,7 +54,7 @@ func governor(m *machine) Finding {
 // load, so two runs of one scenario differ. acpi-cpufreq and amd-pstate
 // show it as cpufreq/boost, intel_pstate as intel_pstate/no_turbo
 // (inverted); neither file means the kernel does not control turbo here.
-func boost(m *machine) Finding {
+func boost(m *machine) schema.Finding {
 	const (
 		boostPath   = "sys/devices/system/cpu/cpufreq/boost"
 		noTurboPath = "sys/devices/system/cpu/intel_pstate/no_turbo"

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"ringbench/internal/cpulist"
+	"ringbench/schema"
 )
 
 // maxExitLatencyUs is the deepest C-state exit a perf box keeps: a wakeup
@@ -18,7 +19,7 @@ const maxExitLatencyUs = 10
 
 // cstates: an idle CPU in a deep C-state takes tens to hundreds of µs to
 // wake, which is added to the latency of the event that wakes it.
-func cstates(m *machine) Finding {
+func cstates(m *machine) schema.Finding {
 	words, _ := m.cmdline() // a missing cmdline only loses the limits' note
 	if v, _ := param(words, "idle"); v == "poll" {
 		return ok("idle=poll on the kernel command line: idle CPUs poll and enter no C-state")

@@ -8,12 +8,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"ringbench/schema"
 )
 
 // irqs: a device interrupt on a used CPU preempts whatever the harness runs
 // there, and irqbalance moves interrupts back onto any CPU they were taken
 // off.
-func irqs(m *machine) Finding {
+func irqs(m *machine) schema.Finding {
 	balancer, berr := m.running("irqbalance")
 	fired, cols, ierr := m.deviceIRQs()
 	var parts, fixes []string

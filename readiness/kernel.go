@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"ringbench/schema"
 )
 
 const clocksourceDir = "sys/devices/system/clocksource/clocksource0"
@@ -12,7 +14,7 @@ const clocksourceDir = "sys/devices/system/clocksource/clocksource0"
 // clocksource: every latency is two clock reads, and only the CPU's own
 // counter is read in the vDSO without a trap or a hypervisor's help.
 // arch_sys_counter is arm64's equivalent of tsc.
-func clocksource(m *machine) Finding {
+func clocksource(m *machine) schema.Finding {
 	cur, err := m.read(clocksourceDir + "/current_clocksource")
 	if err != nil {
 		return unknown(why(clocksourceDir+"/current_clocksource", err))
@@ -34,7 +36,7 @@ func clocksource(m *machine) Finding {
 // thp: with "always", khugepaged and fault-time compaction run behind the
 // harness's allocations. A kernel without THP has no directory, which is
 // as good as "never", so absence is ok.
-func thp(m *machine) Finding {
+func thp(m *machine) schema.Finding {
 	const path = "sys/kernel/mm/transparent_hugepage/enabled"
 	s, err := m.read(path)
 	switch {
@@ -56,7 +58,7 @@ func thp(m *machine) Finding {
 // bpfJIT: the interpreter is several times slower than JITed code, the
 // debug mode (2) logs every image, and constant blinding (bpf_jit_harden)
 // adds instructions to every program it applies to.
-func bpfJIT(m *machine) Finding {
+func bpfJIT(m *machine) schema.Finding {
 	const enable, harden = "proc/sys/net/core/bpf_jit_enable", "proc/sys/net/core/bpf_jit_harden"
 	v, err := m.read(enable)
 	if err != nil {
@@ -104,7 +106,7 @@ func hardenScope(h string) string {
 // hypervisor: under a hypervisor the vCPU itself is scheduled, and its
 // gaps land in the figures. Any one source that says so is enough; only
 // CPUID or an x86 flags line without the flag can say there is none.
-func hypervisor(m *machine) Finding {
+func hypervisor(m *machine) schema.Finding {
 	// No command fixes this, so the advice is part of what was found.
 	const advice = "; the vCPU is itself scheduled: figures include the hypervisor's gaps (see the noise floor), run on bare metal to be rid of them"
 	var seen []string

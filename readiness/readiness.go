@@ -21,24 +21,12 @@ import (
 	"ringbench/schema"
 )
 
-// The findings are run.json's (env.readiness): their types live in schema.
-type (
-	Status  = schema.Status
-	Finding = schema.Finding
-)
-
-const (
-	OK      = schema.ReadinessOK
-	Warn    = schema.ReadinessWarn
-	Unknown = schema.ReadinessUnknown
-)
-
 // checks run in this order; each reads the machine and returns one
 // finding, without its name. A perCPU check has nothing to say about an
 // empty CPU list.
 var checks = []struct {
 	name   string
-	run    func(*machine) Finding
+	run    func(*machine) schema.Finding
 	perCPU bool
 }{
 	{"governor", governor, true},
@@ -65,14 +53,14 @@ func CPUID(hypervisor string) Option {
 
 // Check runs every check on the tree root (paths like "proc/cmdline") for
 // the CPUs a scenario uses; callers that do not know pass the online CPUs.
-func Check(root fs.FS, cpus []int, opts ...Option) []Finding {
+func Check(root fs.FS, cpus []int, opts ...Option) []schema.Finding {
 	m := &machine{root: root, cpus: cpus}
 	for _, o := range opts {
 		o(m)
 	}
-	out := make([]Finding, 0, len(checks))
+	out := make([]schema.Finding, 0, len(checks))
 	for _, c := range checks {
-		var f Finding
+		var f schema.Finding
 		if c.perCPU && len(cpus) == 0 {
 			f = unknown("no CPUs given to check (the online CPU list could not be read)")
 		} else {
@@ -85,7 +73,7 @@ func Check(root fs.FS, cpus []int, opts ...Option) []Finding {
 }
 
 // System checks this machine.
-func System(cpus []int) []Finding {
+func System(cpus []int) []schema.Finding {
 	return Check(os.DirFS("/"), cpus, CPUID(cpu.Hypervisor()))
 }
 
@@ -165,9 +153,13 @@ func why(path string, err error) string {
 	return fmt.Sprintf("cannot read /%s: %v", path, err)
 }
 
-func ok(found string) Finding        { return Finding{Status: OK, Found: found} }
-func unknown(found string) Finding   { return Finding{Status: Unknown, Found: found} }
-func warn(found, fix string) Finding { return Finding{Status: Warn, Found: found, Fix: fix} }
+func ok(found string) schema.Finding { return schema.Finding{Status: schema.ReadinessOK, Found: found} }
+func unknown(found string) schema.Finding {
+	return schema.Finding{Status: schema.ReadinessUnknown, Found: found}
+}
+func warn(found, fix string) schema.Finding {
+	return schema.Finding{Status: schema.ReadinessWarn, Found: found, Fix: fix}
+}
 
 // without returns the CPUs of list that are not in drop.
 func without(list, drop []int) []int {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"ringbench/schema"
 )
 
 // used are the CPUs the fixture's scenario uses, of 0-3 online.
@@ -91,7 +93,7 @@ type checkCase struct {
 	deny   string             // a path that cannot be read
 	cpus   []int              // nil: used
 	opts   []Option
-	status Status
+	status schema.Status
 	found  []string // substrings of Found
 	fix    string   // substring of Fix; "" wants no fix
 }
@@ -132,7 +134,7 @@ func runCases(t *testing.T, check string, cases []checkCase) {
 	}
 }
 
-func find(t *testing.T, fs []Finding, check string) Finding {
+func find(t *testing.T, fs []schema.Finding, check string) schema.Finding {
 	t.Helper()
 	for _, f := range fs {
 		if f.Check == check {
@@ -140,14 +142,14 @@ func find(t *testing.T, fs []Finding, check string) Finding {
 		}
 	}
 	t.Fatalf("no %s finding in %+v", check, fs)
-	return Finding{}
+	return schema.Finding{}
 }
 
 func TestPerfBoxIsReady(t *testing.T) {
 	var names []string
 	for _, f := range Check(perfBox(), used) {
 		names = append(names, f.Check)
-		if f.Status != OK || f.Fix != "" || f.Found == "" {
+		if f.Status != schema.ReadinessOK || f.Fix != "" || f.Found == "" {
 			t.Errorf("%s on the perf box: %+v", f.Check, f)
 		}
 	}
@@ -161,9 +163,9 @@ func TestPerfBoxIsReady(t *testing.T) {
 // fine, except where absence means the feature is off.
 func TestEmptyTreeIsUnknown(t *testing.T) {
 	for _, f := range Check(fstest.MapFS{}, used) {
-		want := Unknown
+		want := schema.ReadinessUnknown
 		if f.Check == "thp" {
-			want = OK // a kernel without THP
+			want = schema.ReadinessOK // a kernel without THP
 		}
 		if f.Status != want {
 			t.Errorf("%s on an empty tree: %+v, want %s", f.Check, f, want)
@@ -175,7 +177,7 @@ func TestEmptyTreeIsUnknown(t *testing.T) {
 func TestNoCPUs(t *testing.T) {
 	perCPU := map[string]bool{"governor": true, "smt": true, "isolation": true, "irqs": true, "cstates": true}
 	for _, f := range Check(perfBox(), nil) {
-		if want := map[bool]Status{true: Unknown, false: OK}[perCPU[f.Check]]; f.Status != want {
+		if want := map[bool]schema.Status{true: schema.ReadinessUnknown, false: schema.ReadinessOK}[perCPU[f.Check]]; f.Status != want {
 			t.Errorf("%s without CPUs: %+v, want %s", f.Check, f, want)
 		}
 	}
@@ -184,16 +186,16 @@ func TestNoCPUs(t *testing.T) {
 func TestGovernor(t *testing.T) {
 	const gov = "sys/devices/system/cpu/cpu3/cpufreq/scaling_governor"
 	runCases(t, "governor", []checkCase{
-		{name: "performance", status: OK, found: []string{"performance on cpu2-3"}},
-		{name: "powersave", change: func(m fstest.MapFS) { set(m, gov, "powersave") }, status: Warn,
+		{name: "performance", status: schema.ReadinessOK, found: []string{"performance on cpu2-3"}},
+		{name: "powersave", change: func(m fstest.MapFS) { set(m, gov, "powersave") }, status: schema.ReadinessWarn,
 			found: []string{"performance on cpu2", "powersave on cpu3"}, fix: "cpupower -c 3 frequency-set -g performance"},
 		{name: "absent", change: func(m fstest.MapFS) {
 			remove(m, "sys/devices/system/cpu/cpu2/cpufreq")
 			remove(m, "sys/devices/system/cpu/cpu3/cpufreq")
-		}, status: Unknown, found: []string{"no cpufreq in sysfs for cpu2-3", "hypervisor or firmware"}},
+		}, status: schema.ReadinessUnknown, found: []string{"no cpufreq in sysfs for cpu2-3", "hypervisor or firmware"}},
 		{name: "absent on one", change: func(m fstest.MapFS) { remove(m, "sys/devices/system/cpu/cpu3/cpufreq") },
-			status: Unknown, found: []string{"no cpufreq for cpu3"}},
-		{name: "unreadable", deny: gov, status: Unknown, found: []string{"/" + gov, "permission denied"}},
+			status: schema.ReadinessUnknown, found: []string{"no cpufreq for cpu3"}},
+		{name: "unreadable", deny: gov, status: schema.ReadinessUnknown, found: []string{"/" + gov, "permission denied"}},
 	})
 }
 
@@ -203,14 +205,14 @@ func TestBoost(t *testing.T) {
 		return func(m fstest.MapFS) { delete(m, boost); set(m, noTurbo, v) }
 	}
 	runCases(t, "boost", []checkCase{
-		{name: "off", status: OK, found: []string{"boost 0"}},
-		{name: "on", change: func(m fstest.MapFS) { set(m, boost, "1") }, status: Warn,
+		{name: "off", status: schema.ReadinessOK, found: []string{"boost 0"}},
+		{name: "on", change: func(m fstest.MapFS) { set(m, boost, "1") }, status: schema.ReadinessWarn,
 			found: []string{"boost 1"}, fix: "echo 0 > /" + boost},
-		{name: "intel turbo on", change: intel("0"), status: Warn, found: []string{"no_turbo 0"}, fix: "echo 1 > /" + noTurbo},
-		{name: "intel turbo off", change: intel("1"), status: OK, found: []string{"no_turbo 1"}},
-		{name: "absent", change: func(m fstest.MapFS) { delete(m, boost) }, status: Unknown, found: []string{"no cpufreq/boost"}},
-		{name: "unreadable", deny: boost, status: Unknown, found: []string{"permission denied"}},
-		{name: "intel unreadable", change: intel("0"), deny: noTurbo, status: Unknown, found: []string{"/" + noTurbo, "permission denied"}},
+		{name: "intel turbo on", change: intel("0"), status: schema.ReadinessWarn, found: []string{"no_turbo 0"}, fix: "echo 1 > /" + noTurbo},
+		{name: "intel turbo off", change: intel("1"), status: schema.ReadinessOK, found: []string{"no_turbo 1"}},
+		{name: "absent", change: func(m fstest.MapFS) { delete(m, boost) }, status: schema.ReadinessUnknown, found: []string{"no cpufreq/boost"}},
+		{name: "unreadable", deny: boost, status: schema.ReadinessUnknown, found: []string{"permission denied"}},
+		{name: "intel unreadable", change: intel("0"), deny: noTurbo, status: schema.ReadinessUnknown, found: []string{"/" + noTurbo, "permission denied"}},
 	})
 }
 
@@ -218,15 +220,15 @@ func TestSMT(t *testing.T) {
 	const control, siblings = "sys/devices/system/cpu/smt/control", "sys/devices/system/cpu/cpu2/topology/thread_siblings_list"
 	shared := func(m fstest.MapFS) { set(m, control, "on"); set(m, siblings, "0,2") }
 	runCases(t, "smt", []checkCase{
-		{name: "no sibling", status: OK, found: []string{"no used CPU", "smt control off"}},
-		{name: "online sibling", change: shared, status: Warn, found: []string{"cpu2 with cpu0"}, fix: "echo off > /" + control},
-		{name: "sibling offline", change: func(m fstest.MapFS) { set(m, control, "on"); set(m, siblings, "2,6") }, status: OK},
-		{name: "no control file", change: func(m fstest.MapFS) { shared(m); delete(m, control) }, status: Warn,
+		{name: "no sibling", status: schema.ReadinessOK, found: []string{"no used CPU", "smt control off"}},
+		{name: "online sibling", change: shared, status: schema.ReadinessWarn, found: []string{"cpu2 with cpu0"}, fix: "echo off > /" + control},
+		{name: "sibling offline", change: func(m fstest.MapFS) { set(m, control, "on"); set(m, siblings, "2,6") }, status: schema.ReadinessOK},
+		{name: "no control file", change: func(m fstest.MapFS) { shared(m); delete(m, control) }, status: schema.ReadinessWarn,
 			found: []string{"cpu2 with cpu0"}, fix: "echo 0 | tee /sys/devices/system/cpu/cpu0/online"},
-		{name: "absent", change: func(m fstest.MapFS) { delete(m, control); delete(m, siblings) }, status: Unknown,
+		{name: "absent", change: func(m fstest.MapFS) { delete(m, control); delete(m, siblings) }, status: schema.ReadinessUnknown,
 			found: []string{"no /" + siblings}},
-		{name: "absent but smt off", change: func(m fstest.MapFS) { delete(m, siblings) }, status: OK},
-		{name: "unreadable", change: shared, deny: siblings, status: Unknown, found: []string{"permission denied"}},
+		{name: "absent but smt off", change: func(m fstest.MapFS) { delete(m, siblings) }, status: schema.ReadinessOK},
+		{name: "unreadable", change: shared, deny: siblings, status: schema.ReadinessUnknown, found: []string{"permission denied"}},
 	})
 }
 
@@ -238,20 +240,20 @@ func TestIsolation(t *testing.T) {
 		set(m, nohz, "(null)")
 	}
 	runCases(t, "isolation", []checkCase{
-		{name: "isolated", status: OK, found: []string{"isolcpus 2-3", "nohz_full 2-3", "rcu_nocbs 2-3"}},
-		{name: "not isolated", change: plain, status: Warn, found: []string{"isolcpus none", "nohz_full none"},
+		{name: "isolated", status: schema.ReadinessOK, found: []string{"isolcpus 2-3", "nohz_full 2-3", "rcu_nocbs 2-3"}},
+		{name: "not isolated", change: plain, status: schema.ReadinessWarn, found: []string{"isolcpus none", "nohz_full none"},
 			fix: "boot with isolcpus=2-3 nohz_full=2-3 rcu_nocbs=2-3 (kernel command line)"},
-		{name: "every CPU used", change: plain, cpus: []int{0, 1, 2, 3}, status: Warn,
+		{name: "every CPU used", change: plain, cpus: []int{0, 1, 2, 3}, status: schema.ReadinessWarn,
 			found: []string{"keep cpu0 for housekeeping"}, fix: "isolcpus=1-3 nohz_full=1-3"},
-		{name: "sysfs wins over cmdline", change: func(m fstest.MapFS) { set(m, isolated, "3") }, status: Warn,
+		{name: "sysfs wins over cmdline", change: func(m fstest.MapFS) { set(m, isolated, "3") }, status: schema.ReadinessWarn,
 			found: []string{"isolcpus 3,"}, fix: "isolcpus=2-3"},
-		{name: "cmdline when no sysfs", change: func(m fstest.MapFS) { delete(m, isolated); delete(m, nohz) }, status: OK},
+		{name: "cmdline when no sysfs", change: func(m fstest.MapFS) { delete(m, isolated); delete(m, nohz) }, status: schema.ReadinessOK},
 		{name: "nohz_full offloads rcu", change: func(m fstest.MapFS) {
 			set(m, "proc/cmdline", "isolcpus=2-3 nohz_full=2-3")
-		}, status: OK},
-		{name: "absent", change: func(m fstest.MapFS) { delete(m, "proc/cmdline") }, status: Unknown, found: []string{"no /proc/cmdline"}},
-		{name: "unreadable", deny: isolated, status: Unknown, found: []string{"/" + isolated, "permission denied"}},
-		{name: "unparsable", change: func(m fstest.MapFS) { set(m, nohz, "2-x") }, status: Unknown, found: []string{"not a CPU list"}},
+		}, status: schema.ReadinessOK},
+		{name: "absent", change: func(m fstest.MapFS) { delete(m, "proc/cmdline") }, status: schema.ReadinessUnknown, found: []string{"no /proc/cmdline"}},
+		{name: "unreadable", deny: isolated, status: schema.ReadinessUnknown, found: []string{"/" + isolated, "permission denied"}},
+		{name: "unparsable", change: func(m fstest.MapFS) { set(m, nohz, "2-x") }, status: schema.ReadinessUnknown, found: []string{"not a CPU list"}},
 	})
 }
 
@@ -260,16 +262,16 @@ func TestIRQs(t *testing.T) {
 		set(m, "proc/interrupts", strings.Replace(interruptsQuiet, "5120         17          0          0", "5120         17          0        900", 1))
 	}
 	runCases(t, "irqs", []checkCase{
-		{name: "quiet", status: OK, found: []string{"irqbalance not running", "no device IRQ fired on cpu2-3"}},
-		{name: "irqbalance", change: func(m fstest.MapFS) { set(m, "proc/812/comm", "irqbalance") }, status: Warn,
+		{name: "quiet", status: schema.ReadinessOK, found: []string{"irqbalance not running", "no device IRQ fired on cpu2-3"}},
+		{name: "irqbalance", change: func(m fstest.MapFS) { set(m, "proc/812/comm", "irqbalance") }, status: schema.ReadinessWarn,
 			found: []string{"irqbalance running (pid 812)"}, fix: "systemctl stop irqbalance"},
-		{name: "IRQ on a used CPU", change: onUsed, status: Warn, found: []string{"1 device IRQs fired on cpu2-3", "30 nvme0q0 (900)"},
+		{name: "IRQ on a used CPU", change: onUsed, status: schema.ReadinessWarn, found: []string{"1 device IRQs fired on cpu2-3", "30 nvme0q0 (900)"},
 			fix: "for i in 30; do echo 3 > /proc/irq/$i/smp_affinity; done"},
-		{name: "every CPU used", change: onUsed, cpus: []int{0, 1, 2, 3}, status: Warn,
+		{name: "every CPU used", change: onUsed, cpus: []int{0, 1, 2, 3}, status: schema.ReadinessWarn,
 			found: []string{"2 device IRQs", "30 nvme0q0 (6037), 0 timer (36)", "no CPU to move them to"}},
-		{name: "absent", change: func(m fstest.MapFS) { delete(m, "proc/interrupts") }, status: Unknown, found: []string{"no /proc/interrupts"}},
-		{name: "unreadable", deny: "proc/interrupts", status: Unknown, found: []string{"permission denied"}},
-		{name: "proc unlistable", deny: "proc", status: Unknown, found: []string{"cannot read /proc: permission denied"}},
+		{name: "absent", change: func(m fstest.MapFS) { delete(m, "proc/interrupts") }, status: schema.ReadinessUnknown, found: []string{"no /proc/interrupts"}},
+		{name: "unreadable", deny: "proc/interrupts", status: schema.ReadinessUnknown, found: []string{"permission denied"}},
+		{name: "proc unlistable", deny: "proc", status: schema.ReadinessUnknown, found: []string{"cannot read /proc: permission denied"}},
 	})
 }
 
@@ -282,24 +284,24 @@ func TestClocksource(t *testing.T) {
 		}
 	}
 	runCases(t, "clocksource", []checkCase{
-		{name: "tsc", status: OK, found: []string{"tsc (available: tsc hpet acpi_pm)"}},
-		{name: "tsc available", change: kvm("kvm-clock tsc"), status: Warn, found: []string{"kvm-clock"},
+		{name: "tsc", status: schema.ReadinessOK, found: []string{"tsc (available: tsc hpet acpi_pm)"}},
+		{name: "tsc available", change: kvm("kvm-clock tsc"), status: schema.ReadinessWarn, found: []string{"kvm-clock"},
 			fix: "echo tsc > /" + dir + "current_clocksource"},
-		{name: "tsc not available", change: kvm("kvm-clock acpi_pm"), status: Warn, found: []string{"tsc is not available"}},
-		{name: "absent", change: func(m fstest.MapFS) { remove(m, "sys/devices/system/clocksource") }, status: Unknown},
-		{name: "unreadable", deny: dir + "current_clocksource", status: Unknown, found: []string{"permission denied"}},
+		{name: "tsc not available", change: kvm("kvm-clock acpi_pm"), status: schema.ReadinessWarn, found: []string{"tsc is not available"}},
+		{name: "absent", change: func(m fstest.MapFS) { remove(m, "sys/devices/system/clocksource") }, status: schema.ReadinessUnknown},
+		{name: "unreadable", deny: dir + "current_clocksource", status: schema.ReadinessUnknown, found: []string{"permission denied"}},
 	})
 }
 
 func TestTHP(t *testing.T) {
 	const path = "sys/kernel/mm/transparent_hugepage/enabled"
 	runCases(t, "thp", []checkCase{
-		{name: "never", status: OK, found: []string{"[never]"}},
-		{name: "madvise", change: func(m fstest.MapFS) { set(m, path, "always [madvise] never") }, status: OK},
-		{name: "always", change: func(m fstest.MapFS) { set(m, path, "[always] madvise never") }, status: Warn,
+		{name: "never", status: schema.ReadinessOK, found: []string{"[never]"}},
+		{name: "madvise", change: func(m fstest.MapFS) { set(m, path, "always [madvise] never") }, status: schema.ReadinessOK},
+		{name: "always", change: func(m fstest.MapFS) { set(m, path, "[always] madvise never") }, status: schema.ReadinessWarn,
 			found: []string{"[always]"}, fix: "echo madvise > /" + path},
-		{name: "absent", change: func(m fstest.MapFS) { delete(m, path) }, status: OK, found: []string{"no transparent hugepages"}},
-		{name: "unreadable", deny: path, status: Unknown, found: []string{"permission denied"}},
+		{name: "absent", change: func(m fstest.MapFS) { delete(m, path) }, status: schema.ReadinessOK, found: []string{"no transparent hugepages"}},
+		{name: "unreadable", deny: path, status: schema.ReadinessUnknown, found: []string{"permission denied"}},
 	})
 }
 
@@ -311,33 +313,33 @@ func TestCStates(t *testing.T) {
 		set(m, "sys/devices/system/cpu/cpuidle/current_driver", "none")
 	}
 	runCases(t, "cstates", []checkCase{
-		{name: "shallow only", status: OK, found: []string{"no enabled C-state exits slower than 10 µs", "intel_idle.max_cstate 9"}},
-		{name: "C6 enabled", change: func(m fstest.MapFS) { set(m, c6, "0") }, status: Warn,
+		{name: "shallow only", status: schema.ReadinessOK, found: []string{"no enabled C-state exits slower than 10 µs", "intel_idle.max_cstate 9"}},
+		{name: "C6 enabled", change: func(m fstest.MapFS) { set(m, c6, "0") }, status: schema.ReadinessWarn,
 			found: []string{"C6 (exit 133 µs) on cpu3"}, fix: "cpupower -c 2-3 idle-set -D 11"},
-		{name: "absent", change: bare, status: Unknown, found: []string{"no cpuidle directory for cpu2-3 (cpuidle driver: none)"}},
-		{name: "idle=poll", change: func(m fstest.MapFS) { bare(m); set(m, "proc/cmdline", "idle=poll") }, status: OK, found: []string{"idle=poll"}},
+		{name: "absent", change: bare, status: schema.ReadinessUnknown, found: []string{"no cpuidle directory for cpu2-3 (cpuidle driver: none)"}},
+		{name: "idle=poll", change: func(m fstest.MapFS) { bare(m); set(m, "proc/cmdline", "idle=poll") }, status: schema.ReadinessOK, found: []string{"idle=poll"}},
 		{name: "processor.max_cstate noted", change: func(m fstest.MapFS) {
 			set(m, c6, "0")
 			set(m, "proc/cmdline", "processor.max_cstate=1")
-		}, status: Warn, found: []string{"processor.max_cstate=1"}, fix: "idle-set"},
-		{name: "unreadable", deny: c6, status: Unknown, found: []string{"/" + c6, "permission denied"}},
-		{name: "directory unreadable", deny: "sys/devices/system/cpu/cpu2/cpuidle", status: Unknown, found: []string{"permission denied"}},
+		}, status: schema.ReadinessWarn, found: []string{"processor.max_cstate=1"}, fix: "idle-set"},
+		{name: "unreadable", deny: c6, status: schema.ReadinessUnknown, found: []string{"/" + c6, "permission denied"}},
+		{name: "directory unreadable", deny: "sys/devices/system/cpu/cpu2/cpuidle", status: schema.ReadinessUnknown, found: []string{"permission denied"}},
 	})
 }
 
 func TestBPFJIT(t *testing.T) {
 	const enable, harden = "proc/sys/net/core/bpf_jit_enable", "proc/sys/net/core/bpf_jit_harden"
 	runCases(t, "bpf_jit", []checkCase{
-		{name: "on", status: OK, found: []string{"bpf_jit_enable 1, bpf_jit_harden 0"}},
-		{name: "off", change: func(m fstest.MapFS) { set(m, enable, "0") }, status: Warn,
+		{name: "on", status: schema.ReadinessOK, found: []string{"bpf_jit_enable 1, bpf_jit_harden 0"}},
+		{name: "off", change: func(m fstest.MapFS) { set(m, enable, "0") }, status: schema.ReadinessWarn,
 			found: []string{"interpreter"}, fix: "sysctl -w net.core.bpf_jit_enable=1"},
-		{name: "debug", change: func(m fstest.MapFS) { set(m, enable, "2") }, status: Warn,
+		{name: "debug", change: func(m fstest.MapFS) { set(m, enable, "2") }, status: schema.ReadinessWarn,
 			found: []string{"debug"}, fix: "sysctl -w net.core.bpf_jit_enable=1"},
-		{name: "hardened", change: func(m fstest.MapFS) { set(m, harden, "2") }, status: Warn,
+		{name: "hardened", change: func(m fstest.MapFS) { set(m, harden, "2") }, status: schema.ReadinessWarn,
 			found: []string{"bpf_jit_harden 2 (constant blinding for every program)"}, fix: "sysctl -w net.core.bpf_jit_harden=0"},
-		{name: "no harden knob", change: func(m fstest.MapFS) { delete(m, harden) }, status: OK},
-		{name: "absent", change: func(m fstest.MapFS) { delete(m, enable) }, status: Unknown, found: []string{"no /" + enable}},
-		{name: "unreadable", deny: enable, status: Unknown, found: []string{"permission denied"}},
+		{name: "no harden knob", change: func(m fstest.MapFS) { delete(m, harden) }, status: schema.ReadinessOK},
+		{name: "absent", change: func(m fstest.MapFS) { delete(m, enable) }, status: schema.ReadinessUnknown, found: []string{"no /" + enable}},
+		{name: "unreadable", deny: enable, status: schema.ReadinessUnknown, found: []string{"permission denied"}},
 	})
 }
 
@@ -349,16 +351,16 @@ func TestHypervisor(t *testing.T) {
 		set(m, "sys/class/dmi/id/sys_vendor", "QEMU")
 	}
 	runCases(t, "hypervisor", []checkCase{
-		{name: "no flag", status: OK, found: []string{"no hypervisor flag"}},
-		{name: "CPUID says none", opts: []Option{CPUID("none")}, status: OK, found: []string{"none (CPUID)"}},
-		{name: "CPUID says KVM", opts: []Option{CPUID("KVM")}, status: Warn, found: []string{"KVM (CPUID)", advice}},
-		{name: "cpuinfo flag", change: flagged, status: Warn, found: []string{"cpuinfo hypervisor flag", "DMI vendor QEMU", advice}},
-		{name: "xen", change: func(m fstest.MapFS) { set(m, "sys/hypervisor/type", "xen") }, status: Warn, found: []string{"xen", advice}},
+		{name: "no flag", status: schema.ReadinessOK, found: []string{"no hypervisor flag"}},
+		{name: "CPUID says none", opts: []Option{CPUID("none")}, status: schema.ReadinessOK, found: []string{"none (CPUID)"}},
+		{name: "CPUID says KVM", opts: []Option{CPUID("KVM")}, status: schema.ReadinessWarn, found: []string{"KVM (CPUID)", advice}},
+		{name: "cpuinfo flag", change: flagged, status: schema.ReadinessWarn, found: []string{"cpuinfo hypervisor flag", "DMI vendor QEMU", advice}},
+		{name: "xen", change: func(m fstest.MapFS) { set(m, "sys/hypervisor/type", "xen") }, status: schema.ReadinessWarn, found: []string{"xen", advice}},
 		{name: "no flags line", change: func(m fstest.MapFS) { set(m, "proc/cpuinfo", "processor\t: 0\nFeatures\t: fp asimd\n") },
-			status: Unknown, found: []string{"no x86 flags line"}},
-		{name: "absent", change: func(m fstest.MapFS) { delete(m, "proc/cpuinfo") }, status: Unknown, found: []string{"no /proc/cpuinfo"}},
-		{name: "unreadable", deny: "proc/cpuinfo", status: Unknown, found: []string{"permission denied"}},
-		{name: "unreadable but CPUID", deny: "proc/cpuinfo", opts: []Option{CPUID("Hyper-V")}, status: Warn, found: []string{"Hyper-V", advice}},
+			status: schema.ReadinessUnknown, found: []string{"no x86 flags line"}},
+		{name: "absent", change: func(m fstest.MapFS) { delete(m, "proc/cpuinfo") }, status: schema.ReadinessUnknown, found: []string{"no /proc/cpuinfo"}},
+		{name: "unreadable", deny: "proc/cpuinfo", status: schema.ReadinessUnknown, found: []string{"permission denied"}},
+		{name: "unreadable but CPUID", deny: "proc/cpuinfo", opts: []Option{CPUID("Hyper-V")}, status: schema.ReadinessWarn, found: []string{"Hyper-V", advice}},
 	})
 }
 

@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"ringbench/internal/cpulist"
+	"ringbench/schema"
 )
 
 const smtControl = "sys/devices/system/cpu/smt/control"
 
 // smt: a used CPU whose core has another online thread shares its
 // execution units and caches with whatever runs there.
-func smt(m *machine) Finding {
+func smt(m *machine) schema.Finding {
 	control, cerr := m.read(smtControl) // on, off, forceoff, notsupported, notimplemented
 	state := ""
 	if cerr == nil {
@@ -66,7 +67,7 @@ func smt(m *machine) Finding {
 // callbacks between the harness's own work. The sysfs files show what the
 // kernel made of the boot parameters, so they win over the command line;
 // rcu_nocbs has no file, and nohz_full CPUs are offloaded anyway.
-func isolation(m *machine) Finding {
+func isolation(m *machine) schema.Finding {
 	words, err := m.cmdline()
 	if err != nil {
 		return unknown(why("proc/cmdline", err))

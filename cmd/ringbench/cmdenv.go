@@ -7,6 +7,7 @@ import (
 	"ringbench/bench"
 	"ringbench/internal/cpu"
 	"ringbench/readiness"
+	"ringbench/schema"
 )
 
 func cmdEnv(stdout, stderr io.Writer, args []string) error {
@@ -53,13 +54,13 @@ func cmdEnv(stdout, stderr io.Writer, args []string) error {
 
 // printReadiness writes one line per perf-box check, in the columns of the
 // capability lines; a warning's fix follows on the same line.
-func printReadiness(w io.Writer, findings []readiness.Finding) {
+func printReadiness(w io.Writer, findings []schema.Finding) {
 	for _, f := range findings {
 		state := "ok  "
 		switch f.Status {
-		case readiness.Warn:
+		case schema.ReadinessWarn:
 			state = "warn"
-		case readiness.Unknown:
+		case schema.ReadinessUnknown:
 			state = "?   "
 		}
 		line := fmt.Sprintf("%s %-22s %s", state, "perf-box "+f.Check, f.Found)

@@ -4,17 +4,17 @@ import (
 	"bytes"
 	"testing"
 
-	"ringbench/readiness"
+	"ringbench/schema"
 )
 
 // Readiness lines share the capability lines' columns; only a warning
 // carries a fix.
 func TestPrintReadiness(t *testing.T) {
 	var b bytes.Buffer
-	printReadiness(&b, []readiness.Finding{
-		{Check: "thp", Status: readiness.OK, Found: "enabled [never]"},
-		{Check: "governor", Status: readiness.Warn, Found: "powersave on cpu1", Fix: "cpupower -c 1 frequency-set -g performance"},
-		{Check: "cstates", Status: readiness.Unknown, Found: "no cpuidle directory for cpu0-1"},
+	printReadiness(&b, []schema.Finding{
+		{Check: "thp", Status: schema.ReadinessOK, Found: "enabled [never]"},
+		{Check: "governor", Status: schema.ReadinessWarn, Found: "powersave on cpu1", Fix: "cpupower -c 1 frequency-set -g performance"},
+		{Check: "cstates", Status: schema.ReadinessUnknown, Found: "no cpuidle directory for cpu0-1"},
 	})
 	want := "ok   perf-box thp           enabled [never]\n" +
 		"warn perf-box governor      powersave on cpu1; fix: cpupower -c 1 frequency-set -g performance\n" +
