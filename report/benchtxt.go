@@ -9,25 +9,8 @@ import (
 	"ringbench/schema"
 )
 
-// benchMetric is one figure of a bench.txt line: its run.json path and the
-// unit benchstat shows, with which direction is better.
-type benchMetric struct {
-	path, unit string
-	higher     bool
-}
-
-var benchMetrics = []benchMetric{
-	{"throughput.consumed_eps", "events/s", true},
-	{"latency_ns.p50", "p50-ns", false},
-	{"latency_ns.p99", "p99-ns", false},
-	{"latency_ns.p999", "p999-ns", false},
-	{"throughput.dropped_eps", "drops/s", false},
-	{"os.cpu_ns_per_event", "cpu-ns/event", false},
-	{"go.allocs_per_event", "allocs/event", false},
-	{"os.syscalls_per_event", "syscalls/event", false},
-	{"producer.bpf_ns_per_event", "bpf-ns/event", false},
-	{"producer.trigger_p99_ns", "trigger-p99-ns", false},
-}
+// benchMetrics are the figures bench.txt holds, from the catalog.
+var benchMetrics = schema.BenchMetrics()
 
 // BenchName is a scenario as a Go benchmark name: every knob as key=value,
 // so benchstat can slice by any of them (-col /mode -row /rate). The knobs
@@ -82,8 +65,8 @@ func BenchTxt(r *schema.Result) []byte {
 			figures := flatRun(run)
 			fmt.Fprintf(&b, "%s 1", name)
 			for _, m := range benchMetrics {
-				if v, ok := figures[m.path]; ok {
-					fmt.Fprintf(&b, " %s %s", strconv.FormatFloat(v, 'g', 6, 64), m.unit)
+				if v, ok := figures[m.Path]; ok {
+					fmt.Fprintf(&b, " %s %s", strconv.FormatFloat(v, 'g', 6, 64), m.Bench)
 				}
 			}
 			b.WriteByte('\n')
@@ -92,10 +75,10 @@ func BenchTxt(r *schema.Result) []byte {
 	b.WriteByte('\n')
 	for _, m := range benchMetrics {
 		better := "lower"
-		if m.higher {
+		if m.Higher {
 			better = "higher"
 		}
-		fmt.Fprintf(&b, "Unit %s better=%s\n", m.unit, better)
+		fmt.Fprintf(&b, "Unit %s better=%s\n", m.Bench, better)
 	}
 	return b.Bytes()
 }

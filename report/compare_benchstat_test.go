@@ -194,8 +194,8 @@ func benchRow(p schema.Params) string { return strings.TrimPrefix(BenchName(p), 
 func benchUnitOf(key string) (string, bool) {
 	m := cmpMetric(key)
 	for _, bm := range benchMetrics {
-		if bm.path == m.Path {
-			return bm.unit, true
+		if bm.Path == m.Path {
+			return bm.Bench, true
 		}
 	}
 	return "", false
@@ -215,15 +215,15 @@ func TestCompareMetricsCoverBenchTxt(t *testing.T) {
 	for _, bm := range benchMetrics {
 		found := false
 		for _, m := range compareMetrics {
-			if m.Path == bm.path {
+			if m.Path == bm.Path {
 				found = true
-				if m.Higher != bm.higher {
-					t.Errorf("%s: compare says higher is better = %t, bench.txt %t", bm.path, m.Higher, bm.higher)
+				if m.Higher != bm.Higher {
+					t.Errorf("%s: compare says higher is better = %t, bench.txt %t", bm.Path, m.Higher, bm.Higher)
 				}
 			}
 		}
 		if !found {
-			t.Errorf("bench.txt metric %s (%s) is not compared", bm.path, bm.unit)
+			t.Errorf("bench.txt metric %s (%s) is not compared", bm.Path, bm.Bench)
 		}
 	}
 }

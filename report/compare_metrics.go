@@ -9,31 +9,22 @@ import (
 	"ringbench/schema"
 )
 
-// compareMetric is one key figure ringbench compare tests: its run.json
-// path, a name for people, and which direction is better.
+// compareMetric is one key figure ringbench compare tests, from the
+// catalog, with how it prints.
 type compareMetric struct {
-	Key    string // JSON key and chart name
-	Label  string
-	Path   string // dotted run.json path under a run, as schema.Summarize names it
-	Higher bool   // higher is better
+	schema.Metric
 	Format func(float64) string
 }
 
 // compareMetrics are the metrics of bench.txt (the same paths and
 // directions: a test holds them together) plus the GC pause p99.
-var compareMetrics = []compareMetric{
-	{"consumed_eps", "consumed events/s", "throughput.consumed_eps", true, format.SI},
-	{"latency_p50", "p50 latency", "latency_ns.p50", false, format.Duration},
-	{"latency_p99", "p99 latency", "latency_ns.p99", false, format.Duration},
-	{"latency_p999", "p99.9 latency", "latency_ns.p999", false, format.Duration},
-	{"dropped_eps", "drops/s", "throughput.dropped_eps", false, format.SI},
-	{"cpu_ns_per_event", "CPU/event", "os.cpu_ns_per_event", false, format.Duration},
-	{"allocs_per_event", "allocs/event", "go.allocs_per_event", false, format.Sig3},
-	{"syscalls_per_event", "syscalls/event", "os.syscalls_per_event", false, format.Sig3},
-	{"bpf_ns_per_event", "BPF/event", "producer.bpf_ns_per_event", false, format.Duration},
-	{"trigger_p99", "trigger syscall p99", "producer.trigger_p99_ns", false, format.Duration},
-	{"gc_pause_p99", "GC pause p99", "go.gc_pause_p99_ns", false, format.Duration},
-}
+var compareMetrics = func() []compareMetric {
+	var out []compareMetric
+	for _, m := range append(schema.BenchMetrics(), schema.MetricsAt("go.gc_pause_p99_ns")...) {
+		out = append(out, compareMetric{m, unitFormat(m.Unit)})
+	}
+	return out
+}()
 
 func cmpMetric(key string) compareMetric {
 	for _, m := range compareMetrics {
@@ -41,7 +32,7 @@ func cmpMetric(key string) compareMetric {
 			return m
 		}
 	}
-	return compareMetric{Key: key, Label: key, Format: format.Sig3}
+	return compareMetric{schema.Metric{Key: key, Label: key}, format.Sig3}
 }
 
 // cmpValues is, per metric key, the figure of every completed

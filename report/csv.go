@@ -11,12 +11,10 @@ import (
 
 // csvMetrics are summary.csv's figures, each as mean and sample stddev over
 // the scenario's completed repetitions.
-var csvMetrics = []string{
-	"throughput.consumed_eps", "throughput.dropped_eps", "latency_ns.p50", "latency_ns.p99",
-	"latency_ns.p999", "os.cpu_ns_per_event", "os.syscalls_per_event", "go.allocs_per_event",
+var csvMetrics = schema.MetricsAt("throughput.consumed_eps", "throughput.dropped_eps", "latency_ns.p50",
+	"latency_ns.p99", "latency_ns.p999", "os.cpu_ns_per_event", "os.syscalls_per_event", "go.allocs_per_event",
 	"go.gc_pause_p99_ns", "go.sched_events_per_event", "producer.bpf_ns_per_event",
-	"producer.trigger_p99_ns", "memory.map_memlock.rbn_flows",
-}
+	"producer.trigger_p99_ns", "memory.map_memlock.rbn_flows")
 
 // SummaryCSV renders one row per scenario that ran (a skipped one has no
 // figures): its knobs, how many repetitions completed, and the key
@@ -28,7 +26,7 @@ func SummaryCSV(r *schema.Result) ([]byte, error) {
 	header := []string{"id", "transport", "mode", "wait", "wakeup", "hashmap", "rate", "batch", "payload",
 		"delivery", "work", "pin", "b2b", "reps", "failed_reps"}
 	for _, m := range csvMetrics {
-		header = append(header, m+".mean", m+".sd")
+		header = append(header, m.Path+".mean", m.Path+".sd")
 	}
 	if err := w.Write(header); err != nil {
 		return nil, err
@@ -49,7 +47,7 @@ func SummaryCSV(r *schema.Result) ([]byte, error) {
 			strconv.Itoa(p.Batch), strconv.Itoa(p.Payload), p.Delivery, p.Work, strconv.FormatBool(p.Pin),
 			strconv.FormatBool(p.B2B), strconv.Itoa(len(s.Runs) - failed), strconv.Itoa(failed)}
 		for _, m := range csvMetrics {
-			st, ok := s.Summary[m]
+			st, ok := s.Summary[m.Path]
 			mean, sd := "", ""
 			if ok {
 				mean = num(st.Mean)

@@ -53,3 +53,16 @@ func atRate(p schema.Params) string {
 	}
 	return "at " + rateLabel(p.Rate) + " ev/s"
 }
+
+// unitFormat prints a figure of the catalog's unit u for people.
+func unitFormat(u schema.Unit) func(float64) string {
+	switch u {
+	case schema.UnitNs:
+		return format.Duration
+	case schema.UnitPerSec, schema.UnitBytes:
+		return format.SI
+	case schema.UnitShare:
+		return func(v float64) string { return format.Sig3(100*v) + "%" }
+	}
+	return format.Sig3
+}

@@ -11,27 +11,14 @@ import (
 	"ringbench/schema"
 )
 
-// scenarioColumns are the full table's figures after the scenario and its
-// repetitions.
-var mdScenarioColumns = []struct {
-	head, key string
-	f         func(float64) string
-}{
-	{"consumed ev/s", "throughput.consumed_eps", format.SI},
-	{"drops/s", "throughput.dropped_eps", format.SI},
-	{"p50", "latency_ns.p50", format.Duration},
-	{"p99", "latency_ns.p99", format.Duration},
-	{"p99.9", "latency_ns.p999", format.Duration},
-	{"CPU/event", "os.cpu_ns_per_event", format.Duration},
-	{"harness/event", "consumer.harness_ns_per_event", format.Duration},
-	{"syscalls/event", "os.syscalls_per_event", format.Sig3},
-	{"allocs/event", "go.allocs_per_event", format.Sig3},
-	{"BPF/event", "producer.bpf_ns_per_event", format.Duration},
-	{"loadgen CPU/trigger", "producer.loadgen_cpu_ns_per_trigger", format.Duration},
-	{"others' CPU", "interference.foreign_share", mdPercent},
-}
+// mdScenarioColumns are the full table's figures after the scenario and
+// its repetitions, from the catalog, headed by their labels.
+var mdScenarioColumns = schema.MetricsAt("throughput.consumed_eps", "throughput.dropped_eps",
+	"latency_ns.p50", "latency_ns.p99", "latency_ns.p999", "os.cpu_ns_per_event", "consumer.harness_ns_per_event",
+	"os.syscalls_per_event", "go.allocs_per_event", "producer.bpf_ns_per_event",
+	"producer.loadgen_cpu_ns_per_trigger", "interference.foreign_share")
 
-func mdPercent(share float64) string { return format.Sig3(100*share) + "%" }
+func mdPercent(share float64) string { return unitFormat(schema.UnitShare)(share) }
 
 func mdScenarios(b *bytes.Buffer, r *schema.Result) {
 	b.WriteString("## Scenarios\n\n")
@@ -49,7 +36,7 @@ func mdScenarios(b *bytes.Buffer, r *schema.Result) {
 		"in run.json as interference.watch_ns_per_switch).\n\n")
 	b.WriteString("| scenario | reps ok |")
 	for _, c := range mdScenarioColumns {
-		b.WriteString(" " + c.head + " |")
+		b.WriteString(" " + c.Label + " |")
 	}
 	b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(mdScenarioColumns)) + "\n")
 	for _, s := range r.Scenarios {
@@ -70,7 +57,7 @@ func mdScenarios(b *bytes.Buffer, r *schema.Result) {
 		default:
 			cells = append(cells, fmt.Sprintf("%d/%d", ok, len(s.Runs)))
 			for _, c := range mdScenarioColumns {
-				cells = append(cells, mdStatCell(s, c.key, c.f))
+				cells = append(cells, mdStatCell(s, c.Path, unitFormat(c.Unit)))
 			}
 		}
 		b.WriteString(" " + strings.Join(cells, " | ") + " |\n")
