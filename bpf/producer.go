@@ -27,6 +27,10 @@ var AttachOrder = []AttachMethod{Fentry, TpBTF, RawTp}
 // filters on, as the kernel's own ringbuf benchmark does.
 const TriggerSyscall = unix.SYS_GETPGID
 
+// Trigger issues the trigger syscall once: the producer program runs inside
+// it for a process it watches.
+func Trigger() { unix.RawSyscall(TriggerSyscall, 0, 0, 0) }
+
 // Options configure one producer.
 type Options struct {
 	Transport Transport

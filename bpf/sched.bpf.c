@@ -6,8 +6,9 @@
 // tasks other than ringbench's own processes ran (interference). Only the
 // time tasks run is charged; interrupts taken while a CPU idles are not,
 // which is why this and not /proc/stat's busy time says what others took.
-// It runs on every context switch of the machine, so it reads no clock and
-// calls no helper but the map lookup.
+// It runs on every context switch of the machine, so it reads the clock
+// only when a foreign task comes on, and calls no other helper but the map
+// lookup.
 
 #include <linux/bpf.h>
 #include <linux/types.h>
@@ -32,12 +33,14 @@ const volatile __u32 own_tgid[2] = {};
 
 // One CPU's account. The scheduler has brought prev's run time up to date
 // when sched_switch fires, and next's is where its slice starts: the
-// difference is the slice, exact, with no clock read here. foreign_ns holds
-// the finished slices of other tasks; a slice still running is counted when
-// it ends.
+// difference is the slice, exact, with no clock read. foreign_ns holds the
+// finished slices of other tasks. A foreign task alone on its CPU may not
+// be switched out for a long time, so when one comes on, the clock is read
+// (only then): a reader adds the slice still running, now − foreign_since.
 struct cpu_account {
 	__u64 foreign_ns;
 	__u64 slice_start_ns; // the running task's sum_exec_runtime when it came on
+	__u64 foreign_since;  // CLOCK_MONOTONIC when the running foreign task came on
 	__u32 on_foreign;     // the running task is not ringbench's (nor idle)
 	__u32 switches;
 };
@@ -65,6 +68,8 @@ static __always_inline void charge(struct cpu_account *a, __u64 prev_runtime, in
 		a->foreign_ns += prev_runtime - a->slice_start_ns;
 	a->slice_start_ns = next_runtime;
 	a->on_foreign = next_pid != 0 && next_tgid != own_tgid[0] && next_tgid != own_tgid[1];
+	if (a->on_foreign)
+		a->foreign_since = bpf_ktime_get_ns();
 	a->switches++;
 }
 

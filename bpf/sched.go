@@ -6,6 +6,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+
+	"ringbench/internal/clock"
 )
 
 // SchedWatch charges, per CPU, the time tasks outside ringbench's own
@@ -79,8 +81,8 @@ func startSchedWatch(own [2]uint32, m AttachMethod) (_ *SchedWatch, err error) {
 func (w *SchedWatch) Program() *ebpf.Program { return w.prog }
 
 // Foreign returns, per possible CPU, the time others' tasks have run on it
-// since the watch started, in the slices that have ended: one running now
-// counts once it is switched out.
+// since the watch started, up to now: a foreign slice still running is
+// counted from when it began to the clock reading after the map's.
 func (w *SchedWatch) Foreign() ([]int64, error) {
 	if w.maps.RbnCpuAccounts == nil {
 		return nil, errors.New("scheduler watch closed")
@@ -89,9 +91,13 @@ func (w *SchedWatch) Foreign() ([]int64, error) {
 	if err := w.maps.RbnCpuAccounts.Lookup(uint32(0), &accounts); err != nil {
 		return nil, err
 	}
+	now := clock.Now()
 	out := make([]int64, len(accounts))
 	for c, a := range accounts {
 		out[c] = int64(a.ForeignNs)
+		if a.OnForeign != 0 && a.ForeignSince != 0 {
+			out[c] += max(now-int64(a.ForeignSince), 0)
+		}
 	}
 	return out, nil
 }

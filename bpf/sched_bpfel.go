@@ -17,6 +17,7 @@ type schedCpuAccount struct {
 	_            structs.HostLayout
 	ForeignNs    uint64
 	SliceStartNs uint64
+	ForeignSince uint64
 	OnForeign    uint32
 	Switches     uint32
 }

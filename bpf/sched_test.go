@@ -45,9 +45,11 @@ func TestSchedWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := time.Duration(after[0] - before[0])
+	t.Logf("foreign on CPU 0: %v", got)
 	// The hog has CPU 0 to itself but for kernel threads and, if we share
-	// it, this thread.
-	if got < 100*time.Millisecond || got > 320*time.Millisecond {
+	// it, this thread; a slice still running counts (the hog is rarely
+	// switched out when alone).
+	if got < 150*time.Millisecond || got > 320*time.Millisecond {
 		t.Errorf("foreign time on CPU 0 over 300 ms with a hog there: %v (attach %s)", got, w.Attach)
 	}
 	if runtime.NumCPU() > 1 {

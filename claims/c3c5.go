@@ -6,9 +6,6 @@ import (
 	"os"
 	"runtime"
 	"sync/atomic"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"ringbench/bpf"
 	"ringbench/modes/ring"
@@ -26,7 +23,7 @@ func emitRecords(p *bpf.Producer, n int) (emitted, dropped uint64, err error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	for range n {
-		unix.RawSyscall(bpf.TriggerSyscall, 0, 0, 0)
+		bpf.Trigger()
 	}
 	c, err := p.Counters()
 	if err != nil {
@@ -53,15 +50,11 @@ func runC3() Result {
 	defer p.Close()
 	fd := p.Ring().FD()
 
-	claimed, mapErr := unix.Mmap(fd, 0, size, unix.PROT_READ, unix.MAP_SHARED)
+	claimed, unmap, mapErr := ring.TryMap(fd, 0, size, false)
 	r.Evidence = append(r.Evidence, fmt.Sprintf("mmap(ringbuf fd, offset 0, %d bytes, PROT_READ) → %s", size, errnoText(mapErr)))
-	if mapErr == nil {
-		defer unix.Munmap(claimed)
-	}
-	w, wErr := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if wErr == nil {
-		unix.Munmap(w)
-	}
+	defer unmap()
+	_, unmapW, wErr := ring.TryMap(fd, 0, size, true)
+	unmapW()
 	r.Evidence = append(r.Evidence, fmt.Sprintf("mmap(ringbuf fd, offset 0, %d bytes, PROT_READ|PROT_WRITE) → %s", size, errnoText(wErr)))
 
 	emitted, _, err := emitRecords(p, records)
@@ -131,25 +124,13 @@ func runC5() Result {
 		return r
 	}
 	defer p.Close()
-	page := os.Getpagesize()
-	fd := p.Ring().FD()
-	consPage, err := unix.Mmap(fd, 0, page, unix.PROT_READ, unix.MAP_SHARED)
+	m, err := ring.MapRingbufReadOnly(p.Ring().FD(), size)
 	if err != nil {
-		r.Verdict, r.Evidence = Inconclusive, []string{"mmap consumer page read-only: " + errnoText(err)}
+		r.Verdict, r.Evidence = Inconclusive, []string{"mmap the ring with a read-only consumer page: " + errnoText(err)}
 		return r
 	}
-	defer unix.Munmap(consPage)
-	rest, err := unix.Mmap(fd, int64(page), page+2*size, unix.PROT_READ, unix.MAP_SHARED)
-	if err != nil {
-		r.Verdict, r.Evidence = Inconclusive, []string{"mmap producer page and data: " + errnoText(err)}
-		return r
-	}
-	defer unix.Munmap(rest)
-	rd, err := ring.NewRingbuf((*uint64)(unsafe.Pointer(&consPage[0])), (*uint64)(unsafe.Pointer(&rest[0])), rest[page:])
-	if err != nil {
-		r.Verdict, r.Evidence = Inconclusive, []string{err.Error()}
-		return r
-	}
+	defer m.Close()
+	rd := m.Ring
 	record := ring.RingbufHeaderSize + bpf.EventHeaderSize
 	// __bpf_ringbuf_reserve refuses a record that would put producer −
 	// consumer above size − 1 (kernel/bpf/ringbuf.c), so a full ring holds
@@ -170,7 +151,7 @@ func runC5() Result {
 		r.Verdict, r.Evidence = Inconclusive, []string{err.Error()}
 		return r
 	}
-	cons := atomic.LoadUint64((*uint64)(unsafe.Pointer(&consPage[0])))
+	cons := m.ConsumerPosition()
 	r.Evidence = []string{
 		fmt.Sprintf("ring of %d bytes, records of %d bytes: at most %d fit (producer − consumer stays below the ring size); %d events triggered in 4 rounds, the consumer reading after each", size, record, capacity, 4*capacity),
 		fmt.Sprintf("producer: emitted %d, dropped %d (failed bpf_ringbuf_reserve); consumer read %d; consumer_pos still %d", emitted, dropped, read.Load(), cons),

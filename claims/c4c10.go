@@ -32,10 +32,8 @@ func runC4() Result {
 	defer p.Close()
 	page := os.Getpagesize()
 	arrayFd := p.Ring().FD()
-	m, mapErr := unix.Mmap(arrayFd, 0, 2*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if mapErr == nil {
-		unix.Munmap(m)
-	}
+	_, unmap, mapErr := ring.TryMap(arrayFd, 0, 2*page, true)
+	unmap()
 	r.Evidence = append(r.Evidence, fmt.Sprintf("mmap(perf event array fd, %d bytes) → %s", 2*page, errnoText(mapErr)))
 	arrayRead := boundedRead(arrayFd, 2*time.Second)
 	r.Evidence = append(r.Evidence, "read(perf event array fd, 64): "+arrayRead.String())
@@ -58,7 +56,7 @@ func runC4() Result {
 	_, undo, pinErr := cpu.LockAndPin(c)
 	if pinErr == nil {
 		for range 5 {
-			unix.RawSyscall(bpf.TriggerSyscall, 0, 0, 0)
+			bpf.Trigger()
 		}
 		undo()
 	}

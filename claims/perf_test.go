@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"ringbench/bench"
 	"ringbench/modes"
 	"ringbench/schema"
-	"ringbench/bench"
 )
 
 // The fixtures are the scenarios Plan asks for, resolved as the runner

@@ -59,7 +59,7 @@ type Result struct {
 	Interval int64
 }
 
-func getpgid() { unix.RawSyscall(bpf.TriggerSyscall, 0, 0, 0) }
+func getpgid() { bpf.Trigger() }
 
 // Run starts the producers and returns when ctx is done and every producer
 // has stopped.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,7 +22,18 @@ type RingbufMapping struct {
 }
 
 // MapRingbuf maps the ring buffer behind map fd, whose data size is size.
-func MapRingbuf(fd, size int) (_ *RingbufMapping, err error) {
+func MapRingbuf(fd, size int) (*RingbufMapping, error) {
+	return mapRingbuf(fd, size, unix.PROT_READ|unix.PROT_WRITE)
+}
+
+// MapRingbufReadOnly maps it with the consumer page read-only too: a
+// consumer that can read but never hand space back (claim C5's). Its
+// Ring must not Commit: the store would fault.
+func MapRingbufReadOnly(fd, size int) (*RingbufMapping, error) {
+	return mapRingbuf(fd, size, unix.PROT_READ)
+}
+
+func mapRingbuf(fd, size, consumerProt int) (_ *RingbufMapping, err error) {
 	page := os.Getpagesize()
 	if size < page || size&(size-1) != 0 {
 		return nil, fmt.Errorf("ring size %d is not a power of two of at least a page", size)
@@ -32,7 +44,7 @@ func MapRingbuf(fd, size int) (_ *RingbufMapping, err error) {
 			m.Close()
 		}
 	}()
-	if m.consumer, err = unix.Mmap(fd, 0, page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED); err != nil {
+	if m.consumer, err = unix.Mmap(fd, 0, page, consumerProt, unix.MAP_SHARED); err != nil {
 		return nil, fmt.Errorf("mmap ringbuf consumer page: %w", err)
 	}
 	if m.rest, err = unix.Mmap(fd, int64(page), page+2*size, unix.PROT_READ, unix.MAP_SHARED); err != nil {
@@ -44,6 +56,24 @@ func MapRingbuf(fd, size int) (_ *RingbufMapping, err error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// ConsumerPosition is the consumer_pos word the kernel reads, as it is now.
+func (m *RingbufMapping) ConsumerPosition() uint64 {
+	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&m.consumer[0])))
+}
+
+// TryMap maps size bytes of fd at offset as a claim describes it, read-only
+// or writable, to see whether the kernel allows it; unmap releases it.
+func TryMap(fd int, offset int64, size int, writable bool) (mem []byte, unmap func(), err error) {
+	prot := unix.PROT_READ
+	if writable {
+		prot |= unix.PROT_WRITE
+	}
+	if mem, err = unix.Mmap(fd, offset, size, prot, unix.MAP_SHARED); err != nil {
+		return nil, func() {}, err
+	}
+	return mem, func() { unix.Munmap(mem) }, nil
 }
 
 // Close unmaps the ring; views into it are invalid afterwards.
