@@ -1,10 +1,10 @@
 package bench
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
@@ -19,10 +19,6 @@ const BreakdownMethod = "BPF programs on sys_enter/sys_exit, sched_wakeup and sc
 	"emitted in the window and read after such a return is split at those times: emission → woken, woken → on CPU, " +
 	"on CPU → syscall return, syscall return → read. The phases of one event add up to its latency. Events read " +
 	"without a wait of their own (the consumer was awake when they were emitted) are counted, not split"
-
-// breakdownModes are the modes that sleep in a wait syscall, the ones a
-// breakdown can split.
-var breakdownModes = []string{"reader", "epoll"}
 
 // traceLimit bounds a breakdown's trace of window events (16 bytes each).
 const traceLimit = 4 << 20
@@ -164,4 +160,13 @@ func (b *breakdownRun) close() {
 }
 
 // errBreakdownMode refuses a breakdown where nothing sleeps.
-var errBreakdownMode = errors.New("breakdown applies to the modes that sleep in a wait (reader, epoll), at a paced rate")
+func errBreakdownMode(mode string) error {
+	var sleepers []string
+	for _, m := range modes.Modes() {
+		if m.Sleeps {
+			sleepers = append(sleepers, m.Name)
+		}
+	}
+	return fmt.Errorf("breakdown applies to the modes that sleep in a wait (%s), at a paced rate (mode is %s)",
+		strings.Join(sleepers, ", "), mode)
+}

@@ -12,7 +12,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"ringbench/internal/cpu"
+	"ringbench/modes"
 	"ringbench/readiness"
+	"ringbench/schema"
 )
 
 // Commit and Dirty describe the ringbench source, set at build time by
@@ -46,6 +48,11 @@ func CaptureEnv() Env {
 	e.KernelConfig, e.Preempt, e.HZ, e.NoHZ, e.BPFJITAlways = kc.Source, kc.Preempt, kc.HZ, kc.NoHZ, kc.BPFJITAlwaysOn
 	e.Lockdown, e.SMT, e.Governor, e.BootCmdline = Lockdown(), SMT(), Governor(), BootCmdline()
 	e.Readiness = readiness.System(online)
+	for _, m := range modes.Modes() {
+		for _, w := range m.WaitsOrOne() {
+			e.Modes = append(e.Modes, schema.ModeLabel(m.Name, w))
+		}
+	}
 	return e
 }
 

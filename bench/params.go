@@ -154,37 +154,40 @@ func resolveMode(p *Params) error {
 	if pt, err := time.ParseDuration(p.PollTimeout); err != nil || pt <= 0 || pt > time.Minute {
 		return fmt.Errorf("poll timeout %q: want a duration from 1ns to 1m, e.g. 10ms", p.PollTimeout)
 	}
-	switch p.Mode {
-	case "spin":
-		if p.Backoff == "" {
-			p.Backoff = "none"
+	m, err := modes.Lookup(p.Mode)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(modeKnobFields) {
+		v := modeKnobFields[name](p)
+		i := slices.IndexFunc(m.Knobs, func(k modes.Knob) bool { return k.Name == name })
+		if i < 0 {
+			if *v != "" {
+				return fmt.Errorf("%s applies to the %s mode only (mode is %s)", name, strings.Join(modes.KnobOwners(name), ", "), p.Mode)
+			}
+			continue
 		}
-		b, err := modes.ParseBackoff(p.Backoff)
-		if err != nil {
+		if *v == "" {
+			*v = m.Knobs[i].Default
+		}
+		if *v, err = m.Knobs[i].Check(*v); err != nil {
 			return err
 		}
-		p.Backoff = b.String()
-	case "epoll":
-		if p.Wait == "" {
-			p.Wait = modes.WaitThread
-		}
-		if p.Wait != modes.WaitThread && p.Wait != modes.WaitNetpoll {
-			return fmt.Errorf("wait %q: want thread or netpoll", p.Wait)
-		}
-		if p.Wait == modes.WaitNetpoll {
-			p.Pin = false // a goroutine parked in the netpoller has no thread to pin
-		}
 	}
-	if p.Mode != "spin" && p.Backoff != "" {
-		return fmt.Errorf("backoff applies to the spin mode only (mode is %s)", p.Mode)
+	if p.Wait == modes.WaitNetpoll {
+		p.Pin = false // a goroutine parked in the netpoller has no thread to pin
 	}
-	if p.Mode != "epoll" && p.Wait != "" {
-		return fmt.Errorf("wait applies to the epoll mode only (mode is %s)", p.Mode)
-	}
-	if p.Breakdown && (!slices.Contains(breakdownModes, p.Mode) || p.Rate == 0 || p.B2B) {
-		return fmt.Errorf("%w (mode is %s)", errBreakdownMode, p.Mode)
+	if p.Breakdown && (!m.Sleeps || p.Rate == 0 || p.B2B) {
+		return errBreakdownMode(p.Mode)
 	}
 	return nil
+}
+
+// modeKnobFields are where Params keeps the knobs modes own (modes.Knob),
+// by name; a test holds every mode's knobs to an entry here.
+var modeKnobFields = map[string]func(*Params) *string{
+	"backoff": func(p *Params) *string { return &p.Backoff },
+	"wait":    func(p *Params) *string { return &p.Wait },
 }
 
 // hash is the flow-table configuration of the producer.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"ringbench/modes"
 	"ringbench/schema"
 )
 
@@ -110,5 +111,21 @@ func TestParseCPUs(t *testing.T) {
 		if _, _, err := ParseCPUs(bad); err == nil {
 			t.Errorf("cpus %q accepted", bad)
 		}
+	}
+}
+
+// Every knob a mode declares has a place in Params, and a knob set for a
+// mode that does not own it is refused naming the modes that do.
+func TestModeKnobs(t *testing.T) {
+	for _, m := range modes.Modes() {
+		for _, k := range m.Knobs {
+			if modeKnobFields[k.Name] == nil {
+				t.Errorf("mode %s's knob %s has no field in Params (modeKnobFields)", m.Name, k.Name)
+			}
+		}
+	}
+	_, err := resolved(t, func(p *Params) { p.Mode, p.Backoff = "reader", "pause" })
+	if err == nil || err.Error() != "backoff applies to the spin mode only (mode is reader)" {
+		t.Errorf("backoff on reader: %v", err)
 	}
 }

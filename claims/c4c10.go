@@ -100,10 +100,10 @@ func runC10(c1 c1Evidence, c2 Result) Result {
 	r := Result{ID: "C10", Claim: c10Text}
 	r.Evidence = append(r.Evidence, "ringbuf with BPF_F_NO_PREALLOC: "+errnoText(c1.ringbufFlag)+" (C1); read(2) on a ringbuf: C2 "+string(c2.Verdict))
 	tried, hung, failed := 0, 0, 0
-	for _, mode := range []string{"reader", "spin", "epoll"} {
-		for _, wait := range waitsOf(mode) {
-			took, err := cancelIdle(mode, wait)
-			name := mode + wait
+	for _, m := range modes.Modes() {
+		for _, wait := range m.WaitsOrOne() {
+			took, err := cancelIdle(m.Name, wait)
+			name := m.Name + wait
 			tried++
 			switch {
 			case err != nil:
@@ -140,13 +140,6 @@ func decideC10(tried, hung, failed int, flagErr error) (Verdict, string) {
 		return Partly, "a read can hang, but every ringbuf here lacks the flag, so the flag cannot be its cause"
 	}
 	return Partly, "a read can hang on a ringbuf without the flag; the same read on a ringbuf with the flag was not tried"
-}
-
-func waitsOf(mode string) []string {
-	if mode == "epoll" {
-		return []string{modes.WaitThread, modes.WaitNetpoll}
-	}
-	return []string{""}
 }
 
 // cancelIdle starts mode's consumer on an idle ring, cancels it, and returns

@@ -70,39 +70,92 @@ func (s Setup) perfWakeup() ring.PerfWakeup {
 	return ring.PerfWakeup{}
 }
 
-type factory func(Setup) (Consumer, error)
-
-// registry lists the modes; each mode's file holds its factory.
-var registry = map[string]factory{
-	"reader": newReader,
-	"spin":   newSpin,
-	"epoll":  newEpoll,
+// Mode is one read mode, declared in its own file in the kernel benchmark
+// framework's style: its name, what it is, the knobs that belong to it
+// alone, and its constructor. Adding a mode is its file and one line in
+// registry; every list of modes (help, validation, claims) reads registry.
+type Mode struct {
+	Name string
+	Doc  string // one line, for help
+	// Knobs are the scenario knobs only this mode takes; a scenario of
+	// another mode that sets one is refused.
+	Knobs []Knob
+	// Waits are the ways it waits, for a mode that has several (epoll:
+	// WaitThread, WaitNetpoll); nil for one.
+	Waits []string
+	// Sleeps says it sleeps in a wait syscall, so its latency can be
+	// split at the wakeup (bench's --breakdown).
+	Sleeps bool
+	New    func(Setup) (Consumer, error)
 }
 
-// Names lists the modes, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
+// Knob is a scenario knob that belongs to one mode: its name (the flag and
+// matrix key), its default, and its check, which returns the value in the
+// form results name it.
+type Knob struct {
+	Name    string
+	Default string
+	Check   func(string) (string, error)
+}
+
+// WaitsOrOne are the mode's waits, or the one unnamed wait ("") of a mode
+// that has no choice.
+func (m Mode) WaitsOrOne() []string {
+	if len(m.Waits) == 0 {
+		return []string{""}
 	}
-	slices.Sort(names)
+	return m.Waits
+}
+
+// registry lists the modes in the order help and charts show them.
+var registry = []Mode{readerMode, spinMode, epollMode}
+
+// Modes lists the read modes.
+func Modes() []Mode { return slices.Clone(registry) }
+
+// Names lists the modes' names, in registry order.
+func Names() []string {
+	names := make([]string, len(registry))
+	for i, m := range registry {
+		names[i] = m.Name
+	}
 	return names
+}
+
+// Lookup is the mode named name, or an error naming the modes there are.
+func Lookup(name string) (Mode, error) {
+	for _, m := range registry {
+		if m.Name == name {
+			return m, nil
+		}
+	}
+	return Mode{}, fmt.Errorf("unknown mode %q (want %s)", name, strings.Join(Names(), ", "))
+}
+
+// KnobOwners are the names of the modes that take knob.
+func KnobOwners(knob string) []string {
+	var out []string
+	for _, m := range registry {
+		if slices.ContainsFunc(m.Knobs, func(k Knob) bool { return k.Name == knob }) {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }
 
 // Valid reports whether mode names a known read mode.
 func Valid(mode string) error {
-	if _, ok := registry[mode]; !ok {
-		return fmt.Errorf("unknown mode %q (want %s)", mode, strings.Join(Names(), ", "))
-	}
-	return nil
+	_, err := Lookup(mode)
+	return err
 }
 
 // New builds the consumer of mode for setup. For perfbuf it opens the
 // per-CPU perf events and puts them into the array, so the producer has
 // somewhere to write from then on.
 func New(mode string, s Setup) (Consumer, error) {
-	if err := Valid(mode); err != nil {
+	m, err := Lookup(mode)
+	if err != nil {
 		return nil, err
 	}
-	return registry[mode](s)
+	return m.New(s)
 }

@@ -1,6 +1,7 @@
 package modes
 
 import (
+	"fmt"
 	"time"
 
 	"ringbench/modes/ring"
@@ -20,6 +21,15 @@ type epollWaiter struct {
 	netpoll bool
 	timeout time.Duration // negative: wait for a wakeup however long
 }
+
+var epollMode = Mode{Name: "epoll", Waits: []string{WaitThread, WaitNetpoll}, Sleeps: true,
+	Knobs: []Knob{{Name: "wait", Default: WaitThread, Check: func(v string) (string, error) {
+		if v != WaitThread && v != WaitNetpoll {
+			return "", fmt.Errorf("wait %q: want thread or netpoll", v)
+		}
+		return v, nil
+	}}},
+	New: newEpoll, Doc: "mmap the ring and sleep in epoll_wait between drains, on a locked thread or in Go's netpoller (--wait)"}
 
 func newEpoll(s Setup) (Consumer, error) {
 	c, err := newMmap(s, func(src source) (idler, error) {

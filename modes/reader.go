@@ -76,6 +76,9 @@ type reader struct {
 
 var _ Consumer = (*reader)(nil)
 
+var readerMode = Mode{Name: "reader", Sleeps: true, New: newReader,
+	Doc: "cilium/ebpf's ringbuf.Reader or perf.Reader, blocking Read calls on a locked thread"}
+
 func newReader(s Setup) (Consumer, error) {
 	if s.Transport == bpf.Ringbuf {
 		rd, err := ringbuf.NewReader(s.Ring)

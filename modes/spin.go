@@ -16,6 +16,13 @@ type spinner struct {
 	b Backoff
 }
 
+var spinMode = Mode{Name: "spin", New: newSpin,
+	Knobs: []Knob{{Name: "backoff", Default: "none", Check: func(v string) (string, error) {
+		b, err := ParseBackoff(v)
+		return b.String(), err
+	}}},
+	Doc: "mmap the ring and poll it in a loop on a locked thread, never sleeping (--backoff when it finds nothing)"}
+
 func newSpin(s Setup) (Consumer, error) {
 	return newMmap(s, func(source) (idler, error) { return spinner{s.Backoff}, nil })
 }

@@ -9,14 +9,19 @@ import (
 	"ringbench/schema"
 )
 
-// ModeLabel names how a scenario reads: the mode, with the epoll wait
-// method, since thread and netpoll are different designs with different
-// costs.
-func ModeLabel(p schema.Params) string {
-	if p.Mode == "epoll" && p.Wait != "" {
-		return "epoll-" + p.Wait
+// ModeLabel names how a scenario reads: the mode, with its wait when it
+// has a choice (epoll's thread and netpoll are different designs with
+// different costs), as env.modes lists them.
+func ModeLabel(p schema.Params) string { return schema.ModeLabel(p.Mode, p.Wait) }
+
+// modeOrder is the chart order of mode labels: the run's record of the
+// modes its ringbench knew (env.modes), or, for a run from before that was
+// recorded, the order this ringbench used then.
+func modeOrder(known []string) []string {
+	if len(known) == 0 {
+		return []string{"reader", "spin", "epoll-thread", "epoll-netpoll", "epoll"}
 	}
-	return p.Mode
+	return known
 }
 
 // Variant names every knob of a scenario except transport, mode and rate:

@@ -14,7 +14,7 @@ import (
 // distributions, saturation, CPU, syscalls and scheduling, GC and
 // allocations, wakeup policies, hash maps.
 func renderAll(r *schema.Result, dir string) ([]Chart, error) {
-	c := plNewCharts(Measured(r))
+	c := plNewCharts(Measured(r), r.Env.Modes)
 	c.noiseP99, c.hasNoise = noiseFloorNs(r.Env)
 	if len(c.measured) == 0 {
 		return nil, nil
@@ -62,14 +62,13 @@ type plCharts struct {
 	hasNoise bool
 }
 
-func plNewCharts(measured []schema.Scenario) *plCharts {
+func plNewCharts(measured []schema.Scenario, known []string) *plCharts {
 	c := &plCharts{measured: measured, transports: Transports(measured),
 		bases: map[string][]schema.Scenario{}, modes: map[string]int{}}
 	for _, t := range c.transports {
 		_, c.bases[t] = BaseSweep(measured, t)
 	}
-	known := []string{"reader", "spin", "epoll-thread", "epoll-netpoll", "epoll"}
-	for i, m := range known {
+	for i, m := range modeOrder(known) {
 		c.modes[m] = i
 	}
 	var other []string

@@ -42,6 +42,10 @@ type Env struct {
 	// Readiness is how far the machine is from a perf box (governor,
 	// turbo, SMT, isolation, IRQs, …), checked for the online CPUs.
 	Readiness []Finding `json:"readiness,omitempty"`
+	// Modes are the labels (ModeLabel) of the read modes this ringbench
+	// knows, with each of their waits, in its registry's order; readers
+	// order modes by it.
+	Modes []string `json:"modes,omitempty"`
 }
 
 // NoiseCPU is one CPU's noise floor: what a pinned thread reading the clock
@@ -71,4 +75,12 @@ func (n NoiseCPU) String() string {
 		s += fmt.Sprintf("; gap p50 %v, p99 %v, max %v", time.Duration(*n.GapP50Ns), time.Duration(*n.GapP99Ns), time.Duration(*n.GapMaxNs))
 	}
 	return s
+}
+
+// ModeLabel names a read mode with its wait, when it has one: "epoll-netpoll".
+func ModeLabel(mode, wait string) string {
+	if wait == "" {
+		return mode
+	}
+	return mode + "-" + wait
 }

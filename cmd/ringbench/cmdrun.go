@@ -20,6 +20,7 @@ import (
 	"ringbench/bench"
 	"ringbench/internal/cpu"
 	"ringbench/loadgen"
+	"ringbench/modes"
 	"ringbench/report"
 	"ringbench/schema"
 )
@@ -56,7 +57,7 @@ type scenarioFlags struct {
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	d := schema.Defaults()
 	fs.StringVar(&f.transports, "transport", d.Transport, "transports: ringbuf, perfbuf (list)")
-	fs.StringVar(&f.modes, "mode", d.Mode, "read modes: reader, spin, epoll (list)")
+	fs.StringVar(&f.modes, "mode", d.Mode, "read modes: "+strings.Join(modes.Names(), ", ")+" (list)")
 	fs.StringVar(&f.rates, "rate", strconv.FormatUint(d.Rate, 10), "offered events/s, or max for back to back (list)")
 	fs.StringVar(&f.batches, "batch", strconv.Itoa(d.Batch), "events per trigger (list)")
 	fs.StringVar(&f.payloads, "payload", strconv.Itoa(d.Payload), "bytes per event, 24..32768, header included (list)")
