@@ -15,8 +15,9 @@ import (
 // from a resolved scenario in the same form (a filter). Keeping both in one
 // entry means a key cannot be settable yet invisible to filters.
 type matrixKey struct {
-	set func(p *Params, v string, online []int) error
-	get func(p Params) string
+	set    func(p *Params, v string, online []int) error
+	get    func(p Params) string
+	isBool bool // a switch: a flag without a value means true
 }
 
 var matrixKeys = map[string]matrixKey{
@@ -138,7 +139,7 @@ func durationKey(name string, field func(*Params) *float64) matrixKey {
 }
 
 func boolKey(name string, field func(*Params) *bool) matrixKey {
-	return matrixKey{
+	return matrixKey{isBool: true,
 		set: func(p *Params, v string, _ []int) error {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -155,7 +156,7 @@ func boolKey(name string, field func(*Params) *bool) matrixKey {
 // results written before it existed read as its default.
 func notBoolKey(name string, field func(*Params) *bool) matrixKey {
 	k := boolKey(name, field)
-	return matrixKey{
+	return matrixKey{isBool: true,
 		set: func(p *Params, v string, online []int) error {
 			if err := k.set(p, v, online); err != nil {
 				return err

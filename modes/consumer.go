@@ -94,6 +94,7 @@ type Mode struct {
 // form results name it.
 type Knob struct {
 	Name    string
+	Doc     string // what it does, for help
 	Default string
 	Check   func(string) (string, error)
 }

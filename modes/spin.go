@@ -17,10 +17,11 @@ type spinner struct {
 }
 
 var spinMode = Mode{Name: "spin", New: newSpin,
-	Knobs: []Knob{{Name: "backoff", Default: "none", Check: func(v string) (string, error) {
-		b, err := ParseBackoff(v)
-		return b.String(), err
-	}}},
+	Knobs: []Knob{{Name: "backoff", Default: "none", Doc: "when a poll finds nothing: none, pause, gosched, sleep:DURATION",
+		Check: func(v string) (string, error) {
+			b, err := ParseBackoff(v)
+			return b.String(), err
+		}}},
 	Doc: "mmap the ring and poll it in a loop on a locked thread, never sleeping (--backoff when it finds nothing)"}
 
 func newSpin(s Setup) (Consumer, error) {

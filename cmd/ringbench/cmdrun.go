@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,7 +19,6 @@ import (
 	"ringbench/bench"
 	"ringbench/internal/cpu"
 	"ringbench/loadgen"
-	"ringbench/modes"
 	"ringbench/report"
 	"ringbench/schema"
 )
@@ -40,49 +38,49 @@ DIR/run.json. Examples:
 Flags:
 `
 
-// scenarioFlags are the flags of run, as given.
+// scenarioFlags are the flags of run: one per scenario knob, from the
+// key table (bench.Keys), plus how many repetitions and where to.
 type scenarioFlags struct {
-	transports, modes, rates, batches, payloads, wakeups, rings string
-	producers, gomaxprocs, hashKeys, hashEntries                int
-	hashChurn                                                   string
-	output, pin                                                 bool
-	cpus, hashmap, delivery, work, backoff, wait, pollTimeout   string
-	clock, commit                                               string
-	b2b, latency, countSyscalls, breakdown                      bool
-	duration, warmup                                            time.Duration
-	reps                                                        int
-	out                                                         string
+	knobs            map[string]*knobFlag
+	duration, warmup time.Duration
+	reps             int
+	out              string
 }
+
+// knobFlag is one knob's flag: its value as given, in the key table's
+// text form.
+type knobFlag struct {
+	key   bench.Key
+	value string
+}
+
+func (k *knobFlag) String() string {
+	if k == nil {
+		return ""
+	}
+	return k.value
+}
+func (k *knobFlag) Set(v string) error { k.value = v; return nil }
+func (k *knobFlag) IsBoolFlag() bool   { return k.key.Bool }
 
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	d := schema.Defaults()
-	fs.StringVar(&f.transports, "transport", d.Transport, "transports: ringbuf, perfbuf (list)")
-	fs.StringVar(&f.modes, "mode", d.Mode, "read modes: "+strings.Join(modes.Names(), ", ")+" (list)")
-	fs.StringVar(&f.rates, "rate", strconv.FormatUint(d.Rate, 10), "offered events/s, or max for back to back (list)")
-	fs.StringVar(&f.batches, "batch", strconv.Itoa(d.Batch), "events per trigger (list)")
-	fs.StringVar(&f.payloads, "payload", strconv.Itoa(d.Payload), "bytes per event, 24..32768, header included (list)")
-	fs.StringVar(&f.wakeups, "wakeup", "", "wakeup policy: ringbuf adaptive|sampled:N|forced|none, perfbuf wakeup_events=N|watermark=BYTES; empty: the transport's default (list)")
-	fs.StringVar(&f.rings, "ring-bytes", strconv.Itoa(d.RingBytes), "ring size: ringbuf data size, or each per-CPU perf ring (power of two ≥ page) (list)")
-	fs.IntVar(&f.producers, "producers", d.Producers, "producer threads, each pinned to a CPU")
-	fs.IntVar(&f.gomaxprocs, "gomaxprocs", 0, "GOMAXPROCS during the scenario; 0: the runtime's default")
-	fs.BoolVar(&f.output, "output", false, "ringbuf: bpf_ringbuf_output instead of reserve+submit")
-	fs.BoolVar(&f.pin, "pin", d.Pin, "pin the consumer thread to its CPU")
-	fs.StringVar(&f.cpus, "cpus", ":", "placement PRODUCER_CPUS:CONSUMER_CPU, e.g. 0:1 or 0,1:1; empty sides: consumer on the last online CPU, producers on the others")
-	fs.StringVar(&f.hashmap, "hashmap", d.Hashmap, "flow table the producer updates per event: none, prealloc (flags 0), noprealloc (BPF_F_NO_PREALLOC), lru, lru-nocommon (list)")
-	fs.IntVar(&f.hashKeys, "hash-keys", d.HashKeys, "distinct flow keys the churn moves through (half of them live)")
-	fs.IntVar(&f.hashEntries, "hash-entries", d.HashEntries, "the flow table's max_entries")
-	fs.StringVar(&f.hashChurn, "hash-churn", d.HashChurn, "INSERT:UPDATE:DELETE proportions per event")
-	fs.StringVar(&f.delivery, "delivery", d.Delivery, "how events reach the recorder: inline, channel (one event per send) or channel:N (N per send) (list)")
-	fs.StringVar(&f.work, "work", d.Work, "synthetic work per event on the recording goroutine: CPU_NS[,ALLOC_BYTES]")
-	fs.StringVar(&f.backoff, "backoff", "", "spin mode, when a poll finds nothing: none (default), pause, gosched, sleep:DURATION")
-	fs.StringVar(&f.wait, "wait", "", "epoll mode: thread (blocking epoll_wait on a locked thread, default) or netpoll (Go's netpoller)")
-	fs.StringVar(&f.pollTimeout, "poll-timeout", d.PollTimeout, "longest wait when the wakeup policy may not wake (sampled, none, perf batching)")
-	fs.StringVar(&f.clock, "clock", d.LatencyClock, "when the consumer reads its clock: per-drain (once per pass over what became visible together) or per-event (list)")
-	fs.BoolVar(&f.latency, "latency", true, "timestamped events; false runs the kernel benchmark's workload: 8-byte events (CPU and sequence), sequences checked, no latency")
-	fs.StringVar(&f.commit, "commit", d.Commit, "spin/epoll: hand ring space back once per drain (batch) or after every record (record, what libbpf and cilium/ebpf do) (list)")
-	fs.BoolVar(&f.countSyscalls, "count-syscalls", true, "count the consumer's syscalls with a BPF program (costs each syscall a map update, measured and reported)")
-	fs.BoolVar(&f.breakdown, "breakdown", false, "reader and epoll: split the latency into emission → woken → on CPU → wait syscall return → read, with BPF programs on the scheduler and the wait syscall (their cost is measured and reported)")
-	fs.BoolVar(&f.b2b, "b2b", false, "back to back: the consumer thread triggers the next batch after each drain, on one CPU (the kernel benchmark's --rb-b2b)")
+	f.knobs = map[string]*knobFlag{}
+	for _, k := range bench.Keys() {
+		if k.Name == "duration" || k.Name == "warmup" {
+			continue // the matrix's own, below
+		}
+		doc := k.Doc
+		if k.List {
+			doc += " (list)"
+		}
+		v := k.Default
+		if k.Bool && v == "false" {
+			v = "" // a switch that is off shows no default
+		}
+		f.knobs[k.Name] = &knobFlag{key: k, value: v}
+		fs.Var(f.knobs[k.Name], k.Name, doc)
+	}
 	fs.DurationVar(&f.duration, "duration", seconds(d.DurationS), "measured window per run")
 	fs.DurationVar(&f.warmup, "warmup", seconds(d.WarmupS), "warm-up before the window, not measured")
 	fs.IntVar(&f.reps, "reps", 3, "repetitions per scenario, each in a fresh child process")
@@ -112,11 +110,12 @@ func (f *scenarioFlags) expand(fs *flag.FlagSet, online []int) ([]schema.Params,
 	// code; what a matrix would skip for this machine, run refuses.
 	b := bench.Block{Name: "run", Values: map[string][]string{}}
 	fs.Visit(func(fl *flag.Flag) {
-		switch {
-		case listFlags[fl.Name]:
-			b.Values[fl.Name] = list(fl.Value.String())
-		case slices.Contains(bench.MatrixKeyNames(), fl.Name):
-			b.Values[fl.Name] = []string{fl.Value.String()}
+		if k, ok := f.knobs[fl.Name]; ok {
+			if k.key.List {
+				b.Values[fl.Name] = list(k.value)
+			} else {
+				b.Values[fl.Name] = []string{k.value}
+			}
 		}
 	})
 	m := bench.Matrix{Reps: f.reps, Duration: f.duration, Warmup: f.warmup, Blocks: []bench.Block{b}, ShareCPUs: true}
@@ -134,11 +133,6 @@ func (f *scenarioFlags) expand(fs *flag.FlagSet, online []int) ([]schema.Params,
 	return out, nil
 }
 
-// listFlags are the flags of run that take comma-separated lists; the
-// others may hold commas in one value (--work 200,128, --cpus 0,1:1).
-var listFlags = map[string]bool{"transport": true, "mode": true, "rate": true, "batch": true,
-	"payload": true, "wakeup": true, "ring-bytes": true, "hashmap": true, "delivery": true, "clock": true, "commit": true}
-
 func cmdRun(stdout, stderr io.Writer, args []string) error {
 	fs := newFlags("run", runUsage, stderr)
 	var f scenarioFlags
@@ -148,7 +142,7 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 	}
 	rateGiven := false
 	fs.Visit(func(fl *flag.Flag) { rateGiven = rateGiven || fl.Name == "rate" })
-	if f.b2b && rateGiven {
+	if b2b, _ := strconv.ParseBool(f.knobs["b2b"].value); b2b && rateGiven {
 		return usagef("b2b has no rate: the consumer triggers the next batch as soon as it has drained (drop --rate)")
 	}
 	online, err := cpu.Online()
