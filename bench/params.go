@@ -49,21 +49,53 @@ func ParseCPUs(s string) (producers []int, consumer int, err error) {
 	return producers, consumer, nil
 }
 
+// Spec is a scenario resolved once: its Params as run.json names them,
+// normalised, and every knob as the packages that act on it take it. The
+// string forms are parsed here and nowhere else.
+type Spec struct {
+	Params      Params
+	Transport   bpf.Transport
+	Wakeup      bpf.Wakeup
+	Hash        bpf.Hash
+	Delivery    modes.Delivery
+	Work        modes.Work
+	Backoff     modes.Backoff // the zero Backoff for modes other than spin
+	Clock       modes.LatencyClock
+	Commit      modes.Commit
+	PollTimeout time.Duration
+}
+
 // Resolve fills what depends on the machine and checks everything, so a
 // scenario that cannot run is refused before anything is loaded. The error
 // is one line saying what is wrong and what is allowed.
 func Resolve(p *Params, online []int) error {
-	tr, err := bpf.ParseTransport(p.Transport)
-	if err != nil {
+	s, err := Compile(*p, online)
+	if err == nil {
+		*p = s.Params
+	}
+	return err
+}
+
+// Compile resolves p (as Resolve does) into a Spec.
+func Compile(params Params, online []int) (Spec, error) {
+	s := Spec{Params: params}
+	err := compile(&s, online)
+	return s, err
+}
+
+func compile(s *Spec, online []int) (err error) {
+	p := &s.Params
+	if s.Transport, err = bpf.ParseTransport(p.Transport); err != nil {
 		return err
 	}
+	tr := s.Transport
 	if err := modes.Valid(p.Mode); err != nil {
 		return err
 	}
-	w, err := bpf.ParseWakeup(tr, p.Wakeup)
-	if err != nil {
+	if s.Wakeup, err = bpf.ParseWakeup(tr, p.Wakeup); err != nil {
 		return err
 	}
+	w := s.Wakeup
 	p.Wakeup = w.String()
 	if p.NoLatency {
 		if p.Payload != bpf.CompactEventSize && p.Payload != schema.Defaults().Payload {
@@ -92,10 +124,10 @@ func Resolve(p *Params, online []int) error {
 	case p.WarmupS < 0:
 		return fmt.Errorf("warm-up must not be negative")
 	}
-	if err := resolveMode(p); err != nil {
+	if err := resolveMode(s); err != nil {
 		return err
 	}
-	if _, err := hashOf(*p); err != nil {
+	if s.Hash, err = hashOf(*p); err != nil {
 		return err
 	}
 	if p.GOMAXPROCS < 0 || p.GOMAXPROCS > 1024 {
@@ -122,36 +154,36 @@ func Resolve(p *Params, online []int) error {
 
 // resolveMode checks the options that belong to one mode and normalises
 // them, so a result names only the knobs that applied.
-func resolveMode(p *Params) error {
-	d, err := modes.ParseDelivery(p.Delivery)
-	if err != nil {
+func resolveMode(s *Spec) (err error) {
+	p := &s.Params
+	if s.Delivery, err = modes.ParseDelivery(p.Delivery); err != nil {
 		return err
 	}
-	p.Delivery = d.String()
-	w, err := modes.ParseWork(p.Work)
-	if err != nil {
+	p.Delivery = s.Delivery.String()
+	if s.Work, err = modes.ParseWork(p.Work); err != nil {
 		return err
 	}
-	p.Work = w.String()
+	p.Work = s.Work.String()
 	if p.LatencyClock == "" {
 		p.LatencyClock = string(modes.ClockPerDrain)
 	}
-	if _, err := modes.ParseLatencyClock(p.LatencyClock); err != nil {
+	if s.Clock, err = modes.ParseLatencyClock(p.LatencyClock); err != nil {
 		return err
 	}
 	if p.Commit == "" {
 		p.Commit = string(modes.CommitBatch)
 	}
-	if _, err := modes.ParseCommit(p.Commit); err != nil {
+	if s.Commit, err = modes.ParseCommit(p.Commit); err != nil {
 		return err
 	}
 	switch {
 	case p.Mode == "reader":
-		p.Commit = string(modes.CommitRecord) // cilium/ebpf's readers commit per record
-	case p.Commit == string(modes.CommitRecord) && d.Channel:
+		s.Commit = modes.CommitRecord // cilium/ebpf's readers commit per record
+		p.Commit = string(s.Commit)
+	case s.Commit == modes.CommitRecord && s.Delivery.Channel:
 		return fmt.Errorf("commit record applies to inline delivery: with a channel, ring space goes back per batch the worker returns")
 	}
-	if pt, err := time.ParseDuration(p.PollTimeout); err != nil || pt <= 0 || pt > time.Minute {
+	if s.PollTimeout, err = time.ParseDuration(p.PollTimeout); err != nil || s.PollTimeout <= 0 || s.PollTimeout > time.Minute {
 		return fmt.Errorf("poll timeout %q: want a duration from 1ns to 1m, e.g. 10ms", p.PollTimeout)
 	}
 	m, err := modes.Lookup(p.Mode)
@@ -171,6 +203,11 @@ func resolveMode(p *Params) error {
 			*v = m.Knobs[i].Default
 		}
 		if *v, err = m.Knobs[i].Check(*v); err != nil {
+			return err
+		}
+	}
+	if p.Backoff != "" {
+		if s.Backoff, err = modes.ParseBackoff(p.Backoff); err != nil {
 			return err
 		}
 	}

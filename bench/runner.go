@@ -47,22 +47,18 @@ type Outcome struct {
 // own (BPF run-time statistics, the syscall counter) is switched on before
 // the warm-up ends. The window's edges are planned at the start and shared
 // by every process: the load generator stops by itself at the window's end.
-func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
-	tr := bpf.Transport(p.Transport)
-	wake, err := bpf.ParseWakeup(tr, p.Wakeup)
+func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
+	online, err := cpu.Online()
 	if err != nil {
 		return Outcome{}, err
 	}
-	clk, err := modes.ParseLatencyClock(p.LatencyClock)
+	spec, err := Compile(params, online)
 	if err != nil {
 		return Outcome{}, err
 	}
+	p := spec.Params
 	if p.GOMAXPROCS > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(p.GOMAXPROCS))
-	}
-	hash, err := hashOf(p)
-	if err != nil {
-		return Outcome{}, err
 	}
 	var lg *loadgen.Process
 	if !p.B2B {
@@ -76,8 +72,8 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 		loadgenPID = lg.Pid()
 	}
 	prod, err := bpf.Load(bpf.Options{
-		Transport: tr, UseOutput: p.Output, Wakeup: wake, Batch: p.Batch,
-		Payload: p.Payload, RingBytes: p.RingBytes, Hash: hash, Tgid: loadgenPID, NoTimestamps: p.NoLatency,
+		Transport: spec.Transport, UseOutput: p.Output, Wakeup: spec.Wakeup, Batch: p.Batch,
+		Payload: p.Payload, RingBytes: p.RingBytes, Hash: spec.Hash, Tgid: loadgenPID, NoTimestamps: p.NoLatency,
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("load producer: %w", err)
@@ -94,23 +90,16 @@ func RunScenario(ctx context.Context, p Params) (_ Outcome, err error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	online, err := cpu.Online()
-	if err != nil {
-		return Outcome{}, err
-	}
 	win := window.New()
 	bd := startBreakdown(p)
 	defer bd.close()
 	if bd.err != nil {
 		return Outcome{}, fmt.Errorf("latency breakdown: %w", bd.err)
 	}
-	recOpts := modes.RecorderOptions{Clock: clk, NoTimestamps: p.NoLatency, Trace: bd.trace}
+	recOpts := modes.RecorderOptions{Clock: spec.Clock, NoTimestamps: p.NoLatency, Trace: bd.trace}
 	recCost := modes.MeasureRecorderCost(recorderCostTime, p.Payload, recOpts)
 	rec := modes.NewRecorder(ncpu, win, recOpts)
-	setup, err := setupOf(p, tr, wake, online)
-	if err != nil {
-		return Outcome{}, err
-	}
+	setup := setupOf(spec, online)
 	setup.Ring = prod.Ring()
 	var inline *loadgen.Inline
 	if p.B2B {
@@ -308,27 +297,16 @@ func fillHarness(r *Run, p Params, c modes.RecorderCounts, cost modes.RecorderCo
 	r.Consumer.HarnessNsPerEvent = &h
 }
 
-// setup translates the scenario into what the mode needs.
-func setupOf(p Params, tr bpf.Transport, wake bpf.Wakeup, online []int) (modes.Setup, error) {
-	s := modes.Setup{Transport: tr, RingBytes: p.RingBytes, Wakeup: wake, CPU: p.ConsumerCPU,
-		CPUs: online, Payload: p.Payload, Wait: p.Wait, Commit: modes.Commit(p.Commit)}
+// setupOf translates the scenario into what the mode needs.
+func setupOf(spec Spec, online []int) modes.Setup {
+	p := spec.Params
+	s := modes.Setup{Transport: spec.Transport, RingBytes: p.RingBytes, Wakeup: spec.Wakeup, CPU: p.ConsumerCPU,
+		CPUs: online, Payload: p.Payload, Wait: p.Wait, Commit: spec.Commit, Delivery: spec.Delivery,
+		Work: spec.Work, Backoff: spec.Backoff, PollTimeout: spec.PollTimeout}
 	if !p.Pin {
 		s.CPU = -1
 	}
-	var err error
-	if s.Delivery, err = modes.ParseDelivery(p.Delivery); err != nil {
-		return s, err
-	}
-	if s.Work, err = modes.ParseWork(p.Work); err != nil {
-		return s, err
-	}
-	if p.Backoff != "" {
-		if s.Backoff, err = modes.ParseBackoff(p.Backoff); err != nil {
-			return s, err
-		}
-	}
-	s.PollTimeout, err = time.ParseDuration(p.PollTimeout)
-	return s, err
+	return s
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
