@@ -136,18 +136,15 @@ func measure(ctx context.Context, o Options) (*schema.Result, error) {
 		if err := bench.Resolve(&p, online); err != nil {
 			return nil, fmt.Errorf("scenario %s: %w", p.ID(), err)
 		}
-		sc := schema.Scenario{ID: p.ID(), Params: p}
-		for rep := range reps {
+		before := func(rep int) {
 			if o.Log != nil {
-				fmt.Fprintf(o.Log, "[%d/%d] %s (rep %d/%d, %.1fs)\n", i+1, n, sc.ID, rep+1, reps, duration)
+				fmt.Fprintf(o.Log, "[%d/%d] %s (rep %d/%d, %.1fs)\n", i+1, n, p.ID(), rep+1, reps, duration)
 			}
-			out, err := bench.RunIsolated(ctx, p, nil)
-			if err != nil {
-				return nil, err
-			}
-			sc.Runs = append(sc.Runs, out.Run)
 		}
-		sc.Summary = schema.Summarize(sc.Runs)
+		sc, err := bench.Repetitions(ctx, p, reps, before, nil)
+		if err != nil {
+			return nil, err
+		}
 		res.Scenarios = append(res.Scenarios, sc)
 	}
 	return res, nil

@@ -38,28 +38,23 @@ var errInterrupted = errors.New("interrupted")
 // scenario runs one scenario's repetitions and adds it to the result. It
 // returns errInterrupted when ctx is cancelled; that scenario is dropped.
 func (x *execution) scenario(ctx context.Context, n, total int, p schema.Params) error {
-	sc := schema.Scenario{ID: p.ID(), Params: p}
+	id := p.ID()
 	// The scenario's own window (a matrix block may set its own duration).
 	h := scenarioHists{durationMs: int64(math.Round(p.DurationS * 1000))}
-	for rep := range x.reps {
+	before := func(rep int) {
 		if x.progress != nil {
-			x.progress.begin(n, sc.ID, rep+1)
+			x.progress.begin(n, id, rep+1)
 		} else {
-			fmt.Fprintf(x.stderr, "[%d/%d] %s (rep %d/%d, %gs + %gs warm-up)\n", n, total, sc.ID, rep+1, x.reps, p.DurationS, p.WarmupS)
+			fmt.Fprintf(x.stderr, "[%d/%d] %s (rep %d/%d, %gs + %gs warm-up)\n", n, total, id, rep+1, x.reps, p.DurationS, p.WarmupS)
 		}
-		o, err := bench.RunIsolated(ctx, p, nil)
-		if errors.Is(err, bench.ErrInterrupted) || ctx.Err() != nil {
-			return errInterrupted
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", sc.ID, err)
-		}
+	}
+	after := func(rep int, o bench.Outcome) {
 		if x.progress != nil {
 			x.progress.repDone()
 		}
 		if o.Run.Incomplete() {
 			x.incomplete++
-			x.warn("ringbench: %s rep %d failed: %s; going on\n", sc.ID, rep+1, o.Run.Error)
+			x.warn("ringbench: %s rep %d failed: %s; going on\n", id, rep+1, o.Run.Error)
 		} else {
 			x.res.Env.Attach = string(o.Attach)
 			x.res.Env.AttachRefused = refusedList(o.Refused)
@@ -67,11 +62,16 @@ func (x *execution) scenario(ctx context.Context, n, total int, p schema.Params)
 		}
 		for _, c := range o.Run.Failed() {
 			x.failed++
-			x.warn("ringbench: %s: check %s failed: %s\n", sc.ID, c.Name, c.Detail)
+			x.warn("ringbench: %s: check %s failed: %s\n", id, c.Name, c.Detail)
 		}
-		sc.Runs = append(sc.Runs, o.Run)
 	}
-	sc.Summary = schema.Summarize(sc.Runs)
+	sc, err := bench.Repetitions(ctx, p, x.reps, before, after)
+	if errors.Is(err, bench.ErrInterrupted) {
+		return errInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", id, err)
+	}
 	x.res.Scenarios = append(x.res.Scenarios, sc)
 	x.hists = append(x.hists, h)
 	if x.incremental {
