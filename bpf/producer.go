@@ -65,32 +65,13 @@ type Producer struct {
 }
 
 // loadObjects loads the maps and the one program of the chosen attach
-// method: LoadAndAssign loads only what its target struct names.
+// method.
 func loadObjects(spec *ebpf.CollectionSpec, m AttachMethod) (producerMaps, *ebpf.Program, error) {
-	switch m {
-	case Fentry:
-		var o struct {
-			producerMaps
-			P *ebpf.Program `ebpf:"rbn_fentry"`
-		}
-		err := spec.LoadAndAssign(&o, nil)
-		return o.producerMaps, o.P, err
-	case TpBTF:
-		var o struct {
-			producerMaps
-			P *ebpf.Program `ebpf:"rbn_tp_btf"`
-		}
-		err := spec.LoadAndAssign(&o, nil)
-		return o.producerMaps, o.P, err
-	case RawTp:
-		var o struct {
-			producerMaps
-			P *ebpf.Program `ebpf:"rbn_raw_tp"`
-		}
-		err := spec.LoadAndAssign(&o, nil)
-		return o.producerMaps, o.P, err
+	name, ok := map[AttachMethod]string{Fentry: "rbn_fentry", TpBTF: "rbn_tp_btf", RawTp: "rbn_raw_tp"}[m]
+	if !ok {
+		return producerMaps{}, nil, fmt.Errorf("unknown attach method %q", m)
 	}
-	return producerMaps{}, nil, fmt.Errorf("unknown attach method %q", m)
+	return loadOne[producerMaps](spec, name)
 }
 
 // syscallSymbol is the kernel function fentry attaches to on this
@@ -203,13 +184,9 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 		spec.Maps[producerMapRbnRingbuf].MaxEntries = uint32(os.Getpagesize())
 	}
 
-	// LoadAndAssign rather than NewCollection: the latter also builds
-	// Variables, for which cilium/ebpf mmaps the data sections and unmaps them
-	// only from a GC cleanup, keeping those maps alive in the kernel after
-	// Close. The constants are fixed at load, so nothing needs the mapping.
 	maps, prog, err := loadObjects(spec, method)
 	if err != nil {
-		return nil, describeLoadError(err)
+		return nil, err
 	}
 	defer func() {
 		if err != nil {

@@ -45,24 +45,9 @@ func startSchedWatch(own [2]uint32, m AttachMethod) (_ *SchedWatch, err error) {
 		return nil, err
 	}
 	w := &SchedWatch{Attach: m}
-	// LoadAndAssign, not NewCollection: see load in producer.go.
-	if m == TpBTF {
-		var o struct {
-			schedMaps
-			P *ebpf.Program `ebpf:"rbn_sched_switch_tp_btf"`
-		}
-		err = spec.LoadAndAssign(&o, nil)
-		w.maps, w.prog = o.schedMaps, o.P
-	} else {
-		var o struct {
-			schedMaps
-			P *ebpf.Program `ebpf:"rbn_sched_switch_raw_tp"`
-		}
-		err = spec.LoadAndAssign(&o, nil)
-		w.maps, w.prog = o.schedMaps, o.P
-	}
-	if err != nil {
-		return nil, describeLoadError(err)
+	name := map[AttachMethod]string{TpBTF: "rbn_sched_switch_tp_btf", RawTp: "rbn_sched_switch_raw_tp"}[m]
+	if w.maps, w.prog, err = loadOne[schedMaps](spec, name); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if err != nil {

@@ -52,24 +52,9 @@ func startSyscallCounter(tgid int, m AttachMethod) (_ *SyscallCounter, err error
 		return nil, err
 	}
 	c := &SyscallCounter{Attach: m}
-	// LoadAndAssign, not NewCollection: see load in producer.go.
-	if m == TpBTF {
-		var o struct {
-			syscountMaps
-			P *ebpf.Program `ebpf:"rbn_sc_tp_btf"`
-		}
-		err = spec.LoadAndAssign(&o, nil)
-		c.maps, c.prog = o.syscountMaps, o.P
-	} else {
-		var o struct {
-			syscountMaps
-			P *ebpf.Program `ebpf:"rbn_sc_raw_tp"`
-		}
-		err = spec.LoadAndAssign(&o, nil)
-		c.maps, c.prog = o.syscountMaps, o.P
-	}
-	if err != nil {
-		return nil, describeLoadError(err)
+	name := map[AttachMethod]string{TpBTF: "rbn_sc_tp_btf", RawTp: "rbn_sc_raw_tp"}[m]
+	if c.maps, c.prog, err = loadOne[syscountMaps](spec, name); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if err != nil {

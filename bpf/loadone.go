@@ -1,0 +1,38 @@
+package bpf
+
+import (
+	"reflect"
+
+	"github.com/cilium/ebpf"
+)
+
+// loadOne loads spec's maps into M (a bpf2go maps struct) and the one
+// program named prog, leaving the others unloaded: an object holds a
+// variant per attach method, and one the kernel refuses (fentry here) must
+// not stop the others.
+//
+// It goes through LoadAndAssign, which loads only what its target names,
+// rather than NewCollection: that also builds Variables, for which
+// cilium/ebpf mmaps the data sections and unmaps them only from a GC
+// cleanup, keeping those maps alive in the kernel after Close. The target
+// is M's fields plus the program under its name, a struct built for the
+// call because a tag cannot be chosen at run time otherwise.
+func loadOne[M any](spec *ebpf.CollectionSpec, prog string) (maps M, p *ebpf.Program, err error) {
+	mt := reflect.TypeOf(maps)
+	fields := make([]reflect.StructField, 0, mt.NumField()+1)
+	for i := range mt.NumField() {
+		f := mt.Field(i)
+		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
+	}
+	fields = append(fields, reflect.StructField{Name: "Program", Type: reflect.TypeOf(p),
+		Tag: reflect.StructTag(`ebpf:"` + prog + `"`)})
+	target := reflect.New(reflect.StructOf(fields)).Elem()
+	if err := spec.LoadAndAssign(target.Addr().Interface(), nil); err != nil {
+		return maps, nil, describeLoadError(err)
+	}
+	mv := reflect.ValueOf(&maps).Elem()
+	for i := range mt.NumField() {
+		mv.Field(i).Set(target.Field(i))
+	}
+	return maps, target.Field(mt.NumField()).Interface().(*ebpf.Program), nil
+}
