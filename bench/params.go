@@ -156,6 +156,7 @@ func compile(s *Spec, online []int) (err error) {
 // them, so a result names only the knobs that applied.
 func resolveMode(s *Spec) (err error) {
 	p := &s.Params
+	FillDefaults(p)
 	if s.Delivery, err = modes.ParseDelivery(p.Delivery); err != nil {
 		return err
 	}
@@ -164,14 +165,8 @@ func resolveMode(s *Spec) (err error) {
 		return err
 	}
 	p.Work = s.Work.String()
-	if p.LatencyClock == "" {
-		p.LatencyClock = string(modes.ClockPerDrain)
-	}
 	if s.Clock, err = modes.ParseLatencyClock(p.LatencyClock); err != nil {
 		return err
-	}
-	if p.Commit == "" {
-		p.Commit = string(modes.CommitBatch)
 	}
 	if s.Commit, err = modes.ParseCommit(p.Commit); err != nil {
 		return err
@@ -199,9 +194,6 @@ func resolveMode(s *Spec) (err error) {
 			}
 			continue
 		}
-		if *v == "" {
-			*v = m.Knobs[i].Default
-		}
 		if *v, err = m.Knobs[i].Check(*v); err != nil {
 			return err
 		}
@@ -211,13 +203,34 @@ func resolveMode(s *Spec) (err error) {
 			return err
 		}
 	}
-	if p.Wait == modes.WaitNetpoll {
-		p.Pin = false // a goroutine parked in the netpoller has no thread to pin
-	}
 	if p.Breakdown && (!m.Sleeps || p.Rate == 0 || p.B2B) {
 		return errBreakdownMode(p.Mode)
 	}
 	return nil
+}
+
+// FillDefaults gives the knobs left empty their defaults, the scenario's
+// and those of the knobs its mode owns, and unpins a consumer that waits in
+// Go's netpoller (it has no thread to pin). Resolving does it first; a
+// reader of results from before a knob existed does it to compare alike.
+func FillDefaults(p *Params) {
+	d := schema.Defaults()
+	for _, f := range []struct{ v, def *string }{{&p.Hashmap, &d.Hashmap}, {&p.Delivery, &d.Delivery},
+		{&p.Work, &d.Work}, {&p.LatencyClock, &d.LatencyClock}, {&p.Commit, &d.Commit}, {&p.PollTimeout, &d.PollTimeout}} {
+		if *f.v == "" {
+			*f.v = *f.def
+		}
+	}
+	if m, err := modes.Lookup(p.Mode); err == nil {
+		for _, k := range m.Knobs {
+			if v := modeKnobFields[k.Name]; v != nil && *v(p) == "" {
+				*v(p) = k.Default
+			}
+		}
+	}
+	if p.Wait == modes.WaitNetpoll {
+		p.Pin = false
+	}
 }
 
 // modeKnobFields are where Params keeps the knobs modes own (modes.Knob),

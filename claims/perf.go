@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"ringbench/bench"
+	"ringbench/bpf"
 	"ringbench/internal/format"
 	"ringbench/modes"
 	"ringbench/schema"
@@ -151,31 +153,16 @@ func collect(r *schema.Result) []scen {
 }
 
 func normalize(p schema.Params) schema.Params {
-	def := func(s *string, v string) {
-		if *s == "" {
-			*s = v
-		}
-	}
-	def(&p.Hashmap, "none")
-	def(&p.Delivery, "inline")
-	def(&p.Work, "0")
 	// Results from before the latency clock was a knob read it per event.
-	def(&p.LatencyClock, string(modes.ClockPerEvent))
-	def(&p.Commit, string(modes.CommitBatch))
+	if p.LatencyClock == "" {
+		p.LatencyClock = string(modes.ClockPerEvent)
+	}
+	bench.FillDefaults(&p)
 	if p.Mode == "reader" {
 		p.Commit = "" // the library's, not a knob
 	}
-	if p.Transport == "ringbuf" {
-		def(&p.Wakeup, "adaptive")
-	}
-	switch p.Mode {
-	case "epoll":
-		def(&p.Wait, modes.WaitThread)
-		if p.Wait == modes.WaitNetpoll {
-			p.Pin = false
-		}
-	case "spin":
-		def(&p.Backoff, "none")
+	if p.Transport == "ringbuf" && p.Wakeup == "" {
+		p.Wakeup = bpf.DefaultWakeup(bpf.Ringbuf).String()
 	}
 	return p
 }
