@@ -27,7 +27,7 @@ func BenchName(p schema.Params) string {
 	}
 	parts := []string{
 		"transport=" + p.Transport, "mode=" + mode,
-		"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap, "rate=" + rateKey(p),
+		"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap, "rate=" + p.RateKey(),
 		fmt.Sprintf("batch=%d", p.Batch), fmt.Sprintf("payload=%d", p.Payload),
 		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
 		"delivery=" + p.Delivery, "work=" + p.Work, fmt.Sprintf("gomaxprocs=%d", p.GOMAXPROCS),
@@ -62,7 +62,7 @@ func BenchTxt(r *schema.Result) []byte {
 			if !run.Trusted() {
 				continue
 			}
-			figures := flatRun(run)
+			figures := schema.Figures(run)
 			fmt.Fprintf(&b, "%s 1", name)
 			for _, m := range benchMetrics {
 				if v, ok := figures[m.Path]; ok {
@@ -81,13 +81,4 @@ func BenchTxt(r *schema.Result) []byte {
 		fmt.Fprintf(&b, "Unit %s better=%s\n", m.Bench, better)
 	}
 	return b.Bytes()
-}
-
-// flatRun is one run's numeric figures by dotted path (Summarize's view).
-func flatRun(run schema.Run) map[string]float64 {
-	out := map[string]float64{}
-	for k, s := range schema.Summarize([]schema.Run{run}) {
-		out[k] = s.Mean
-	}
-	return out
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"ringbench/internal/mdtext"
 )
 
 // Markdown is compare.md: the runs, loud warnings, the environment, for
@@ -15,11 +17,11 @@ func (c *CompareResult) Markdown(charts []CompareChart) []byte {
 	fmt.Fprintf(&b, "# ringbench compare: %s\n\n", c.runsTitle())
 	b.WriteString("| run | run.json | started | host |\n|---|---|---|---|\n")
 	for _, r := range c.Runs {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.Label, mdCode(r.Path), mdCell(r.Result.Env.Start), mdCell(r.Result.Env.Hostname))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.Label, mdtext.Code(r.Path), mdtext.Cell(r.Result.Env.Start), mdtext.Cell(r.Result.Env.Hostname))
 	}
 	b.WriteString("\n")
 	for _, w := range c.Warnings {
-		fmt.Fprintf(&b, "> **⚠ WARNING: %s**\n\n", mdCell(w))
+		fmt.Fprintf(&b, "> **⚠ WARNING: %s**\n\n", mdtext.Cell(w))
 	}
 	b.WriteString("## Environment\n\n|  |")
 	for _, r := range c.Runs {
@@ -33,7 +35,7 @@ func (c *CompareResult) Markdown(charts []CompareChart) []byte {
 		}
 		fmt.Fprintf(&b, "| %s |", name)
 		for _, v := range row.Values {
-			fmt.Fprintf(&b, " %s |", mdCell(v))
+			fmt.Fprintf(&b, " %s |", mdtext.Cell(v))
 		}
 		b.WriteString("\n")
 	}
@@ -97,7 +99,7 @@ func (c *CompareResult) mdPair(b *bytes.Buffer, p ComparePair) {
 
 func (c *CompareResult) mdMetric(b *bytes.Buffer, ch CompareChart) {
 	m := cmpMetric(ch.Metric)
-	fmt.Fprintf(b, "### %s\n\n![%s](plots/%s.png)\n\n%s\n\n| scenario | %s |", m.Label, mdAltText(ch.Title), ch.Name, ch.Caption, c.Runs[0].Label)
+	fmt.Fprintf(b, "### %s\n\n![%s](plots/%s.png)\n\n%s\n\n| scenario | %s |", m.Label, mdtext.AltText(ch.Title), ch.Name, ch.Caption, c.Runs[0].Label)
 	for _, r := range c.Runs[1:] {
 		fmt.Fprintf(b, " %s | %s vs %s |", r.Label, r.Label, c.Runs[0].Label)
 	}

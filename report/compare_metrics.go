@@ -44,7 +44,7 @@ func cmpValues(s schema.Scenario) map[string][]float64 {
 		if !run.Trusted() {
 			continue
 		}
-		figures := flatRun(run)
+		figures := schema.Figures(run)
 		for _, m := range compareMetrics {
 			if v, ok := figures[m.Path]; ok && !math.IsNaN(v) {
 				out[m.Key] = append(out[m.Key], v)

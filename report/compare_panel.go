@@ -160,7 +160,7 @@ func compareLabels(ps []schema.Params) []string {
 	}
 	rates := map[string]bool{}
 	for _, p := range ps {
-		rates[rateKey(p)] = true
+		rates[p.RateKey()] = true
 	}
 	out := make([]string, len(ps))
 	for i, p := range ps {

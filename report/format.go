@@ -1,7 +1,6 @@
 package report
 
 import (
-	"strconv"
 
 	"ringbench/internal/format"
 	"ringbench/schema"
@@ -28,18 +27,6 @@ func rateOf(p schema.Params) string {
 		return "b2b"
 	}
 	return rateLabel(p.Rate)
-}
-
-// rateKey names a scenario's rate exactly, as its ID and bench.txt do:
-// "100000", "max" (unpaced) or "b2b" (the consumer triggers each batch).
-func rateKey(p schema.Params) string {
-	switch {
-	case p.B2B:
-		return "b2b"
-	case p.Rate == 0:
-		return "max"
-	}
-	return strconv.FormatUint(p.Rate, 10)
 }
 
 // atRate says a scenario's rate in a sentence or title: "at 100k ev/s",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"ringbench/internal/cpulist"
+	"ringbench/internal/mdtext"
 	"ringbench/schema"
 )
 
@@ -103,7 +104,7 @@ func mdClaims(b *bytes.Buffer, cl []schema.Claim) {
 		if len(c.Evidence) > 0 {
 			ev = c.Evidence[0]
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdCell(c.ID), mdCell(string(c.Verdict)), mdCell(c.Claim), mdCell(ev))
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdtext.Cell(c.ID), mdtext.Cell(string(c.Verdict)), mdtext.Cell(c.Claim), mdtext.Cell(ev))
 	}
 	b.WriteByte('\n')
 }
@@ -115,9 +116,9 @@ func mdCharts(b *bytes.Buffer, charts []Chart) {
 		return
 	}
 	for _, c := range charts {
-		fmt.Fprintf(b, "![%s](plots/%s.png)\n\n", mdAltText(c.Title), c.Name)
+		fmt.Fprintf(b, "![%s](plots/%s.png)\n\n", mdtext.AltText(c.Title), c.Name)
 		if c.Caption != "" {
-			fmt.Fprintf(b, "*%s* ", mdInline(c.Caption))
+			fmt.Fprintf(b, "*%s* ", mdtext.Inline(c.Caption))
 		}
 		fmt.Fprintf(b, "([SVG](plots/%s.svg))\n\n", c.Name)
 	}
@@ -125,7 +126,7 @@ func mdCharts(b *bytes.Buffer, charts []Chart) {
 
 func mdEnv(b *bytes.Buffer, e schema.Env) {
 	b.WriteString("## Environment\n\n| | |\n|---|---|\n")
-	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, mdCell(mdOrUnknown(v))) }
+	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, mdtext.Cell(mdOrUnknown(v))) }
 	kernel := e.Kernel
 	if e.Kernel != "" && e.KernelVersion != "" {
 		kernel += " " + e.KernelVersion
@@ -178,7 +179,7 @@ func mdEnv(b *bytes.Buffer, e schema.Env) {
 		row(fmt.Sprintf("noise floor, CPU %d", n.CPU), floor)
 	}
 	if len(e.CommandLine) > 0 {
-		fmt.Fprintf(b, "| command line | %s |\n", mdCode(strings.Join(e.CommandLine, " ")))
+		fmt.Fprintf(b, "| command line | %s |\n", mdtext.Code(strings.Join(e.CommandLine, " ")))
 	}
 	mdReadiness(b, e.Readiness)
 }
@@ -210,29 +211,4 @@ func mdOrUnknown(s string) string {
 		return "unknown"
 	}
 	return s
-}
-
-// inline makes s one line of Markdown text.
-func mdInline(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.NewReplacer("*", `\*`, "<", "&lt;").Replace(s)
-}
-
-// cell makes s safe inside a table cell: one line, pipes escaped.
-func mdCell(s string) string {
-	return strings.ReplaceAll(mdInline(s), "|", `\|`)
-}
-
-func mdAltText(s string) string {
-	return strings.NewReplacer("[", `\[`, "]", `\]`).Replace(mdInline(s))
-}
-
-// code quotes s as inline code, safe in a table cell.
-func mdCode(s string) string {
-	s = strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`)
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	return fence + s + fence
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ringbench/internal/format"
+	"ringbench/internal/mdtext"
 	"ringbench/schema"
 )
 
@@ -37,7 +38,7 @@ func mdBreakdown(b *bytes.Buffer, r *schema.Result) {
 	b.WriteString(" latency p50 | without | cost/event |\n|---|---:|" + strings.Repeat("---:|", len(breakdownPhases)+3) + "\n")
 	for _, g := range groups {
 		for _, s := range g {
-			cells := []string{mdCode(s.ID), mdSplitShare(s)}
+			cells := []string{mdtext.Code(s.ID), mdSplitShare(s)}
 			for _, ph := range breakdownPhases {
 				cells = append(cells, mdMeanCell(s, breakdownKey(ph.key, "p50_ns"), format.Duration)+" / "+
 					mdMeanCell(s, breakdownKey(ph.key, "p99_ns"), format.Duration))

@@ -29,7 +29,7 @@ type mdPoint struct {
 	s    schema.Scenario
 }
 
-func mdKey(mode string, p schema.Params) string { return mode + "@" + rateKey(p) }
+func mdKey(mode string, p schema.Params) string { return mode + "@" + p.RateKey() }
 
 func (p *mdPoint) fig(k string) (float64, bool) { return mdMean(p.s, k) }
 
@@ -71,8 +71,8 @@ func mdBaseSweeps(r *schema.Result) []*mdSweepSet {
 			if k := mdKey(m, o.Params); sw.at[k] == nil {
 				sw.at[k] = &mdPoint{mode: m, s: o}
 			}
-			if !rates[rateKey(o.Params)] {
-				rates[rateKey(o.Params)] = true
+			if !rates[o.Params.RateKey()] {
+				rates[o.Params.RateKey()] = true
 				sw.rates = append(sw.rates, o.Params)
 			}
 		}
@@ -225,7 +225,7 @@ func mdFigure(p *mdPoint, k string, f func(float64) string) string {
 func mdMissing(r *schema.Result, sw *mdSweepSet, mode string, rate schema.Params) string {
 	for _, s := range r.Scenarios {
 		p := s.Params
-		if p.Transport != sw.transport || ModeLabel(p) != mode || rateKey(p) != rateKey(rate) || Variant(p) != sw.variant {
+		if p.Transport != sw.transport || ModeLabel(p) != mode || p.RateKey() != rate.RateKey() || Variant(p) != sw.variant {
 			continue
 		}
 		if s.Skipped != "" {

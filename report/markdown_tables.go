@@ -8,6 +8,7 @@ import (
 
 	"ringbench/internal/cpulist"
 	"ringbench/internal/format"
+	"ringbench/internal/mdtext"
 	"ringbench/schema"
 )
 
@@ -40,7 +41,7 @@ func mdScenarios(b *bytes.Buffer, r *schema.Result) {
 	}
 	b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(mdScenarioColumns)) + "\n")
 	for _, s := range r.Scenarios {
-		fmt.Fprintf(b, "| %s |", mdCode(s.ID))
+		fmt.Fprintf(b, "| %s |", mdtext.Code(s.ID))
 		ok := 0
 		for _, run := range s.Runs {
 			if run.Trusted() {
@@ -50,7 +51,7 @@ func mdScenarios(b *bytes.Buffer, r *schema.Result) {
 		var cells []string
 		switch {
 		case s.Skipped != "":
-			cells = append([]string{"-", "skipped: " + mdCell(s.Skipped)}, mdBlanks(len(mdScenarioColumns)-1)...)
+			cells = append([]string{"-", "skipped: " + mdtext.Cell(s.Skipped)}, mdBlanks(len(mdScenarioColumns)-1)...)
 		case len(s.Summary) == 0:
 			cells = append([]string{fmt.Sprintf("%d/%d", ok, len(s.Runs)), "no completed repetition"},
 				mdBlanks(len(mdScenarioColumns)-1)...)
@@ -81,7 +82,7 @@ type mdRepRef struct {
 func (x mdRepRef) run() schema.Run { return x.s.Runs[x.rep] }
 
 func (x mdRepRef) String() string {
-	return fmt.Sprintf("%s rep %d of %d", mdCode(x.s.ID), x.rep+1, len(x.s.Runs))
+	return fmt.Sprintf("%s rep %d of %d", mdtext.Code(x.s.ID), x.rep+1, len(x.s.Runs))
 }
 
 type mdFlagSet struct {
@@ -117,7 +118,7 @@ func mdCollectFlags(r *schema.Result) mdFlagSet {
 				f.drops = append(f.drops, ref)
 			}
 			for _, c := range run.Failed() {
-				f.checks = append(f.checks, fmt.Sprintf("%s: check %s failed: %s", ref, c.Name, mdInline(c.Detail)))
+				f.checks = append(f.checks, fmt.Sprintf("%s: check %s failed: %s", ref, c.Name, mdtext.Inline(c.Detail)))
 			}
 		}
 	}
@@ -181,9 +182,9 @@ func mdFlags(b *bytes.Buffer, r *schema.Result) {
 	}
 	var failed, drops []string
 	for _, x := range f.failed {
-		l := x.String() + ": " + mdInline(x.run().Error)
+		l := x.String() + ": " + mdtext.Inline(x.run().Error)
 		if tail, _, _ := strings.Cut(strings.TrimSpace(x.run().StderrTail), "\n"); tail != "" {
-			l += " (stderr: " + mdCode(tail) + ")"
+			l += " (stderr: " + mdtext.Code(tail) + ")"
 		}
 		failed = append(failed, l)
 	}
@@ -196,7 +197,7 @@ func mdFlags(b *bytes.Buffer, r *schema.Result) {
 	}
 	list("Drops in the measured window", drops)
 	for _, name := range f.flagNames {
-		fmt.Fprintf(b, "### Flag %s (%s)\n\n", mdCode(name), mdPlural(len(f.byFlag[name]), "repetition", "repetitions"))
+		fmt.Fprintf(b, "### Flag %s (%s)\n\n", mdtext.Code(name), mdPlural(len(f.byFlag[name]), "repetition", "repetitions"))
 		if h := mdFlagHelp[name]; h != "" {
 			b.WriteString(h + "\n\n")
 		}
@@ -214,13 +215,13 @@ func mdFlags(b *bytes.Buffer, r *schema.Result) {
 			reps[x.s.ID] = append(reps[x.s.ID], d)
 		}
 		for _, id := range order {
-			fmt.Fprintf(b, "- %s: %s\n", mdCode(id), strings.Join(reps[id], ", "))
+			fmt.Fprintf(b, "- %s: %s\n", mdtext.Code(id), strings.Join(reps[id], ", "))
 		}
 		b.WriteByte('\n')
 	}
 	var skipped []string
 	for _, s := range f.skipped {
-		skipped = append(skipped, mdCode(s.ID)+": "+mdInline(s.Skipped))
+		skipped = append(skipped, mdtext.Code(s.ID)+": "+mdtext.Inline(s.Skipped))
 	}
 	list("Skipped scenarios", skipped)
 }

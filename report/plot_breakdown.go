@@ -34,7 +34,7 @@ func breakdownGroups(measured []schema.Scenario) [][]schema.Scenario {
 		if _, ok := s.Summary[breakdownKey("wakeup", "mean_ns")]; !ok || !s.Params.Breakdown {
 			continue
 		}
-		k := s.Params.Transport + " " + rateKey(s.Params)
+		k := s.Params.Transport + " " + s.Params.RateKey()
 		if groups[k] == nil {
 			order = append(order, k)
 		}
@@ -79,7 +79,7 @@ func (c *plCharts) breakdown() error {
 		for j, ph := range breakdownPhases {
 			leg = append(leg, plLegendEntry{ph.label, []plot.Thumbnailer{plSwatch{plBarColors[j]}}})
 		}
-		ch := Chart{Name: plChartName("breakdown", p0.Transport, rateKey(p0)),
+		ch := Chart{Name: plChartName("breakdown", p0.Transport, p0.RateKey()),
 			Title: fmt.Sprintf("Where the latency goes: %s %s", p0.Transport, atRate(p0)),
 			Caption: fmt.Sprintf("Mean time per phase of the events read after a wakeup of their own, stacked per read mode "+
 				"(%s %s, --breakdown): the stack is their mean latency; means of %s.", p0.Transport, atRate(p0), plRepsCount(g))}

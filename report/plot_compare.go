@@ -96,7 +96,7 @@ func (c *plCharts) gcAllocs() error {
 	work := map[key][]schema.Scenario{}
 	for _, s := range c.measured {
 		if s.Params.Work != "" && s.Params.Work != "0" {
-			k := key{s.Params.Transport, rateKey(s.Params)}
+			k := key{s.Params.Transport, s.Params.RateKey()}
 			if work[k] == nil {
 				keys = append(keys, k)
 			}
@@ -110,7 +110,7 @@ func (c *plCharts) gcAllocs() error {
 			scs := make([][]*schema.Scenario, len(rks))
 			var names []string
 			for j, rk := range rks {
-				scs[j] = plByMode(b, cats, func(s schema.Scenario) bool { return rateKey(s.Params) == rk })
+				scs[j] = plByMode(b, cats, func(s schema.Scenario) bool { return s.Params.RateKey() == rk })
 				names = append(names, strings.TrimPrefix(atRate(plFirst(scs[j]).Params), "at "))
 			}
 			c.addBars(Chart{Name: plChartName("gc-allocs", t), Title: "%s, " + t,
@@ -130,7 +130,7 @@ func (c *plCharts) gcAllocs() error {
 		refV := Variant(ref)
 		names := []string{"work=0 (base sweep)"}
 		scs := [][]*schema.Scenario{plByMode(b, cats, func(s schema.Scenario) bool {
-			return rateKey(s.Params) == k.rate && (s.Params.Work == "0" || s.Params.Work == "")
+			return s.Params.RateKey() == k.rate && (s.Params.Work == "0" || s.Params.Work == "")
 		})}
 		for _, w := range ws {
 			label := variantDiff(refV, w.Params)
@@ -182,7 +182,7 @@ func (c *plCharts) twins(key string, setting func(schema.Params) string) [][]sch
 	var order []string
 	groups := map[string][]schema.Scenario{}
 	for _, s := range c.measured {
-		k := s.Params.Transport + "|" + ModeLabel(s.Params) + "|" + rateKey(s.Params) + "|" + plWithout(s.Params, key)
+		k := s.Params.Transport + "|" + ModeLabel(s.Params) + "|" + s.Params.RateKey() + "|" + plWithout(s.Params, key)
 		if groups[k] == nil {
 			order = append(order, k)
 		}

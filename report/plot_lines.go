@@ -41,7 +41,7 @@ func (c *plCharts) latency() error {
 		for _, rk := range plRateKeys(b) {
 			var at []schema.Scenario
 			for _, s := range b {
-				if rateKey(s.Params) == rk {
+				if s.Params.RateKey() == rk {
 					at = append(at, s)
 				}
 			}
@@ -140,7 +140,7 @@ func plRateKeys(ss []schema.Scenario) []string {
 	}
 	for _, k := range []string{"max", "b2b"} {
 		for _, s := range ss {
-			if rateKey(s.Params) == k {
+			if s.Params.RateKey() == k {
 				out = append(out, k)
 				break
 			}

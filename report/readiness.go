@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ringbench/internal/mdtext"
 	"ringbench/schema"
 )
 
@@ -21,13 +22,13 @@ func mdReadiness(b *bytes.Buffer, findings []schema.Finding) {
 	for _, f := range findings {
 		switch f.Status {
 		case schema.ReadinessWarn:
-			fmt.Fprintf(b, "- **warn** %s: %s", f.Check, mdInline(f.Found))
+			fmt.Fprintf(b, "- **warn** %s: %s", f.Check, mdtext.Inline(f.Found))
 			if f.Fix != "" {
-				fmt.Fprintf(b, "; fix: %s", mdCodeSpan(f.Fix))
+				fmt.Fprintf(b, "; fix: %s", mdtext.CodeSpan(f.Fix))
 			}
 			b.WriteString("\n")
 		case schema.ReadinessUnknown:
-			unknown = append(unknown, fmt.Sprintf("%s (%s)", f.Check, mdInline(f.Found)))
+			unknown = append(unknown, fmt.Sprintf("%s (%s)", f.Check, mdtext.Inline(f.Found)))
 		default:
 			passed = append(passed, f.Check)
 		}
@@ -38,17 +39,4 @@ func mdReadiness(b *bytes.Buffer, findings []schema.Finding) {
 	if len(passed) > 0 {
 		fmt.Fprintf(b, "- ok: %s\n", strings.Join(passed, ", "))
 	}
-}
-
-// mdCodeSpan quotes a shell command as inline code outside a table, where
-// a pipe must stay a pipe (mdCode escapes it for table cells).
-func mdCodeSpan(s string) string {
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return fence + s + fence
 }

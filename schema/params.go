@@ -80,15 +80,22 @@ func Defaults() Params {
 	}
 }
 
+// RateKey names the scenario's rate exactly, as its ID and bench.txt do:
+// "100000", "max" (unpaced) or "b2b" (the consumer triggers each batch).
+func (p Params) RateKey() string {
+	switch {
+	case p.B2B:
+		return "b2b"
+	case p.Rate == 0:
+		return "max"
+	}
+	return strconv.FormatUint(p.Rate, 10)
+}
+
 // ID names the scenario in results: the DESIGN.md path plus the knobs that
 // differ from their defaults.
 func (p Params) ID() string {
-	rate := "max"
-	if p.B2B {
-		rate = "b2b"
-	} else if p.Rate > 0 {
-		rate = strconv.FormatUint(p.Rate, 10)
-	}
+	rate := p.RateKey()
 	hash := "nohash"
 	if p.Hashmap != "none" && p.Hashmap != "" {
 		hash = p.Hashmap

@@ -422,6 +422,18 @@ func Summarize(runs []Run) map[string]Stat {
 	return out
 }
 
+// Figures are one run's numeric figures by dotted path, as Summarize
+// names them.
+func Figures(run Run) map[string]float64 {
+	out := map[string]float64{}
+	figures(run, func(path string, v any) {
+		if x, ok := v.(float64); ok {
+			out[path] = x
+		}
+	})
+	return out
+}
+
 // figures visits every leaf of r's JSON form outside arrays (per-CPU
 // accounts, checks, top syscalls are per-run detail) by its dotted path:
 // numbers, strings, booleans and nulls. Summarize and Unexplained read a

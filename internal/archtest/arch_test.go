@@ -14,7 +14,7 @@ import (
 // layers are ringbench's packages, lowest first: a package imports only
 // packages of lower layers. ARCHITECTURE.md draws the same picture.
 var layers = [][]string{
-	{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist", "internal/window"},
+	{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist", "internal/window", "internal/mdtext"},
 	{"internal/cpu", "modes/ring", "report"},
 	{"bpf", "readiness"},
 	{"modes", "loadgen", "internal/testutil"},
@@ -28,7 +28,7 @@ var layers = [][]string{
 // pure-Go modules only, no cilium/ebpf or x/sys/unix, so that a results
 // folder can be rendered and compared off Linux.
 var pure = []string{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist",
-	"internal/window", "report"}
+	"internal/window", "internal/mdtext", "report"}
 
 // linuxOnly are the imports a pure package may not have.
 var linuxOnly = []string{"github.com/cilium/ebpf", "golang.org/x/sys/unix"}
