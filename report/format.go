@@ -1,7 +1,6 @@
 package report
 
 import (
-
 	"ringbench/internal/format"
 	"ringbench/schema"
 )
@@ -20,9 +19,9 @@ func rateLabel(r uint64) string {
 	return format.SI(float64(r))
 }
 
-// rateOf names a scenario's rate for people: its offered rate, max or
+// RateOf names a scenario's rate for people: its offered rate, max or
 // b2b. Two close rates can share a name: key by rateKey.
-func rateOf(p schema.Params) string {
+func RateOf(p schema.Params) string {
 	if p.B2B {
 		return "b2b"
 	}
@@ -41,8 +40,8 @@ func atRate(p schema.Params) string {
 	return "at " + rateLabel(p.Rate) + " ev/s"
 }
 
-// unitFormat prints a figure of the catalog's unit u for people.
-func unitFormat(u schema.Unit) func(float64) string {
+// UnitFormat prints a figure of the catalog's unit u for people.
+func UnitFormat(u schema.Unit) func(float64) string {
 	switch u {
 	case schema.UnitNs:
 		return format.Duration

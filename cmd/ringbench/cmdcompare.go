@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"ringbench/report"
+	"ringbench/report/compare"
 	"ringbench/schema"
 )
 
@@ -44,15 +44,15 @@ func cmdCompare(stdout, stderr io.Writer, args []string) error {
 	if len(paths) < 2 {
 		return usagef("compare needs at least two runs (ringbench compare A B [C …]), got %d", len(paths))
 	}
-	var runs []*report.CompareRun
+	var runs []*compare.CompareRun
 	for _, p := range paths {
-		r, err := report.LoadCompareRun(p)
+		r, err := compare.LoadCompareRun(p)
 		if err != nil {
 			return usagef("%v", err)
 		}
 		runs = append(runs, r)
 	}
-	c, err := report.Compare(runs)
+	c, err := compare.Compare(runs)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -98,7 +98,7 @@ func cmdCompare(stdout, stderr io.Writer, args []string) error {
 
 // defaultCompareDir is results/compare-<A>-vs-<B>[-vs-<C>…], named after
 // the run folders.
-func defaultCompareDir(runs []*report.CompareRun) string {
+func defaultCompareDir(runs []*compare.CompareRun) string {
 	var names []string
 	for _, r := range runs {
 		names = append(names, r.Name)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"ringbench/report"
+	"ringbench/report/compare"
 	"ringbench/schema"
 	"ringbench/vm"
 )
@@ -155,13 +155,13 @@ func compareWithHost(stdout, stderr io.Writer, out string, rep *vm.Report) {
 		if host == nil || k.Kind == vm.KindHost || !k.OK {
 			continue
 		}
-		base, err1 := report.LoadCompareRun(filepath.Join(out, host.Dir))
-		other, err2 := report.LoadCompareRun(dir)
+		base, err1 := compare.LoadCompareRun(filepath.Join(out, host.Dir))
+		other, err2 := compare.LoadCompareRun(dir)
 		if err := errors.Join(err1, err2); err != nil {
 			fmt.Fprintf(stderr, "ringbench: vm: compare %s with the host: %v\n", k.Release, strings.ReplaceAll(err.Error(), "\n", "; "))
 			continue
 		}
-		c, err := report.Compare([]*report.CompareRun{base, other})
+		c, err := compare.Compare([]*compare.CompareRun{base, other})
 		if err != nil {
 			fmt.Fprintf(stderr, "ringbench: vm: compare %s with the host: %v\n", k.Release, err)
 			continue

@@ -13,7 +13,7 @@ import (
 )
 
 func compareFixture(name string) string {
-	return filepath.Join("..", "..", "report", "testdata", "compare", name)
+	return filepath.Join("..", "..", "report", "compare", "testdata", "compare", name)
 }
 
 func TestCompareWritesReportChartsAndJSON(t *testing.T) {

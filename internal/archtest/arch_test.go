@@ -16,7 +16,7 @@ import (
 var layers = [][]string{
 	{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist", "internal/window", "internal/mdtext"},
 	{"internal/cpu", "modes/ring", "report"},
-	{"bpf", "readiness"},
+	{"bpf", "readiness", "report/compare"},
 	{"modes", "loadgen", "internal/testutil"},
 	{"bench"},
 	{"claims"},
@@ -28,7 +28,7 @@ var layers = [][]string{
 // pure-Go modules only, no cilium/ebpf or x/sys/unix, so that a results
 // folder can be rendered and compared off Linux.
 var pure = []string{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist",
-	"internal/window", "internal/mdtext", "report"}
+	"internal/window", "internal/mdtext", "report", "report/compare"}
 
 // linuxOnly are the imports a pure package may not have.
 var linuxOnly = []string{"github.com/cilium/ebpf", "golang.org/x/sys/unix"}

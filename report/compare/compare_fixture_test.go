@@ -1,4 +1,4 @@
-package report
+package compare
 
 import (
 	"bytes"
@@ -144,7 +144,7 @@ func fixtureRun(t *testing.T, r schema.Run, spec fixtureSpec, id string, i int) 
 // TestCompareFixtures keeps the fixtures what buildFixture makes of
 // matrix.json (-update rewrites them).
 func TestCompareFixtures(t *testing.T) {
-	src, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
+	src, err := schema.ReadResult(filepath.Join("..", "testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package report
+package compare
 
 import (
 	"os"
@@ -11,6 +11,7 @@ import (
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
 
+	"ringbench/report"
 	"ringbench/schema"
 )
 
@@ -131,7 +132,7 @@ func TestCompareAgreesWithBenchstat(t *testing.T) {
 			dir := t.TempDir()
 			paths := [2]string{filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")}
 			for i, r := range []*CompareRun{runs[0], other} {
-				if err := os.WriteFile(paths[i], BenchTxt(r.Result), 0o644); err != nil {
+				if err := os.WriteFile(paths[i], report.BenchTxt(r.Result), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -188,12 +189,12 @@ func TestCompareAgreesWithBenchstat(t *testing.T) {
 }
 
 // benchRow is a scenario's .fullname as benchstat shows it.
-func benchRow(p schema.Params) string { return strings.TrimPrefix(BenchName(p), "Benchmark") }
+func benchRow(p schema.Params) string { return strings.TrimPrefix(report.BenchName(p), "Benchmark") }
 
 // benchUnitOf is the bench.txt unit of a compare metric.
 func benchUnitOf(key string) (string, bool) {
 	m := cmpMetric(key)
-	for _, bm := range benchMetrics {
+	for _, bm := range schema.BenchMetrics() {
 		if bm.Path == m.Path {
 			return bm.Bench, true
 		}
@@ -212,7 +213,7 @@ func sortedKeysOf[V any](m map[string]V) []string {
 
 // Every bench.txt metric is compared, with the same direction.
 func TestCompareMetricsCoverBenchTxt(t *testing.T) {
-	for _, bm := range benchMetrics {
+	for _, bm := range schema.BenchMetrics() {
 		found := false
 		for _, m := range compareMetrics {
 			if m.Path == bm.Path {

@@ -1,4 +1,4 @@
-package report
+package compare
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"ringbench/report"
 	"ringbench/schema"
 )
 
@@ -126,7 +127,7 @@ func (c *CompareResult) chartScenarios() []string {
 		}
 	}
 	var ids []string
-	for _, s := range Measured(c.Runs[0].Result) {
+	for _, s := range report.Measured(c.Runs[0].Result) {
 		if in[s.ID] {
 			ids = append(ids, s.ID)
 		}
