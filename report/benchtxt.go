@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -18,7 +19,7 @@ var benchMetrics = schema.BenchMetrics()
 // netpoll cannot do) are part of the mode's name, so that with -col /mode
 // the modes of one sweep share their rows.
 func BenchName(p schema.Params) string {
-	mode := ModeLabel(p)
+	mode := view.ModeLabel(p)
 	if p.Backoff != "" && p.Backoff != "none" {
 		mode += "-" + p.Backoff
 	}

@@ -1,13 +1,11 @@
 package report
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
+	"ringbench/report/charts"
+	"ringbench/report/markdown"
 	"ringbench/schema"
 )
 
@@ -21,7 +19,7 @@ func WriteReport(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cl, err := ReadClaims(filepath.Join(dir, "claims.json"))
+	cl, err := schema.ReadClaims(filepath.Join(dir, "claims.json"))
 	if err != nil {
 		return "", err
 	}
@@ -37,30 +35,13 @@ func WriteReport(dir string) (string, error) {
 	if err := schema.WriteFileAtomic(filepath.Join(dir, "summary.csv"), csv); err != nil {
 		return "", err
 	}
-	charts, err := RenderCharts(r, filepath.Join(dir, "plots"))
+	charts, err := charts.RenderCharts(r, filepath.Join(dir, "plots"))
 	if err != nil {
 		return "", fmt.Errorf("charts: %w", err)
 	}
 	path := filepath.Join(dir, "report.md")
-	if err := schema.WriteFileAtomic(path, Markdown(r, cl, charts)); err != nil {
+	if err := schema.WriteFileAtomic(path, markdown.Markdown(r, cl, charts)); err != nil {
 		return "", err
 	}
 	return path, nil
-}
-
-// ReadClaims reads a claims.json as `ringbench claims --json` writes it; a
-// missing file is no claims.
-func ReadClaims(path string) ([]schema.Claim, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var cl []schema.Claim
-	if err := json.Unmarshal(b, &cl); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return cl, nil
 }

@@ -2,7 +2,9 @@ package schema
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -543,4 +545,21 @@ func ReadResult(path string) (*Result, error) {
 		return nil, fmt.Errorf("%s: schema %q, this ringbench reads %q", path, r.Schema, Schema)
 	}
 	return &r, nil
+}
+
+// ReadClaims reads a claims.json as `ringbench claims --json` writes it; a
+// missing file is no claims.
+func ReadClaims(path string) ([]Claim, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cl []Claim
+	if err := json.Unmarshal(b, &cl); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cl, nil
 }

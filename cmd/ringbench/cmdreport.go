@@ -56,7 +56,7 @@ func cmdReport(stdout, stderr io.Writer, args []string) error {
 		}
 		return usagef("%v", err)
 	}
-	if _, err := report.ReadClaims(filepath.Join(dir, "claims.json")); err != nil {
+	if _, err := schema.ReadClaims(filepath.Join(dir, "claims.json")); err != nil {
 		return usagef("%v (rewrite it with ringbench claims --json, or remove it)", err)
 	}
 	path, err := report.WriteReport(dir)

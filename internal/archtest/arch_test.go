@@ -15,9 +15,10 @@ import (
 // packages of lower layers. ARCHITECTURE.md draws the same picture.
 var layers = [][]string{
 	{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist", "internal/window", "internal/mdtext"},
-	{"internal/cpu", "modes/ring", "report"},
-	{"bpf", "readiness", "report/compare"},
-	{"modes", "loadgen", "internal/testutil"},
+	{"internal/cpu", "modes/ring", "report/view"},
+	{"bpf", "readiness", "report/charts"},
+	{"modes", "loadgen", "internal/testutil", "report/markdown", "report/compare"},
+	{"report"},
 	{"bench"},
 	{"claims"},
 	{"vm"},
@@ -28,7 +29,7 @@ var layers = [][]string{
 // pure-Go modules only, no cilium/ebpf or x/sys/unix, so that a results
 // folder can be rendered and compared off Linux.
 var pure = []string{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist",
-	"internal/window", "internal/mdtext", "report", "report/compare"}
+	"internal/window", "internal/mdtext", "report", "report/view", "report/charts", "report/markdown", "report/compare"}
 
 // linuxOnly are the imports a pure package may not have.
 var linuxOnly = []string{"github.com/cilium/ebpf", "golang.org/x/sys/unix"}

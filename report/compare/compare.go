@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"ringbench/report"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -116,7 +116,7 @@ func Compare(runs []*CompareRun) (*CompareResult, error) {
 		r.Label = cmpRunLabel(i)
 		m := map[string]schema.Scenario{}
 		v := map[string]map[string][]float64{}
-		for _, s := range report.Measured(r.Result) {
+		for _, s := range view.Measured(r.Result) {
 			m[s.ID], v[s.ID] = s, cmpValues(s)
 		}
 		c.byID, c.vals = append(c.byID, m), append(c.vals, v)
@@ -146,14 +146,14 @@ func cmpRunLabel(i int) string {
 func (c *CompareResult) pair(base, other *CompareRun, i int) ComparePair {
 	bm, om := c.byID[0], c.byID[i]
 	p := ComparePair{Base: base.Label, Other: other.Label}
-	for _, s := range report.Measured(base.Result) {
+	for _, s := range view.Measured(base.Result) {
 		if _, ok := om[s.ID]; ok {
 			p.Common = append(p.Common, s.ID)
 		} else {
 			p.OnlyBase = append(p.OnlyBase, s.ID)
 		}
 	}
-	for _, s := range report.Measured(other.Result) {
+	for _, s := range view.Measured(other.Result) {
 		if _, ok := bm[s.ID]; !ok {
 			p.OnlyOther = append(p.OnlyOther, s.ID)
 		}

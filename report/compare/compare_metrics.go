@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"ringbench/internal/format"
-	"ringbench/report"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -22,7 +22,7 @@ type compareMetric struct {
 var compareMetrics = func() []compareMetric {
 	var out []compareMetric
 	for _, m := range append(schema.BenchMetrics(), schema.MetricsAt("go.gc_pause_p99_ns")...) {
-		out = append(out, compareMetric{m, report.UnitFormat(m.Unit)})
+		out = append(out, compareMetric{m, view.UnitFormat(m.Unit)})
 	}
 	return out
 }()

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"ringbench/report"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -141,9 +141,9 @@ func cmpWrap(s string, width int) string {
 func compareLabels(ps []schema.Params) []string {
 	rate := func(p schema.Params) string {
 		if p.B2B || p.Rate == 0 {
-			return report.RateOf(p)
+			return view.RateOf(p)
 		}
-		return report.RateOf(p) + "/s"
+		return view.RateOf(p) + "/s"
 	}
 	knobs := []func(schema.Params) string{
 		func(p schema.Params) string { return "wakeup=" + p.Wakeup },
@@ -165,7 +165,7 @@ func compareLabels(ps []schema.Params) []string {
 	}
 	out := make([]string, len(ps))
 	for i, p := range ps {
-		out[i] = p.Transport + " " + report.ModeLabel(p)
+		out[i] = p.Transport + " " + view.ModeLabel(p)
 		if len(rates) > 1 {
 			out[i] += " " + rate(p)
 		}
@@ -175,7 +175,7 @@ func compareLabels(ps []schema.Params) []string {
 		count := map[[2]string]int{}
 		modal := map[string]string{}
 		for _, p := range ps {
-			g := p.Transport + " " + report.ModeLabel(p)
+			g := p.Transport + " " + view.ModeLabel(p)
 			key := [2]string{g, k(p)}
 			count[key]++
 			if m, ok := modal[g]; !ok || count[key] > count[[2]string{g, m}] {
@@ -183,7 +183,7 @@ func compareLabels(ps []schema.Params) []string {
 			}
 		}
 		for i, p := range ps {
-			if v := k(p); v != modal[p.Transport+" "+report.ModeLabel(p)] {
+			if v := k(p); v != modal[p.Transport+" "+view.ModeLabel(p)] {
 				out[i] += " " + v
 			}
 		}

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"ringbench/report"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -127,7 +127,7 @@ func (c *CompareResult) chartScenarios() []string {
 		}
 	}
 	var ids []string
-	for _, s := range report.Measured(c.Runs[0].Result) {
+	for _, s := range view.Measured(c.Runs[0].Result) {
 		if in[s.ID] {
 			ids = append(ids, s.ID)
 		}

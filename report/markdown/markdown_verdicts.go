@@ -1,4 +1,4 @@
-package report
+package markdown
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ringbench/internal/format"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -40,7 +41,7 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 			if p.dropped() && dropAt < 0 {
 				dropAt = i
 				d, _ := p.fig("throughput.dropped_eps")
-				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, RateOf(rate), format.SI(d)))
+				drops = append(drops, fmt.Sprintf("%s from %s (%s drops/s there)", m, view.RateOf(rate), format.SI(d)))
 			}
 		}
 		switch {
@@ -49,9 +50,9 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 		case kept < 0:
 			sat = append(sat, m+" none of the rates tested")
 		case kept == top:
-			sat = append(sat, m+" ≥ "+RateOf(offered[kept])+" (the highest rate tested)")
+			sat = append(sat, m+" ≥ "+view.RateOf(offered[kept])+" (the highest rate tested)")
 		default:
-			sat = append(sat, m+" "+RateOf(offered[kept]))
+			sat = append(sat, m+" "+view.RateOf(offered[kept]))
 		}
 		switch {
 		case dropAt < 0:
@@ -64,10 +65,10 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 	}
 	fmt.Fprintf(b, "- **Saturation point** (highest offered rate sustained): %s.\n", strings.Join(sat, "; "))
 	if firstDrop < 0 {
-		fmt.Fprintf(b, "- **Drops**: no mode dropped an event in the measured window at any rate up to %s.\n", RateOf(offered[top]))
+		fmt.Fprintf(b, "- **Drops**: no mode dropped an event in the measured window at any rate up to %s.\n", view.RateOf(offered[top]))
 	} else {
 		fmt.Fprintf(b, "- **Drops first**: %s, at %s ev/s. By mode: %s.\n",
-			strings.Join(first, " and "), RateOf(offered[firstDrop]), strings.Join(drops, "; "))
+			strings.Join(first, " and "), view.RateOf(offered[firstDrop]), strings.Join(drops, "; "))
 	}
 	var why []string
 	for _, rate := range offered {
@@ -91,7 +92,7 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 		if p.sustained() {
 			continue
 		}
-		at := RateOf(p.s.Params)
+		at := view.RateOf(p.s.Params)
 		c, _ := p.fig("throughput.consumed_eps")
 		a, okA := p.fig("throughput.achieved_eps")
 		switch {
@@ -124,7 +125,7 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 			cores = append(cores, fmt.Sprintf("%s %.2f", p.mode, k))
 		}
 	}
-	s := fmt.Sprintf("At %s, the load generator achieved only %s, and ", RateOf(producer[0].s.Params), mdJoin(achieved))
+	s := fmt.Sprintf("At %s, the load generator achieved only %s, and ", view.RateOf(producer[0].s.Params), mdJoin(achieved))
 	if len(producer) == 1 {
 		s += "the consumer read all of it without a drop: the producing side set the limit, not the consumer. Its figures above are at that lower rate."
 	} else {
@@ -151,13 +152,13 @@ func mdJoin(xs []string) string {
 func mdOtherVariants(b *bytes.Buffer, r *schema.Result, sweeps []*mdSweepSet) {
 	var lines []string
 	for _, sw := range sweeps {
-		for _, s := range Measured(r) {
-			if s.Params.Transport != sw.transport || Variant(s.Params) == sw.variant {
+		for _, s := range view.Measured(r) {
+			if s.Params.Transport != sw.transport || view.Variant(s.Params) == sw.variant {
 				continue
 			}
-			m := ModeLabel(s.Params)
+			m := view.ModeLabel(s.Params)
 			o := &mdPoint{mode: m, s: s}
-			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, RateOf(s.Params), variantDiff(sw.variant, s.Params))
+			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, view.RateOf(s.Params), view.VariantDiff(sw.variant, s.Params))
 			twin := sw.at[mdKey(m, s.Params)]
 			var figs []string
 			for _, f := range []struct{ k, name string }{

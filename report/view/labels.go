@@ -1,4 +1,4 @@
-package report
+package view
 
 import (
 	"fmt"
@@ -14,10 +14,10 @@ import (
 // different costs), as env.modes lists them.
 func ModeLabel(p schema.Params) string { return schema.ModeLabel(p.Mode, p.Wait) }
 
-// modeOrder is the chart order of mode labels: the run's record of the
+// ModeOrder is the chart order of mode labels: the run's record of the
 // modes its ringbench knew (env.modes), or, for a run from before that was
 // recorded, the order this ringbench used then.
-func modeOrder(known []string) []string {
+func ModeOrder(known []string) []string {
 	if len(known) == 0 {
 		return []string{"reader", "spin", "epoll-thread", "epoll-netpoll", "epoll"}
 	}
@@ -114,9 +114,9 @@ func Transports(scenarios []schema.Scenario) []string {
 	return out
 }
 
-// variantDiff lists the knobs of p's variant that base (a Variant) lacks:
+// VariantDiff lists the knobs of p's variant that base (a Variant) lacks:
 // "delivery=channel:64 work=200,128".
-func variantDiff(base string, p schema.Params) string {
+func VariantDiff(base string, p schema.Params) string {
 	have := strings.Fields(base)
 	var out []string
 	for _, f := range strings.Fields(Variant(p)) {

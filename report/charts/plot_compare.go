@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"ringbench/internal/format"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -111,7 +112,7 @@ func (c *plCharts) gcAllocs() error {
 			var names []string
 			for j, rk := range rks {
 				scs[j] = plByMode(b, cats, func(s schema.Scenario) bool { return s.Params.RateKey() == rk })
-				names = append(names, strings.TrimPrefix(atRate(plFirst(scs[j]).Params), "at "))
+				names = append(names, strings.TrimPrefix(view.AtRate(plFirst(scs[j]).Params), "at "))
 			}
 			c.addBars(Chart{Name: plChartName("gc-allocs", t), Title: "%s, " + t,
 				Caption: fmt.Sprintf("Go GC pause p99 (µs) and heap allocations per event per read mode and offered rate on %s; %s; n/a = no figure (e.g. no GC pause in the window); %s.", t, plDescribe(b[0].Params), plRepsNote(b))},
@@ -127,25 +128,25 @@ func (c *plCharts) gcAllocs() error {
 		if len(b) > 0 {
 			ref = b[0].Params
 		}
-		refV := Variant(ref)
+		refV := view.Variant(ref)
 		names := []string{"work=0 (base sweep)"}
 		scs := [][]*schema.Scenario{plByMode(b, cats, func(s schema.Scenario) bool {
 			return s.Params.RateKey() == k.rate && (s.Params.Work == "0" || s.Params.Work == "")
 		})}
 		for _, w := range ws {
-			label := variantDiff(refV, w.Params)
+			label := view.VariantDiff(refV, w.Params)
 			if label == "" {
 				label = "work=" + w.Params.Work
 			}
 			if !slices.Contains(names, label) {
 				names = append(names, label)
-				scs = append(scs, plByMode(ws, cats, func(s schema.Scenario) bool { return variantDiff(refV, s.Params) == label }))
+				scs = append(scs, plByMode(ws, cats, func(s schema.Scenario) bool { return view.VariantDiff(refV, s.Params) == label }))
 			}
 		}
 		c.addBars(Chart{Name: plChartName("gc-allocs", k.t, k.rate),
-			Title: "%s, with and without work: " + k.t + " " + atRate(ws[0].Params),
+			Title: "%s, with and without work: " + k.t + " " + view.AtRate(ws[0].Params),
 			Caption: fmt.Sprintf("Go GC pause p99 (µs) and heap allocations per event per read mode %s on %s, work=0 vs %s; base %s; n/a = no figure (e.g. no GC pause in the window); %s.",
-				atRate(ws[0].Params), k.t, strings.Join(names[1:], ", "), plDescribe(ref), plRepsNote(append(ws, b...)))},
+				view.AtRate(ws[0].Params), k.t, strings.Join(names[1:], ", "), plDescribe(ref), plRepsNote(append(ws, b...)))},
 			10*vg.Inch, 5*vg.Inch, plPanels(plGcMetrics, "read mode", cats, names, scs, nil))
 	}
 	return nil
@@ -156,7 +157,7 @@ func plByMode(ss []schema.Scenario, cats []string, ok func(schema.Scenario) bool
 	out := make([]*schema.Scenario, len(cats))
 	for i, m := range cats {
 		for j := range ss {
-			if ModeLabel(ss[j].Params) == m && ok(ss[j]) {
+			if view.ModeLabel(ss[j].Params) == m && ok(ss[j]) {
 				out[i] = &ss[j]
 				break
 			}
@@ -182,7 +183,7 @@ func (c *plCharts) twins(key string, setting func(schema.Params) string) [][]sch
 	var order []string
 	groups := map[string][]schema.Scenario{}
 	for _, s := range c.measured {
-		k := s.Params.Transport + "|" + ModeLabel(s.Params) + "|" + s.Params.RateKey() + "|" + plWithout(s.Params, key)
+		k := s.Params.Transport + "|" + view.ModeLabel(s.Params) + "|" + s.Params.RateKey() + "|" + plWithout(s.Params, key)
 		if groups[k] == nil {
 			order = append(order, k)
 		}

@@ -1,4 +1,4 @@
-package report
+package markdown
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"ringbench/report/charts"
 	"ringbench/schema"
 )
 
@@ -36,13 +37,13 @@ func TestWithinNoiseFloor(t *testing.T) {
 // With a probed floor, every latency chart draws it and says so in its
 // caption; the other charts do not mention it.
 func TestLatencyChartsDrawTheFloor(t *testing.T) {
-	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("..", "testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p99 := int64(105_000)
 	r.Env.Noise = []schema.NoiseCPU{{CPU: 0, GapP99Ns: &p99}}
-	charts, err := RenderCharts(r, t.TempDir())
+	charts, err := charts.RenderCharts(r, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

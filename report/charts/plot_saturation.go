@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"ringbench/internal/format"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -49,7 +50,7 @@ func (c *plCharts) saturation() error {
 			if f := emitted / float64(s.Params.Rate); f < worst {
 				worst, worstP = f, s.Params
 			}
-			drops = plAppendPoint(drops, ModeLabel(s.Params), plPoint{float64(s.Params.Rate), pct})
+			drops = plAppendPoint(drops, view.ModeLabel(s.Params), plPoint{float64(s.Params.Rate), pct})
 		}
 		rows := [][]*plot.Plot{{top}}
 		h := 5 * vg.Inch
@@ -70,7 +71,7 @@ func (c *plCharts) saturation() error {
 		}
 		if worst < 0.97 {
 			note += fmt.Sprintf("; below the dashed line without drops the producer fell short of the offered rate (%s %s: %s of %s ev/s emitted)",
-				ModeLabel(worstP), rateLabel(worstP.Rate), format.SI(worst*float64(worstP.Rate)), rateLabel(worstP.Rate))
+				view.ModeLabel(worstP), view.RateLabel(worstP.Rate), format.SI(worst*float64(worstP.Rate)), view.RateLabel(worstP.Rate))
 		}
 		c.figs = append(c.figs, &plFigure{
 			Chart: Chart{Name: plChartName("saturation", t),

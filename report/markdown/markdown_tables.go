@@ -1,4 +1,4 @@
-package report
+package markdown
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"ringbench/internal/cpulist"
 	"ringbench/internal/format"
 	"ringbench/internal/mdtext"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -19,7 +20,7 @@ var mdScenarioColumns = schema.MetricsAt("throughput.consumed_eps", "throughput.
 	"os.syscalls_per_event", "go.allocs_per_event", "producer.bpf_ns_per_event",
 	"producer.loadgen_cpu_ns_per_trigger", "interference.foreign_share")
 
-func mdPercent(share float64) string { return UnitFormat(schema.UnitShare)(share) }
+func mdPercent(share float64) string { return view.UnitFormat(schema.UnitShare)(share) }
 
 func mdScenarios(b *bytes.Buffer, r *schema.Result) {
 	b.WriteString("## Scenarios\n\n")
@@ -58,7 +59,7 @@ func mdScenarios(b *bytes.Buffer, r *schema.Result) {
 		default:
 			cells = append(cells, fmt.Sprintf("%d/%d", ok, len(s.Runs)))
 			for _, c := range mdScenarioColumns {
-				cells = append(cells, mdStatCell(s, c.Path, UnitFormat(c.Unit)))
+				cells = append(cells, mdStatCell(s, c.Path, view.UnitFormat(c.Unit)))
 			}
 		}
 		b.WriteString(" " + strings.Join(cells, " | ") + " |\n")

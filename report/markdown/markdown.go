@@ -1,4 +1,4 @@
-package report
+package markdown
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 
 	"ringbench/internal/cpulist"
 	"ringbench/internal/mdtext"
+	"ringbench/report/charts"
 	"ringbench/schema"
 )
 
@@ -16,7 +17,7 @@ import (
 // claims' verdicts, the charts, every scenario's figures, what went wrong,
 // and the environment. It depends on r, cl and charts alone, so rendering
 // the same run twice gives the same bytes.
-func Markdown(r *schema.Result, cl []schema.Claim, charts []Chart) []byte {
+func Markdown(r *schema.Result, cl []schema.Claim, charts []charts.Chart) []byte {
 	var b bytes.Buffer
 	mdHeader(&b, r)
 	mdWhichMode(&b, r)
@@ -109,7 +110,7 @@ func mdClaims(b *bytes.Buffer, cl []schema.Claim) {
 	b.WriteByte('\n')
 }
 
-func mdCharts(b *bytes.Buffer, charts []Chart) {
+func mdCharts(b *bytes.Buffer, charts []charts.Chart) {
 	b.WriteString("## Charts\n\n")
 	if len(charts) == 0 {
 		b.WriteString("No charts: this run has no data to draw.\n\n")

@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -10,56 +10,22 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"ringbench/internal/format"
-	"ringbench/schema"
+	"ringbench/report/view"
 )
-
-// breakdownPhases are run.json's breakdown phases in order, emission to
-// read, with what each is called in the report.
-var breakdownPhases = []struct{ key, label string }{
-	{"wakeup", "emission → woken"},
-	{"run_queue", "woken → on CPU"},
-	{"syscall_exit", "on CPU → wait returns"},
-	{"read", "wait returns → read"},
-}
-
-// breakdownKey is the summary key of a phase's figure, e.g. "mean_ns".
-func breakdownKey(phase, figure string) string { return "breakdown.phases." + phase + "." + figure }
-
-// breakdownGroups are the scenarios with a latency breakdown, by transport
-// and rate, in run order.
-func breakdownGroups(measured []schema.Scenario) [][]schema.Scenario {
-	var order []string
-	groups := map[string][]schema.Scenario{}
-	for _, s := range measured {
-		if _, ok := s.Summary[breakdownKey("wakeup", "mean_ns")]; !ok || !s.Params.Breakdown {
-			continue
-		}
-		k := s.Params.Transport + " " + s.Params.RateKey()
-		if groups[k] == nil {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], s)
-	}
-	out := make([][]schema.Scenario, 0, len(order))
-	for _, k := range order {
-		out = append(out, groups[k])
-	}
-	return out
-}
 
 // breakdown stacks the phases' means per mode, one chart per transport and
 // rate: means, because the mean of a sum is the sum of the means, so the
 // stack's height is the split events' mean latency.
 func (c *plCharts) breakdown() error {
-	for _, g := range breakdownGroups(c.measured) {
+	for _, g := range view.BreakdownGroups(c.measured) {
 		p0 := g[0].Params
 		p := plPanelWith(false, "", "read mode", "mean latency (µs)")
 		st := &plStack{}
 		for _, s := range g {
-			st.cats = append(st.cats, ModeLabel(s.Params))
+			st.cats = append(st.cats, view.ModeLabel(s.Params))
 			var seg []float64
-			for _, ph := range breakdownPhases {
-				seg = append(seg, s.Summary[breakdownKey(ph.key, "mean_ns")].Mean/1e3)
+			for _, ph := range view.BreakdownPhases {
+				seg = append(seg, s.Summary[view.BreakdownKey(ph.Key, "mean_ns")].Mean/1e3)
 			}
 			st.segs = append(st.segs, seg)
 		}
@@ -76,25 +42,17 @@ func (c *plCharts) breakdown() error {
 		}
 		p.X.Tick.Marker, p.X.Tick.Length = ticks, 0
 		var leg []plLegendEntry
-		for j, ph := range breakdownPhases {
-			leg = append(leg, plLegendEntry{ph.label, []plot.Thumbnailer{plSwatch{plBarColors[j]}}})
+		for j, ph := range view.BreakdownPhases {
+			leg = append(leg, plLegendEntry{ph.Label, []plot.Thumbnailer{plSwatch{plBarColors[j]}}})
 		}
 		ch := Chart{Name: plChartName("breakdown", p0.Transport, p0.RateKey()),
-			Title: fmt.Sprintf("Where the latency goes: %s %s", p0.Transport, atRate(p0)),
+			Title: fmt.Sprintf("Where the latency goes: %s %s", p0.Transport, view.AtRate(p0)),
 			Caption: fmt.Sprintf("Mean time per phase of the events read after a wakeup of their own, stacked per read mode "+
-				"(%s %s, --breakdown): the stack is their mean latency; means of %s.", p0.Transport, atRate(p0), plRepsCount(g))}
+				"(%s %s, --breakdown): the stack is their mean latency; means of %s.", p0.Transport, view.AtRate(p0), plRepsCount(g))}
 		c.figs = append(c.figs, &plFigure{Chart: ch, w: 8 * vg.Inch, h: 5 * vg.Inch,
 			panels: [][]*plot.Plot{{p}}, legend: leg})
 	}
 	return nil
-}
-
-func sum(xs []float64) float64 {
-	t := 0.0
-	for _, x := range xs {
-		t += x
-	}
-	return t
 }
 
 // plStack draws one stacked bar per category, segments bottom up in
@@ -136,4 +94,12 @@ type plSwatch struct{ color color.Color }
 func (w plSwatch) Thumbnail(c *draw.Canvas) {
 	r := c.Rectangle
 	c.FillPolygon(w.color, []vg.Point{r.Min, {X: r.Min.X, Y: r.Max.Y}, r.Max, {X: r.Max.X, Y: r.Min.Y}})
+}
+
+func sum(xs []float64) float64 {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }

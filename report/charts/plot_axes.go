@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"gonum.org/v1/plot"
+	"ringbench/report/view"
 )
 
 // plPercentile is one latency percentile of the summary.
@@ -106,7 +107,7 @@ func (plLinTicks) Ticks(lo, hi float64) []plot.Tick {
 func plRateTicks(rs []uint64) plot.ConstantTicks {
 	var ts plot.ConstantTicks
 	for _, r := range rs {
-		ts = append(ts, plot.Tick{Value: float64(r), Label: rateLabel(r)})
+		ts = append(ts, plot.Tick{Value: float64(r), Label: view.RateLabel(r)})
 	}
 	return ts
 }

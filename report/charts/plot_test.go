@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // TestPlotRenderCharts draws every chart of the fixture matrix and checks each
 // PNG and SVG. Set RINGBENCH_PLOTS_DIR to keep the charts for a look.
 func TestPlotRenderCharts(t *testing.T) {
-	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("..", "testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func plCheckSVG(t *testing.T, path string) {
 // Without scenarios that add work, the GC chart shows the base sweep per
 // transport; without twins there are no wakeup or hash map charts.
 func TestPlotBaseSweepOnly(t *testing.T) {
-	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("..", "testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestPlotBaseSweepOnly(t *testing.T) {
 
 // Unpaced scenarios get their own latency chart and stay off rate axes.
 func TestPlotUnpacedRate(t *testing.T) {
-	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("..", "testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestPlotUnpacedRate(t *testing.T) {
 }
 
 func TestPlotNothingMeasured(t *testing.T) {
-	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("..", "testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

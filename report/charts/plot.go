@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -14,8 +15,8 @@ import (
 // distributions, saturation, CPU, syscalls and scheduling, GC and
 // allocations, wakeup policies, hash maps.
 func renderAll(r *schema.Result, dir string) ([]Chart, error) {
-	c := plNewCharts(Measured(r), r.Env.Modes)
-	c.noiseP99, c.hasNoise = noiseFloorNs(r.Env)
+	c := plNewCharts(view.Measured(r), r.Env.Modes)
+	c.noiseP99, c.hasNoise = view.NoiseFloorNs(r.Env)
 	if len(c.measured) == 0 {
 		return nil, nil
 	}
@@ -53,7 +54,7 @@ func renderAll(r *schema.Result, dir string) ([]Chart, error) {
 type plCharts struct {
 	measured   []schema.Scenario
 	transports []string                     // in run order
-	bases      map[string][]schema.Scenario // transport → its BaseSweep
+	bases      map[string][]schema.Scenario // transport → its view.BaseSweep
 	modes      map[string]int               // mode label → rank, for colours and order
 	figs       []*plFigure
 	// The machine's noise floor (largest gap p99 of the probe, ns), drawn
@@ -63,19 +64,19 @@ type plCharts struct {
 }
 
 func plNewCharts(measured []schema.Scenario, known []string) *plCharts {
-	c := &plCharts{measured: measured, transports: Transports(measured),
+	c := &plCharts{measured: measured, transports: view.Transports(measured),
 		bases: map[string][]schema.Scenario{}, modes: map[string]int{}}
 	for _, t := range c.transports {
-		_, c.bases[t] = BaseSweep(measured, t)
+		_, c.bases[t] = view.BaseSweep(measured, t)
 	}
-	for i, m := range modeOrder(known) {
+	for i, m := range view.ModeOrder(known) {
 		c.modes[m] = i
 	}
 	var other []string
 	for _, s := range measured {
-		if _, ok := c.modes[ModeLabel(s.Params)]; !ok {
-			c.modes[ModeLabel(s.Params)] = -1
-			other = append(other, ModeLabel(s.Params))
+		if _, ok := c.modes[view.ModeLabel(s.Params)]; !ok {
+			c.modes[view.ModeLabel(s.Params)] = -1
+			other = append(other, view.ModeLabel(s.Params))
 		}
 	}
 	sort.Strings(other)
@@ -90,7 +91,7 @@ func (c *plCharts) sortedModes(ss []schema.Scenario) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range ss {
-		if m := ModeLabel(s.Params); !seen[m] {
+		if m := view.ModeLabel(s.Params); !seen[m] {
 			seen[m] = true
 			out = append(out, m)
 		}
@@ -165,10 +166,10 @@ func plDescribe(p schema.Params) string {
 	return strings.Join(parts, ", ")
 }
 
-// plWithout is Variant(p) less the knob named key ("wakeup", "hashmap").
+// plWithout is view.Variant(p) less the knob named key ("wakeup", "hashmap").
 func plWithout(p schema.Params, key string) string {
 	var out []string
-	for _, f := range strings.Fields(Variant(p)) {
+	for _, f := range strings.Fields(view.Variant(p)) {
 		if !strings.HasPrefix(f, key+"=") {
 			out = append(out, f)
 		}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -50,9 +51,49 @@ func TestReportListsReadinessWarnings(t *testing.T) {
 	}
 }
 
-// A run recorded before the checks existed renders as it did.
-func TestReportWithoutReadiness(t *testing.T) {
-	if md := string(Markdown(matrixFixture(t), nil, nil)); strings.Contains(md, "Perf-box readiness") {
-		t.Error("readiness paragraph without findings")
+func TestWriteReportTwiceSameBytes(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"matrix.json", "claims.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "matrix.json" {
+			f = "run.json"
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path, err := WriteReport(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := os.ReadFile(path)
+	if !bytes.Equal(first, second) {
+		t.Error("report.md differs between two renderings")
+	}
+	if !strings.Contains(string(first), "## Claims") {
+		t.Error("claims.json was not read")
+	}
+}
+
+func TestWriteReportBadClaims(t *testing.T) {
+	dir := t.TempDir()
+	b, _ := os.ReadFile(filepath.Join("testdata", "matrix.json"))
+	os.WriteFile(filepath.Join(dir, "run.json"), b, 0o644)
+	os.WriteFile(filepath.Join(dir, "claims.json"), []byte("{"), 0o644)
+	if _, err := WriteReport(dir); err == nil {
+		t.Error("invalid claims.json accepted")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.md")); err == nil {
+		t.Error("report.md written despite the error")
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package markdown
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 
 	"ringbench/internal/format"
 	"ringbench/internal/mdtext"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -15,12 +16,12 @@ import (
 // share of events split, what the instruments cost, and the latency of the
 // same scenario without them when the run has it.
 func mdBreakdown(b *bytes.Buffer, r *schema.Result) {
-	groups := breakdownGroups(Measured(r))
+	groups := view.BreakdownGroups(view.Measured(r))
 	if len(groups) == 0 {
 		return
 	}
 	plain := map[string]schema.Scenario{}
-	for _, s := range Measured(r) {
+	for _, s := range view.Measured(r) {
 		if !s.Params.Breakdown {
 			plain[s.ID] = s
 		}
@@ -32,16 +33,16 @@ func mdBreakdown(b *bytes.Buffer, r *schema.Result) {
 		"such a wakeup; \"without\" is the latency p50 of the same scenario without the breakdown's programs, " +
 		"where this run has it, and \"cost\" their BPF run time per event.\n\n")
 	b.WriteString("| scenario | split |")
-	for _, ph := range breakdownPhases {
-		b.WriteString(" " + ph.label + " |")
+	for _, ph := range view.BreakdownPhases {
+		b.WriteString(" " + ph.Label + " |")
 	}
-	b.WriteString(" latency p50 | without | cost/event |\n|---|---:|" + strings.Repeat("---:|", len(breakdownPhases)+3) + "\n")
+	b.WriteString(" latency p50 | without | cost/event |\n|---|---:|" + strings.Repeat("---:|", len(view.BreakdownPhases)+3) + "\n")
 	for _, g := range groups {
 		for _, s := range g {
 			cells := []string{mdtext.Code(s.ID), mdSplitShare(s)}
-			for _, ph := range breakdownPhases {
-				cells = append(cells, mdMeanCell(s, breakdownKey(ph.key, "p50_ns"), format.Duration)+" / "+
-					mdMeanCell(s, breakdownKey(ph.key, "p99_ns"), format.Duration))
+			for _, ph := range view.BreakdownPhases {
+				cells = append(cells, mdMeanCell(s, view.BreakdownKey(ph.Key, "p50_ns"), format.Duration)+" / "+
+					mdMeanCell(s, view.BreakdownKey(ph.Key, "p99_ns"), format.Duration))
 			}
 			without := "-"
 			if twin, ok := plain[strings.TrimSuffix(s.ID, "/breakdown")]; ok {

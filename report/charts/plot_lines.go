@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"ringbench/internal/format"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -20,7 +21,7 @@ func (c *plCharts) rateSeries(ss []schema.Scenario, key string, scale float64) [
 	for _, m := range c.sortedModes(ss) {
 		s := plSeries{label: m}
 		for _, sc := range ss {
-			if ModeLabel(sc.Params) != m || sc.Params.Rate == 0 || sc.Params.B2B {
+			if view.ModeLabel(sc.Params) != m || sc.Params.Rate == 0 || sc.Params.B2B {
 				continue
 			}
 			if v, ok := plGet(sc, key); ok {
@@ -51,7 +52,7 @@ func (c *plCharts) latency() error {
 				s := plSeries{label: m}
 				sc := at[0]
 				for _, sc = range at {
-					if ModeLabel(sc.Params) == m {
+					if view.ModeLabel(sc.Params) == m {
 						break
 					}
 				}
@@ -95,9 +96,9 @@ func (c *plCharts) latency() error {
 			}
 			c.figs = append(c.figs, &plFigure{
 				Chart: Chart{Name: plChartName("latency", t, rk),
-					Title: fmt.Sprintf("Latency percentiles: %s %s", t, atRate(at[0].Params)),
+					Title: fmt.Sprintf("Latency percentiles: %s %s", t, view.AtRate(at[0].Params)),
 					Caption: fmt.Sprintf("Latency percentiles p50 to p99.99 (µs, log) per read mode %s on %s; %s; %s.%s",
-						atRate(at[0].Params), t, plDescribe(at[0].Params), plRepsNote(at), c.floorNote())},
+						view.AtRate(at[0].Params), t, plDescribe(at[0].Params), plRepsNote(at), c.floorNote())},
 				w: 8 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{{p}}, legend: leg})
 		}
 	}

@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"ringbench/internal/format"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -35,10 +36,10 @@ func (c *plCharts) wakeups() error {
 		}
 		ctx := p
 		ctx.Wakeup = ""
-		c.addBars(Chart{Name: plChartName("wakeup", p.Transport, ModeLabel(p), p.RateKey()),
-			Title: fmt.Sprintf("Producer cost per wakeup policy: %s, %s %s", p.Transport, ModeLabel(p), atRate(p)),
+		c.addBars(Chart{Name: plChartName("wakeup", p.Transport, view.ModeLabel(p), p.RateKey()),
+			Title: fmt.Sprintf("Producer cost per wakeup policy: %s, %s %s", p.Transport, view.ModeLabel(p), view.AtRate(p)),
 			Caption: fmt.Sprintf("Producer-side cost per wakeup policy (BPF ns per event, trigger-syscall p99 in µs) for %s %s on %s; %s; %s.",
-				ModeLabel(p), atRate(p), p.Transport, plDescribe(ctx), plRepsNote(g))},
+				view.ModeLabel(p), view.AtRate(p), p.Transport, plDescribe(ctx), plRepsNote(g))},
 			10*vg.Inch, 5*vg.Inch, bps)
 	}
 	return nil
@@ -97,10 +98,10 @@ func (c *plCharts) hashmaps() error {
 		p := g[0].Params
 		ctx := p
 		ctx.Hashmap = ""
-		c.addBars(Chart{Name: plChartName("hashmap", p.Transport, ModeLabel(p), p.RateKey()),
-			Title: fmt.Sprintf("Flow hash map: %s, %s, %s %s", strings.Join(names, " vs "), p.Transport, ModeLabel(p), atRate(p)),
+		c.addBars(Chart{Name: plChartName("hashmap", p.Transport, view.ModeLabel(p), p.RateKey()),
+			Title: fmt.Sprintf("Flow hash map: %s, %s, %s %s", strings.Join(names, " vs "), p.Transport, view.ModeLabel(p), view.AtRate(p)),
 			Caption: fmt.Sprintf("Flow hash map settings compared (%s) for %s %s on %s: consumed events/s, latency p99 and p99.9 (µs), BPF ns per event, flow map memlock; %s, %d keys in %d entries; %s.",
-				strings.Join(names, " vs "), ModeLabel(p), atRate(p), p.Transport, plDescribe(ctx), p.HashKeys, p.HashEntries, plRepsNote(g))},
+				strings.Join(names, " vs "), view.ModeLabel(p), view.AtRate(p), p.Transport, plDescribe(ctx), p.HashKeys, p.HashEntries, plRepsNote(g))},
 			13*vg.Inch, 4.8*vg.Inch, plPanels(ms, "", []string{""}, names, scs, colors))
 	}
 	return nil

@@ -1,4 +1,4 @@
-package report
+package markdown
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"ringbench/internal/format"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -57,14 +58,14 @@ func (p *mdPoint) cores() (float64, bool) {
 // mdBaseSweeps finds, per transport in run order, the base sweep of the
 // measured scenarios.
 func mdBaseSweeps(r *schema.Result) []*mdSweepSet {
-	measured := Measured(r)
+	measured := view.Measured(r)
 	var out []*mdSweepSet
-	for _, t := range Transports(measured) {
-		variant, sweep := BaseSweep(measured, t)
+	for _, t := range view.Transports(measured) {
+		variant, sweep := view.BaseSweep(measured, t)
 		sw := &mdSweepSet{transport: t, variant: variant, at: map[string]*mdPoint{}}
 		rates := map[string]bool{}
 		for _, o := range sweep {
-			m := ModeLabel(o.Params)
+			m := view.ModeLabel(o.Params)
 			if !slices.Contains(sw.modes, m) {
 				sw.modes = append(sw.modes, m)
 			}
@@ -156,7 +157,7 @@ func mdSweep(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 // mdRateHeading names a rate of the sweep in the words of the charts'
 // titles.
 func mdRateHeading(p schema.Params) string {
-	h := atRate(p)
+	h := view.AtRate(p)
 	if p.B2B {
 		h += " (the consumer triggers each batch)"
 	}
@@ -193,25 +194,12 @@ func mdDescribe(p *mdPoint) string {
 // gap p99 of the noise probe on any CPU. Such a figure describes the
 // machine, not the mode.
 func mdWithinFloor(p *mdPoint, e schema.Env) string {
-	floor, ok := noiseFloorNs(e)
+	floor, ok := view.NoiseFloorNs(e)
 	v, have := p.fig("latency_ns.p99")
 	if !ok || !have || v > float64(floor) {
 		return ""
 	}
 	return fmt.Sprintf(" — at or below this machine's noise floor (gap p99 %s): the machine's, not the mode's", format.Duration(float64(floor)))
-}
-
-// noiseFloorNs is the machine's noise floor as the report uses it, in
-// report.md and on the latency charts: the largest gap p99 the noise probe
-// saw on any CPU.
-func noiseFloorNs(e schema.Env) (int64, bool) {
-	var floor int64
-	for _, n := range e.Noise {
-		if n.GapP99Ns != nil && *n.GapP99Ns > floor {
-			floor = *n.GapP99Ns
-		}
-	}
-	return floor, floor > 0
 }
 
 func mdFigure(p *mdPoint, k string, f func(float64) string) string {
@@ -225,7 +213,7 @@ func mdFigure(p *mdPoint, k string, f func(float64) string) string {
 func mdMissing(r *schema.Result, sw *mdSweepSet, mode string, rate schema.Params) string {
 	for _, s := range r.Scenarios {
 		p := s.Params
-		if p.Transport != sw.transport || ModeLabel(p) != mode || p.RateKey() != rate.RateKey() || Variant(p) != sw.variant {
+		if p.Transport != sw.transport || view.ModeLabel(p) != mode || p.RateKey() != rate.RateKey() || view.Variant(p) != sw.variant {
 			continue
 		}
 		if s.Skipped != "" {

@@ -1,4 +1,4 @@
-package report
+package view
 
 import (
 	"ringbench/internal/format"
@@ -11,8 +11,8 @@ import (
 // live lines (Table, the progress of a run) keep Rate and Nanos, whose
 // fixed decimals line up in columns.
 
-// rateLabel names an offered rate: 100000 → "100k", 0 → "max".
-func rateLabel(r uint64) string {
+// RateLabel names an offered rate: 100000 → "100k", 0 → "max".
+func RateLabel(r uint64) string {
 	if r == 0 {
 		return "max"
 	}
@@ -25,19 +25,19 @@ func RateOf(p schema.Params) string {
 	if p.B2B {
 		return "b2b"
 	}
-	return rateLabel(p.Rate)
+	return RateLabel(p.Rate)
 }
 
-// atRate says a scenario's rate in a sentence or title: "at 100k ev/s",
+// AtRate says a scenario's rate in a sentence or title: "at 100k ev/s",
 // "at max rate", "back to back".
-func atRate(p schema.Params) string {
+func AtRate(p schema.Params) string {
 	switch {
 	case p.B2B:
 		return "back to back"
 	case p.Rate == 0:
 		return "at max rate"
 	}
-	return "at " + rateLabel(p.Rate) + " ev/s"
+	return "at " + RateLabel(p.Rate) + " ev/s"
 }
 
 // UnitFormat prints a figure of the catalog's unit u for people.

@@ -1,19 +1,20 @@
-package report
+package markdown
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"ringbench/internal/format"
+	"ringbench/report/charts"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
 func matrixFixture(t *testing.T) *schema.Result {
 	t.Helper()
-	r, err := schema.ReadResult(filepath.Join("testdata", "matrix.json"))
+	r, err := schema.ReadResult(filepath.Join("..", "testdata", "matrix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +23,7 @@ func matrixFixture(t *testing.T) *schema.Result {
 
 func claimsFixture(t *testing.T) []schema.Claim {
 	t.Helper()
-	cl, err := ReadClaims(filepath.Join("testdata", "claims.json"))
+	cl, err := schema.ReadClaims(filepath.Join("..", "testdata", "claims.json"))
 	if err != nil || len(cl) == 0 {
 		t.Fatalf("claims fixture: %v (%d claims)", err, len(cl))
 	}
@@ -31,7 +32,7 @@ func claimsFixture(t *testing.T) []schema.Claim {
 
 // fakeCharts stand in for RenderCharts, so the golden file does not
 // depend on which charts the plotting code draws.
-var fakeCharts = []Chart{
+var fakeCharts = []charts.Chart{
 	{Name: "latency-ringbuf", Title: "p99 latency vs rate [ringbuf]", Caption: "p99 by mode; spin *lowest* at 10k"},
 	{Name: "cpu-ringbuf", Title: "CPU per event vs rate", Caption: "consumer CPU ns per event, mean ± sd"},
 }
@@ -58,12 +59,12 @@ func section(t *testing.T, md, title string) string {
 func TestMarkdownSummaryNamesEveryBaseMode(t *testing.T) {
 	r := matrixFixture(t)
 	summary := section(t, string(Markdown(r, nil, nil)), "Which mode when")
-	measured := Measured(r)
+	measured := view.Measured(r)
 	modes := map[string]bool{}
 	for _, t := range []string{"ringbuf", "perfbuf"} {
-		_, sweep := BaseSweep(measured, t)
+		_, sweep := view.BaseSweep(measured, t)
 		for _, s := range sweep {
-			modes[ModeLabel(s.Params)] = true
+			modes[view.ModeLabel(s.Params)] = true
 		}
 	}
 	if len(modes) < 3 {
@@ -161,53 +162,6 @@ func TestMarkdownEmptyRun(t *testing.T) {
 	}
 }
 
-func TestWriteReportTwiceSameBytes(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"matrix.json", "claims.json"} {
-		b, err := os.ReadFile(filepath.Join("testdata", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f == "matrix.json" {
-			f = "run.json"
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path, err := WriteReport(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := WriteReport(dir); err != nil {
-		t.Fatal(err)
-	}
-	second, _ := os.ReadFile(path)
-	if !bytes.Equal(first, second) {
-		t.Error("report.md differs between two renderings")
-	}
-	if !strings.Contains(string(first), "## Claims") {
-		t.Error("claims.json was not read")
-	}
-}
-
-func TestWriteReportBadClaims(t *testing.T) {
-	dir := t.TempDir()
-	b, _ := os.ReadFile(filepath.Join("testdata", "matrix.json"))
-	os.WriteFile(filepath.Join(dir, "run.json"), b, 0o644)
-	os.WriteFile(filepath.Join(dir, "claims.json"), []byte("{"), 0o644)
-	if _, err := WriteReport(dir); err == nil {
-		t.Error("invalid claims.json accepted")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "report.md")); err == nil {
-		t.Error("report.md written despite the error")
-	}
-}
-
 // Two offered rates that print alike (100k) are still two rates of the
 // sweep: the summary keys rates exactly, not by their printed name.
 func TestMarkdownCloseRatesStayApart(t *testing.T) {
@@ -224,12 +178,12 @@ func TestMarkdownCloseRatesStayApart(t *testing.T) {
 }
 
 func TestBaseSweepPerTransport(t *testing.T) {
-	measured := Measured(matrixFixture(t))
-	if got := strings.Join(Transports(measured), " "); got != "ringbuf perfbuf" {
+	measured := view.Measured(matrixFixture(t))
+	if got := strings.Join(view.Transports(measured), " "); got != "ringbuf perfbuf" {
 		t.Fatalf("transports %q", got)
 	}
 	for _, tc := range []struct{ transport, wakeup string }{{"ringbuf", "adaptive"}, {"perfbuf", "wakeup_events=1"}} {
-		variant, sweep := BaseSweep(measured, tc.transport)
+		variant, sweep := view.BaseSweep(measured, tc.transport)
 		if !strings.HasPrefix(variant, "wakeup="+tc.wakeup+" hashmap=none ") {
 			t.Errorf("%s: base variant %q", tc.transport, variant)
 		}
@@ -237,7 +191,7 @@ func TestBaseSweepPerTransport(t *testing.T) {
 			t.Errorf("%s: %d scenarios in the base sweep, want 9", tc.transport, len(sweep))
 		}
 		for _, s := range sweep {
-			if s.Params.Transport != tc.transport || Variant(s.Params) != variant {
+			if s.Params.Transport != tc.transport || view.Variant(s.Params) != variant {
 				t.Errorf("%s: %s in the base sweep", tc.transport, s.ID)
 			}
 		}
@@ -249,8 +203,8 @@ func TestBaseSweepPerTransport(t *testing.T) {
 			break
 		}
 	}
-	base, _ := BaseSweep(measured, "ringbuf")
-	if got := variantDiff(base, p); got != "delivery=channel:64 work=200,128" {
+	base, _ := view.BaseSweep(measured, "ringbuf")
+	if got := view.VariantDiff(base, p); got != "delivery=channel:64 work=200,128" {
 		t.Errorf("variantDiff = %q", got)
 	}
 }
@@ -302,10 +256,10 @@ func TestMarkdownBreakdown(t *testing.T) {
 		bd.Summary[k] = v
 	}
 	set := func(k string, v float64) { bd.Summary[k] = schema.Stat{Mean: v, N: 2} }
-	for i, ph := range breakdownPhases {
-		set(breakdownKey(ph.key, "p50_ns"), float64(1000*(i+1)))
-		set(breakdownKey(ph.key, "p99_ns"), float64(10000*(i+1)))
-		set(breakdownKey(ph.key, "mean_ns"), float64(1500*(i+1)))
+	for i, ph := range view.BreakdownPhases {
+		set(view.BreakdownKey(ph.Key, "p50_ns"), float64(1000*(i+1)))
+		set(view.BreakdownKey(ph.Key, "p99_ns"), float64(10000*(i+1)))
+		set(view.BreakdownKey(ph.Key, "mean_ns"), float64(1500*(i+1)))
 	}
 	set("breakdown.matched", 900)
 	set("breakdown.reads", 1000)
@@ -320,7 +274,7 @@ func TestMarkdownBreakdown(t *testing.T) {
 			t.Errorf("section lacks %q:\n%s", want, sec)
 		}
 	}
-	charts, err := renderAll(r, t.TempDir())
+	charts, err := charts.RenderCharts(r, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
