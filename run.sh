@@ -18,7 +18,7 @@ build() {
 	local commit dirty=false
 	commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 	git diff --quiet HEAD 2>/dev/null || dirty=true
-	go build -ldflags "-X ringbench/bench.Commit=$commit -X ringbench/bench.Dirty=$dirty" \
+	go build -ldflags "-X ringbench/machine.Commit=$commit -X ringbench/machine.Dirty=$dirty" \
 		-o bin/ringbench ./cmd/ringbench
 }
 

@@ -15,6 +15,7 @@ import (
 	"ringbench/internal/clock"
 	"ringbench/internal/cpu"
 	"ringbench/internal/hist"
+	"ringbench/internal/perfcount"
 	"ringbench/internal/window"
 	"ringbench/loadgen"
 	"ringbench/modes"
@@ -167,8 +168,8 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	// Go runtime's figures innermost, so that the window holds as little
 	// of the sampling as it can. The event-based ones (the producer's
 	// counters and run time) are read again once the load has stopped.
-	perf := openThreadCounters(rec.Thread())
-	defer perf.close()
+	perf := perfcount.Open(rec.Thread())
+	defer perf.Close()
 	before, err := prod.Counters()
 	if err != nil {
 		return abort(err)
@@ -178,13 +179,13 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	bd.edge(0)
 	sc.mark()
 	osBefore := readOS(rec.Thread(), loadgenPID)
-	perf.start()
+	perf.Start()
 	goBefore := ReadGo()
 	if err := sleepUntil(plan.Close); err != nil {
 		return abort(err)
 	}
 	goAfter := ReadGo()
-	perfReadings := perf.stop()
+	perfReadings := perf.Stop()
 	osAfter := readOS(rec.Thread(), loadgenPID)
 	sc.mark()
 	watchAfter, watchUseAfter, watchUseErrAfter := watch.edge()

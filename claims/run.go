@@ -10,6 +10,7 @@ import (
 
 	"ringbench/bench"
 	"ringbench/internal/cpu"
+	"ringbench/machine"
 	"ringbench/schema"
 )
 
@@ -131,7 +132,7 @@ func measure(ctx context.Context, o Options) (*schema.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &schema.Result{Schema: schema.Schema, Env: bench.CaptureEnv()}
+	res := &schema.Result{Schema: schema.Schema, Env: machine.CaptureEnv()}
 	for i, p := range Plan(o.Rate, duration, warmup, reps) {
 		if err := bench.Resolve(&p, online); err != nil {
 			return nil, fmt.Errorf("scenario %s: %w", p.ID(), err)

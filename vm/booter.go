@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"ringbench/bench"
+	"ringbench/machine"
 	"ringbench/schema"
 )
 
@@ -82,7 +82,7 @@ func (b *booter) host(ctx context.Context, kr *KernelRun, dir string) {
 	kr.Accel, kr.Attempts = "none", 1
 	abs, _ := filepath.Abs(dir)
 	args := withOut(o.Args, abs)
-	env := bench.CaptureEnv()
+	env := machine.CaptureEnv()
 	_ = schema.WriteJSON(filepath.Join(dir, FileEnv), env)
 	so, err := os.Create(filepath.Join(dir, FileStdout))
 	if err != nil {
@@ -241,7 +241,7 @@ func (b *booter) initramfs(k Kernel) ([]byte, []string, error) {
 		return nil, nil, err
 	}
 	if k.Config != "" {
-		// Where bench.CaptureEnv looks for the preempt model, HZ and so on.
+		// Where machine.CaptureEnv looks for the preempt model, HZ and so on.
 		files = append(files, File{Name: "boot/config-" + k.Release, Src: k.Config})
 	}
 	var buf bytes.Buffer

@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"ringbench/bench"
+	"ringbench/machine"
 	"ringbench/schema"
 )
 
@@ -158,7 +158,7 @@ func Guest(run RunFunc, exitCode func(error, io.Writer) int) {
 		}
 	}()
 
-	env := bench.CaptureEnv()
+	env := machine.CaptureEnv()
 	env.Emulated = st.Emulated
 	_ = schema.WriteJSON(filepath.Join(out, FileEnv), env)
 	switch {

@@ -4,22 +4,22 @@ import (
 	"fmt"
 	"io"
 
-	"ringbench/bench"
 	"ringbench/internal/cpu"
+	"ringbench/machine"
 	"ringbench/readiness"
 	"ringbench/schema"
 )
 
 func cmdEnv(stdout, stderr io.Writer, args []string) error {
 	fs := newFlags("env", "Usage: ringbench env [--noise 2s]\n\nWhat this machine can do, one line per capability; exit 1 if a FAIL line\nstops ringbench from running here. Then one perf-box line per readiness check\n(cpufreq governor, turbo, SMT, CPU isolation, IRQs, clocksource, THP,\nC-states, BPF JIT, hypervisor): ok, warn with the command that fixes it, or ?\nwhen the machine does not tell; ringbench never applies a fix, and warnings\nnever change the exit code. Then each online CPU's noise floor: what a\npinned thread reading the clock in a tight loop loses to gaps over 1 µs.\n", stderr)
-	noise := fs.Duration("noise", bench.DefaultNoiseTime, "probe each online CPU's noise floor for this long (0: skip)")
+	noise := fs.Duration("noise", machine.DefaultNoiseTime, "probe each online CPU's noise floor for this long (0: skip)")
 	if ok, err := parseFlagsOnly(fs, args); !ok {
 		return err
 	}
 	if *noise < 0 {
 		return usagef("noise %v: want a duration, or 0 to skip the probe", *noise)
 	}
-	probes := bench.Probe()
+	probes := machine.Probe()
 	blocking := 0
 	for _, p := range probes {
 		state := "ok  "
@@ -41,7 +41,7 @@ func cmdEnv(stdout, stderr io.Writer, args []string) error {
 		if onlineErr != nil {
 			return onlineErr
 		}
-		for _, n := range bench.ProbeNoise(online, *noise) {
+		for _, n := range machine.ProbeNoise(online, *noise) {
 			state := "ok  "
 			if n.Error != "" {
 				state = "no  "

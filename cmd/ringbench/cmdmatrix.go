@@ -15,6 +15,7 @@ import (
 
 	"ringbench/bench"
 	"ringbench/internal/cpu"
+	"ringbench/machine"
 	"ringbench/schema"
 )
 
@@ -48,7 +49,7 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	warmup := fs.Duration("warmup", -1, "warm-up per repetition (default: the matrix's)")
 	list := fs.Bool("list", false, "print the scenarios (and skips) and exit without running")
 	out := fs.String("out", "", "output folder (default results/<UTC time>-<kernel>-<host>)")
-	noise := fs.Duration("noise", bench.DefaultNoiseTime, "before the scenarios, probe each online CPU's noise floor for this long (0: skip)")
+	noise := fs.Duration("noise", machine.DefaultNoiseTime, "before the scenarios, probe each online CPU's noise floor for this long (0: skip)")
 	if ok, err := parseFlagsOnly(fs, args); !ok {
 		return err
 	}
@@ -129,10 +130,10 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 
 func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info schema.MatrixInfo, planned []bench.Planned, skipped int, out string, noise time.Duration) error {
 	ctx, caught := signalContext()
-	env := bench.CaptureEnv()
+	env := machine.CaptureEnv()
 	if noise > 0 {
 		fmt.Fprintf(stderr, "ringbench: probing the noise floor of CPUs %v, %v each\n", env.OnlineCPUs, noise)
-		env.Noise = bench.ProbeNoise(env.OnlineCPUs, noise)
+		env.Noise = machine.ProbeNoise(env.OnlineCPUs, noise)
 		for _, n := range env.Noise {
 			fmt.Fprintf(stderr, "ringbench: noise floor: %s\n", n)
 		}

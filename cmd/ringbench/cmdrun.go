@@ -19,6 +19,7 @@ import (
 	"ringbench/bench"
 	"ringbench/internal/cpu"
 	"ringbench/loadgen"
+	"ringbench/machine"
 	"ringbench/report"
 	"ringbench/schema"
 )
@@ -159,7 +160,7 @@ func cmdRun(stdout, stderr io.Writer, args []string) error {
 
 	ctx, caught := signalContext()
 	dir := f.out
-	env := bench.CaptureEnv()
+	env := machine.CaptureEnv()
 	if dir == "" {
 		dir = defaultOutDir(env)
 	}

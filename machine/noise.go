@@ -1,4 +1,4 @@
-package bench
+package machine
 
 import (
 	"time"
@@ -8,6 +8,7 @@ import (
 	"ringbench/internal/clock"
 	"ringbench/internal/cpu"
 	"ringbench/internal/hist"
+	"ringbench/schema"
 )
 
 // NoiseThresholdNs is the smallest gap the noise probe counts: a thread
@@ -43,8 +44,8 @@ func (g *gapTracker) observe(t int64) {
 	g.last = t
 }
 
-func (g *gapTracker) result(c int) NoiseCPU {
-	n := NoiseCPU{CPU: c, ThresholdNs: g.threshold, Gaps: uint64(g.gaps.TotalCount())}
+func (g *gapTracker) result(c int) schema.NoiseCPU {
+	n := schema.NoiseCPU{CPU: c, ThresholdNs: g.threshold, Gaps: uint64(g.gaps.TotalCount())}
 	span := g.last - g.first
 	if span <= 0 {
 		n.Error = "no clock readings"
@@ -54,7 +55,8 @@ func (g *gapTracker) result(c int) NoiseCPU {
 	n.GapsPerS = float64(n.Gaps) / n.DurationS
 	n.LostPct = 100 * float64(g.lost) / float64(span)
 	if n.Gaps > 0 {
-		n.GapP50Ns, n.GapP99Ns = q(g.gaps, 50), q(g.gaps, 99)
+		p50, p99 := g.gaps.ValueAtQuantile(50), g.gaps.ValueAtQuantile(99)
+		n.GapP50Ns, n.GapP99Ns = &p50, &p99
 		m := g.gaps.Max()
 		n.GapMaxNs = &m
 	}
@@ -64,20 +66,20 @@ func (g *gapTracker) result(c int) NoiseCPU {
 // ProbeNoise measures the noise floor of each CPU in turn, for d each, on a
 // thread pinned to it; one CPU at a time, so that the Go runtime keeps a
 // CPU for its own goroutines.
-func ProbeNoise(cpus []int, d time.Duration) []NoiseCPU {
-	out := make([]NoiseCPU, 0, len(cpus))
+func ProbeNoise(cpus []int, d time.Duration) []schema.NoiseCPU {
+	out := make([]schema.NoiseCPU, 0, len(cpus))
 	for _, c := range cpus {
-		ch := make(chan NoiseCPU, 1)
+		ch := make(chan schema.NoiseCPU, 1)
 		go func() { ch <- probeCPU(c, d) }()
 		out = append(out, <-ch)
 	}
 	return out
 }
 
-func probeCPU(c int, d time.Duration) NoiseCPU {
+func probeCPU(c int, d time.Duration) schema.NoiseCPU {
 	_, undo, err := cpu.LockAndPin(c)
 	if err != nil {
-		return NoiseCPU{CPU: c, Error: err.Error()}
+		return schema.NoiseCPU{CPU: c, Error: err.Error()}
 	}
 	defer undo()
 	g := newGapTracker(NoiseThresholdNs)

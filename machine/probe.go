@@ -1,4 +1,4 @@
-package bench
+package machine
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"ringbench/bpf"
+	"ringbench/internal/perfcount"
 )
 
 // ProbeResult is one capability of this machine. Blocks means ringbench
@@ -90,10 +91,10 @@ func orErr(ok string, err error) string {
 	return ok
 }
 
-// hwCounters tries to open the CPU cycle counter (the first of perfEvents)
+// hwCounters tries to open the CPU cycle counter (the first of perfcount.Events)
 // for this thread.
 func hwCounters() error {
-	fd, err := perfEvents[0].open(0)
+	fd, err := perfcount.Events[0].Open(0)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package bench
+package machine
 
 import (
 	"bufio"
@@ -18,17 +18,17 @@ import (
 )
 
 // Commit and Dirty describe the ringbench source, set at build time by
-// run.sh (-ldflags "-X ringbench/bench.Commit=… -X ringbench/bench.Dirty=…");
+// run.sh (-ldflags "-X ringbench/machine.Commit=… -X ringbench/machine.Dirty=…");
 // empty falls back to the build's VCS stamp, then to asking git.
 var Commit, Dirty string
 
 // CaptureEnv reads the machine facts that do not depend on a run.
-func CaptureEnv() Env {
+func CaptureEnv() schema.Env {
 	var u unix.Utsname
 	_ = unix.Uname(&u)
 	online, _ := cpu.Online()
 	host, _ := os.Hostname()
-	e := Env{
+	e := schema.Env{
 		Kernel:        unix.ByteSliceToString(u.Release[:]),
 		KernelVersion: unix.ByteSliceToString(u.Version[:]),
 		Arch:          runtime.GOARCH,

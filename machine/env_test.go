@@ -1,4 +1,4 @@
-package bench
+package machine
 
 import (
 	"path/filepath"
@@ -30,7 +30,7 @@ func TestCaptureEnvReadiness(t *testing.T) {
 
 // The findings survive run.json, so reports rendered later show them.
 func TestEnvReadinessRoundTrip(t *testing.T) {
-	in := Result{Schema: schema.Schema, Env: Env{Kernel: "6.18", Readiness: []schema.Finding{
+	in := schema.Result{Schema: schema.Schema, Env: schema.Env{Kernel: "6.18", Readiness: []schema.Finding{
 		{Check: "governor", Status: schema.ReadinessWarn, Found: "powersave on cpu0", Fix: "cpupower -c 0 frequency-set -g performance"},
 		{Check: "cstates", Status: schema.ReadinessUnknown, Found: "no cpuidle directory for cpu0"},
 	}}}
