@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"os"
 	"slices"
@@ -95,8 +96,10 @@ func scenarioCPUs(p Params, online []int) []int {
 // besides the OS sample: the scheduler watch's foreign time per CPU (nil
 // without the watch).
 type interferenceEdge struct {
-	foreign []int64
-	err     error
+	foreign    []int64
+	mismatches uint64
+	tasks      map[int]bpf.ForeignTask
+	err        error
 }
 
 // fillInterference says how much CPU time others took on the scenario's
@@ -152,6 +155,8 @@ func fillInterference(r *Run, a, b osSample, wa, wb interferenceEdge, watchRun *
 		foreign = float64(watched) * scale
 		untasked := float64(busy-own-watched) * scale
 		in.UntaskedNs = &untasked
+		in.Others = topForeign(wa.tasks, wb.tasks, scale)
+		in.WatchMissedSwitches = wb.mismatches - wa.mismatches
 		if watchRun != nil {
 			in.WatchNsPerEvent = ratio(float64(watchRun.RuntimeNs)*scale, events)
 			in.WatchNsPerSwitch = ratio(float64(watchRun.RuntimeNs), watchRun.Runs)
@@ -212,13 +217,27 @@ func (s *schedWatching) edge() (interferenceEdge, bpfUsage, error) {
 	if s.err != nil {
 		return interferenceEdge{err: s.err}, bpfUsage{}, s.err
 	}
-	f, err := s.w.Foreign()
+	f, mis, err := s.w.Foreign()
+	tasks, terr := s.w.ForeignTasks()
 	u, uerr := s.stats.read()
-	return interferenceEdge{foreign: f, err: err}, u, uerr
+	return interferenceEdge{foreign: f, mismatches: mis, tasks: tasks, err: firstErr(err, terr)}, u, uerr
 }
 
 func (s *schedWatching) close() {
 	if s.w != nil {
 		s.w.Close()
 	}
+}
+
+// topForeign are the three processes whose foreign time grew most between
+// the edges, busiest first.
+func topForeign(a, b map[int]bpf.ForeignTask, scale float64) []schema.ForeignProcess {
+	var out []schema.ForeignProcess
+	for pid, t := range b {
+		if d := t.Ns - a[pid].Ns; d > 0 {
+			out = append(out, schema.ForeignProcess{PID: pid, Comm: t.Comm, CPUNs: float64(d) * scale})
+		}
+	}
+	slices.SortFunc(out, func(x, y schema.ForeignProcess) int { return cmp.Compare(y.CPUNs, x.CPUNs) })
+	return out[:min(len(out), 3)]
 }

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"ringbench/bpf"
 	"ringbench/internal/testutil"
 	"ringbench/schema"
 )
@@ -228,4 +229,17 @@ func describeInterference(in *Interference) string {
 	}
 	return fmt.Sprintf("foreign %.1f ms (±%.0f), steal %.1f ms, consumer run delay %v ns, flagged %v",
 		*in.ForeignCPUNs/1e6, *in.ResolutionNs/1e6, *in.StealNs/1e6, deref(in.ConsumerRunDelayNs), in.Flagged)
+}
+
+// The busiest foreign processes are those whose time grew most between the
+// edges, three at most; a process new at the second edge counts whole.
+func TestTopForeign(t *testing.T) {
+	a := map[int]bpf.ForeignTask{1: {PID: 1, Comm: "a", Ns: 100}, 2: {PID: 2, Comm: "b", Ns: 5}}
+	b := map[int]bpf.ForeignTask{1: {PID: 1, Comm: "a", Ns: 150}, 2: {PID: 2, Comm: "b", Ns: 5},
+		3: {PID: 3, Comm: "c", Ns: 80}, 4: {PID: 4, Comm: "d", Ns: 10}, 5: {PID: 5, Comm: "e", Ns: 20}}
+	got := topForeign(a, b, 2)
+	want := []schema.ForeignProcess{{PID: 3, Comm: "c", CPUNs: 160}, {PID: 1, Comm: "a", CPUNs: 100}, {PID: 5, Comm: "e", CPUNs: 40}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
 }

@@ -26,6 +26,7 @@ struct task_struct {
 	int pid;
 	int tgid;
 	struct sched_entity se;
+	char comm[16];
 } __attribute__((preserve_access_index));
 
 // ringbench's own processes: the consumer's and the load generator's.
@@ -42,7 +43,9 @@ struct cpu_account {
 	__u64 slice_start_ns; // the running task's sum_exec_runtime when it came on
 	__u64 foreign_since;  // CLOCK_MONOTONIC when the running foreign task came on
 	__u32 on_foreign;     // the running task is not ringbench's (nor idle)
+	__u32 slice_pid;      // the running task, as it came on
 	__u32 switches;
+	__u32 mismatches; // switches whose prev was not the task that came on last: not charged
 };
 
 // Keeps the value type in BTF for bpf2go.
@@ -55,18 +58,57 @@ struct {
 	__type(value, struct cpu_account);
 } rbn_cpu_accounts SEC(".maps");
 
+// Who the foreign time went to, by process: charged when a foreign slice
+// ends, so a quiet machine pays nothing here. LRU: a machine with more
+// foreign processes than entries keeps the busiest recent ones.
+struct foreign_task {
+	__u64 ns;
+	char comm[16];
+};
+
+// Keeps the value type in BTF for bpf2go.
+const struct foreign_task *unused_foreign_task __attribute__((unused));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct foreign_task);
+} rbn_foreign_tasks SEC(".maps");
+
 static __always_inline struct cpu_account *account(void)
 {
 	__u32 zero = 0;
 	return bpf_map_lookup_elem(&rbn_cpu_accounts, &zero);
 }
 
-static __always_inline void charge(struct cpu_account *a, __u64 prev_runtime, int next_pid, __u32 next_tgid,
-				   __u64 next_runtime)
+static __always_inline void charge(struct cpu_account *a, struct task_struct *prev, int prev_pid, __u64 prev_runtime,
+				   __u32 prev_tgid, int next_pid, __u32 next_tgid, __u64 next_runtime, int btf)
 {
-	if (a->on_foreign && prev_runtime > a->slice_start_ns)
-		a->foreign_ns += prev_runtime - a->slice_start_ns;
+	// A prev other than the task that came on last means a switch this
+	// program did not see; its run time would be measured from another
+	// task's start, so the slice is not charged.
+	if (a->switches && (__u32)prev_pid != a->slice_pid)
+		a->mismatches++;
+	else if (a->on_foreign && prev_runtime > a->slice_start_ns) {
+		__u64 d = prev_runtime - a->slice_start_ns;
+		struct foreign_task *t = bpf_map_lookup_elem(&rbn_foreign_tasks, &prev_tgid);
+
+		a->foreign_ns += d;
+		if (t) {
+			t->ns += d;
+		} else {
+			struct foreign_task n = { .ns = d };
+
+			if (btf)
+				__builtin_memcpy(n.comm, prev->comm, sizeof(n.comm));
+			else
+				bpf_probe_read_kernel_str(n.comm, sizeof(n.comm), prev->comm);
+			bpf_map_update_elem(&rbn_foreign_tasks, &prev_tgid, &n, BPF_ANY);
+		}
+	}
 	a->slice_start_ns = next_runtime;
+	a->slice_pid = next_pid;
 	a->on_foreign = next_pid != 0 && next_tgid != own_tgid[0] && next_tgid != own_tgid[1];
 	if (a->on_foreign)
 		a->foreign_since = bpf_ktime_get_ns();
@@ -81,7 +123,8 @@ int rbn_sched_switch_tp_btf(__u64 *ctx)
 	struct cpu_account *a = account();
 
 	if (a)
-		charge(a, prev->se.sum_exec_runtime, next->pid, next->tgid, next->se.sum_exec_runtime);
+		charge(a, prev, prev->pid, prev->se.sum_exec_runtime, prev->tgid, next->pid, next->tgid,
+		       next->se.sum_exec_runtime, 1);
 	return 0;
 }
 
@@ -92,7 +135,7 @@ int rbn_sched_switch_raw_tp(struct bpf_raw_tracepoint_args *ctx)
 	struct cpu_account *a = account();
 
 	if (a)
-		charge(a, BPF_CORE_READ(prev, se.sum_exec_runtime), BPF_CORE_READ(next, pid), BPF_CORE_READ(next, tgid),
-		       BPF_CORE_READ(next, se.sum_exec_runtime));
+		charge(a, prev, BPF_CORE_READ(prev, pid), BPF_CORE_READ(prev, se.sum_exec_runtime), BPF_CORE_READ(prev, tgid),
+		       BPF_CORE_READ(next, pid), BPF_CORE_READ(next, tgid), BPF_CORE_READ(next, se.sum_exec_runtime), 0);
 	return 0;
 }

@@ -68,13 +68,17 @@ func (w *SchedWatch) Program() *ebpf.Program { return w.prog }
 // Foreign returns, per possible CPU, the time others' tasks have run on it
 // since the watch started, up to now: a foreign slice still running is
 // counted from when it began to the clock reading after the map's.
-func (w *SchedWatch) Foreign() ([]int64, error) {
+//
+// mismatches counts the switches, on every CPU, whose outgoing task was not
+// the one the watch saw come on: a switch it did not see. Their slices are
+// not charged.
+func (w *SchedWatch) Foreign() (perCPU []int64, mismatches uint64, err error) {
 	if w.maps.RbnCpuAccounts == nil {
-		return nil, errors.New("scheduler watch closed")
+		return nil, 0, errors.New("scheduler watch closed")
 	}
 	var accounts []schedCpuAccount
 	if err := w.maps.RbnCpuAccounts.Lookup(uint32(0), &accounts); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	now := clock.Now()
 	out := make([]int64, len(accounts))
@@ -83,8 +87,39 @@ func (w *SchedWatch) Foreign() ([]int64, error) {
 		if a.OnForeign != 0 && a.ForeignSince != 0 {
 			out[c] += max(now-int64(a.ForeignSince), 0)
 		}
+		mismatches += uint64(a.Mismatches)
 	}
-	return out, nil
+	return out, mismatches, nil
+}
+
+// ForeignTask is the time one foreign process ran on any CPU, in slices
+// that ended, since the watch started.
+type ForeignTask struct {
+	PID  int
+	Comm string
+	Ns   int64
+}
+
+// ForeignTasks reads who the foreign time went to, by process.
+func (w *SchedWatch) ForeignTasks() (map[int]ForeignTask, error) {
+	if w.maps.RbnForeignTasks == nil {
+		return nil, errors.New("scheduler watch closed")
+	}
+	out := map[int]ForeignTask{}
+	var pid uint32
+	var t schedForeignTask
+	it := w.maps.RbnForeignTasks.Iterate()
+	for it.Next(&pid, &t) {
+		b := make([]byte, 0, len(t.Comm))
+		for _, c := range t.Comm {
+			if c == 0 {
+				break
+			}
+			b = append(b, byte(c))
+		}
+		out[int(pid)] = ForeignTask{PID: int(pid), Comm: string(b), Ns: int64(t.Ns)}
+	}
+	return out, it.Err()
 }
 
 // Close detaches and unloads the watch; safe more than once.

@@ -19,7 +19,15 @@ type schedCpuAccount struct {
 	SliceStartNs uint64
 	ForeignSince uint64
 	OnForeign    uint32
+	SlicePid     uint32
 	Switches     uint32
+	Mismatches   uint32
+}
+
+type schedForeignTask struct {
+	_    structs.HostLayout
+	Ns   uint64
+	Comm [16]int8
 }
 
 // Names of all BPF objects in the ELF.
@@ -27,10 +35,12 @@ type schedCpuAccount struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	schedMapRbnCpuAccounts       = "rbn_cpu_accounts"
+	schedMapRbnForeignTasks      = "rbn_foreign_tasks"
 	schedProgRbnSchedSwitchRawTp = "rbn_sched_switch_raw_tp"
 	schedProgRbnSchedSwitchTpBtf = "rbn_sched_switch_tp_btf"
 	schedVarOwnTgid              = "own_tgid"
 	schedVarUnusedCpuAccount     = "unused_cpu_account"
+	schedVarUnusedForeignTask    = "unused_foreign_task"
 )
 
 // loadSched returns the embedded CollectionSpec for sched.
@@ -83,15 +93,17 @@ type schedProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type schedMapSpecs struct {
-	RbnCpuAccounts *ebpf.MapSpec `ebpf:"rbn_cpu_accounts"`
+	RbnCpuAccounts  *ebpf.MapSpec `ebpf:"rbn_cpu_accounts"`
+	RbnForeignTasks *ebpf.MapSpec `ebpf:"rbn_foreign_tasks"`
 }
 
 // schedVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type schedVariableSpecs struct {
-	OwnTgid          *ebpf.VariableSpec `ebpf:"own_tgid"`
-	UnusedCpuAccount *ebpf.VariableSpec `ebpf:"unused_cpu_account"`
+	OwnTgid           *ebpf.VariableSpec `ebpf:"own_tgid"`
+	UnusedCpuAccount  *ebpf.VariableSpec `ebpf:"unused_cpu_account"`
+	UnusedForeignTask *ebpf.VariableSpec `ebpf:"unused_foreign_task"`
 }
 
 // schedObjects contains all objects after they have been loaded into the kernel.
@@ -114,12 +126,14 @@ func (o *schedObjects) Close() error {
 //
 // It can be passed to loadSchedObjects or ebpf.CollectionSpec.LoadAndAssign.
 type schedMaps struct {
-	RbnCpuAccounts *ebpf.Map `ebpf:"rbn_cpu_accounts"`
+	RbnCpuAccounts  *ebpf.Map `ebpf:"rbn_cpu_accounts"`
+	RbnForeignTasks *ebpf.Map `ebpf:"rbn_foreign_tasks"`
 }
 
 func (m *schedMaps) Close() error {
 	return _SchedClose(
 		m.RbnCpuAccounts,
+		m.RbnForeignTasks,
 	)
 }
 
@@ -127,8 +141,9 @@ func (m *schedMaps) Close() error {
 //
 // It can be passed to loadSchedObjects or ebpf.CollectionSpec.LoadAndAssign.
 type schedVariables struct {
-	OwnTgid          *ebpf.Variable `ebpf:"own_tgid"`
-	UnusedCpuAccount *ebpf.Variable `ebpf:"unused_cpu_account"`
+	OwnTgid           *ebpf.Variable `ebpf:"own_tgid"`
+	UnusedCpuAccount  *ebpf.Variable `ebpf:"unused_cpu_account"`
+	UnusedForeignTask *ebpf.Variable `ebpf:"unused_foreign_task"`
 }
 
 // schedPrograms contains all programs after they have been loaded into the kernel.

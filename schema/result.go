@@ -298,10 +298,25 @@ type Interference struct {
 	// CPU: it runs on each switch of the machine).
 	WatchNsPerEvent  *float64 `json:"watch_ns_per_event"`
 	WatchNsPerSwitch *float64 `json:"watch_ns_per_switch"`
+	// WatchMissedSwitches counts switches whose outgoing task was not the
+	// one the watch saw come on (a switch it did not see): those slices
+	// are not charged, so foreign time is a lower bound when it is not 0.
+	WatchMissedSwitches uint64 `json:"watch_missed_switches"`
+	// Others are the processes that took the most of the foreign time, in
+	// slices that ended in the window, busiest first (at most three).
+	Others []ForeignProcess `json:"others,omitempty"`
 	// Flagged: foreign time exceeded InterferenceLimit of the window's CPU
 	// time (beyond ResolutionNs when measured from /proc/stat alone); the
 	// run carries FlagInterference.
 	Flagged bool `json:"flagged"`
+}
+
+// ForeignProcess is a process other than ringbench's and the CPU time it
+// took in the window.
+type ForeignProcess struct {
+	PID   int     `json:"pid"`
+	Comm  string  `json:"comm"`
+	CPUNs float64 `json:"cpu_ns"`
 }
 
 // Breakdown is where the latency of events read after a wait went (see

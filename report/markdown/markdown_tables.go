@@ -153,6 +153,13 @@ func mdFlagDetail(flag string, run schema.Run) string {
 			if v := in.ConsumerRunDelayNs; v != nil {
 				d += ", consumer waited " + format.Duration(*v) + " for its CPU"
 			}
+			var who []string
+			for _, o := range in.Others {
+				who = append(who, fmt.Sprintf("%s (pid %d) %s", mdtext.Inline(o.Comm), o.PID, format.Duration(o.CPUNs)))
+			}
+			if len(who) > 0 {
+				d += "; busiest: " + strings.Join(who, ", ")
+			}
 			return d
 		}
 	}
