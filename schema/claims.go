@@ -19,3 +19,10 @@ type Claim struct {
 	Evidence  []string `json:"evidence"`            // each line: a syscall and what it returned, or a figure with its spread
 	Scenarios []string `json:"scenarios,omitempty"` // scenario IDs a performance verdict used
 }
+
+// ClaimIDs are the claims of CLAIMS.md, in order.
+var ClaimIDs = []string{"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"}
+
+// PerfClaimIDs are the claims decided from timings rather than from what
+// the kernel returns.
+var PerfClaimIDs = []string{"C6", "C7", "C8", "C9", "C11"}

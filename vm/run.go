@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ringbench/claims"
+	"ringbench/report/claimstable"
 	"ringbench/schema"
 )
 
@@ -283,8 +284,8 @@ func logFaults(log io.Writer, out string, kernels []KernelRun) {
 // and claims-table.md.
 func writeClaimsTables(out string, kernels []KernelRun) error {
 	var txt, md strings.Builder
-	WriteClaimsTable(&txt, kernels)
-	WriteClaimsMarkdown(&md, kernels)
+	claimstable.WriteText(&txt, columns(kernels))
+	claimstable.WriteMarkdown(&md, columns(kernels))
 	if err := schema.WriteFileAtomic(filepath.Join(out, "claims-table.txt"), []byte(txt.String())); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ringbench/claims"
+	"ringbench/report/claimstable"
 )
 
 func TestGuestArgs(t *testing.T) {
@@ -140,7 +141,7 @@ func TestClaimsTable(t *testing.T) {
 			Claims: res("C1", "refuted", "C3", "refuted", "C6", "refuted")},
 	}
 	var b strings.Builder
-	WriteClaimsTable(&b, runs)
+	claimstable.WriteText(&b, columns(runs))
 	out := b.String()
 	t.Logf("\n%s", out)
 	lines := strings.Split(out, "\n")
@@ -175,7 +176,7 @@ func TestClaimsTable(t *testing.T) {
 		t.Errorf("the KVM note should appear once")
 	}
 	var md strings.Builder
-	WriteClaimsMarkdown(&md, runs)
+	claimstable.WriteMarkdown(&md, columns(runs))
 	if !strings.Contains(md.String(), "| C3 | holds * | refuted | failed | refuted |") {
 		t.Errorf("markdown:\n%s", md.String())
 	}

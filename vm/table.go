@@ -2,183 +2,46 @@ package vm
 
 import (
 	"fmt"
-	"io"
-	"slices"
 	"strings"
-	"text/tabwriter"
 
-	"ringbench/claims"
+	"ringbench/report/claimstable"
 )
 
-// claimsGrid is the cross-kernel table: one column per kernel, one row per
-// claim any kernel answered.
-type claimsGrid struct {
-	heads   [][2]string // release, how it ran
-	rows    []string    // claim IDs
-	cells   [][]string  // [row][column]
-	text    map[string]string
-	notes   []string
-	hostCol int
+// column is r as a column of the claims table: its name, how it ran, and
+// the notes on what went wrong.
+func (r KernelRun) column() claimstable.Kernel {
+	k := claimstable.Kernel{Name: r.Release, How: r.Accel, Host: r.Kind == KindHost, OK: r.OK,
+		Emulated: r.Emulated, Claims: r.Claims, Shared: r.AccelNote}
+	if k.Name == "" {
+		k.Name = r.Spec
+	}
+	switch {
+	case k.Host:
+		k.How = "host"
+	case k.How == "":
+		k.How = "-"
+	}
+	switch {
+	case r.Error != "" && !r.OK && len(r.ConsoleTail) > 0:
+		k.Notes = append(k.Notes, fmt.Sprintf("%s: failed: %s (console: %s/console.log)", r.Spec, r.Error, r.Dir))
+	case r.Error != "" && !r.OK:
+		k.Notes = append(k.Notes, fmt.Sprintf("%s: failed: %s", r.Spec, r.Error))
+	case r.Error != "":
+		k.Notes = append(k.Notes, fmt.Sprintf("%s: %s", r.Spec, r.Error))
+	}
+	if r.Status != nil && len(r.Status.Problems) > 0 {
+		k.Notes = append(k.Notes, fmt.Sprintf("%s: in the guest: %s", r.Spec, strings.Join(r.Status.Problems, "; ")))
+	}
+	if r.Retried != "" {
+		k.Notes = append(k.Notes, fmt.Sprintf("%s: booted twice; the first boot failed: %s (console: %s/console-attempt1.log)", r.Spec, r.Retried, r.Dir))
+	}
+	return k
 }
 
-func buildGrid(runs []KernelRun) claimsGrid {
-	g := claimsGrid{text: map[string]string{}, hostCol: -1}
-	verdicts := make([]map[string]claims.Verdict, len(runs))
-	seen := map[string]bool{}
+func columns(runs []KernelRun) []claimstable.Kernel {
+	out := make([]claimstable.Kernel, len(runs))
 	for i, r := range runs {
-		name := r.Release
-		if name == "" {
-			name = r.Spec
-		}
-		how := r.Accel
-		switch {
-		case r.Kind == KindHost:
-			how = "host"
-			if g.hostCol < 0 && r.OK {
-				g.hostCol = i
-			}
-		case how == "":
-			how = "-"
-		}
-		g.heads = append(g.heads, [2]string{name, how})
-		verdicts[i] = map[string]claims.Verdict{}
-		for _, c := range r.Claims {
-			verdicts[i][c.ID] = c.Verdict
-			seen[c.ID] = true
-			if g.text[c.ID] == "" {
-				g.text[c.ID] = c.Claim
-			}
-		}
+		out[i] = r.column()
 	}
-	for _, id := range claims.IDs {
-		if seen[id] {
-			g.rows = append(g.rows, id)
-		}
-	}
-	differs, emulated := false, false
-	for _, id := range g.rows {
-		row := make([]string, len(runs))
-		for i, r := range runs {
-			v, ok := verdicts[i][id]
-			switch {
-			case !ok && !r.OK:
-				row[i] = "failed"
-			case !ok:
-				row[i] = "-"
-			default:
-				row[i] = string(v)
-				// Decided from timings: an emulated guest's verdict says
-				// nothing about hardware.
-				if r.Emulated && slices.Contains(claims.PerfIDs, id) {
-					row[i] += " †"
-					emulated = true
-				} else if g.hostCol >= 0 && i != g.hostCol {
-					if hv, ok := verdicts[g.hostCol][id]; ok && hv != v {
-						row[i] += " *"
-						differs = true
-					}
-				}
-			}
-		}
-		g.cells = append(g.cells, row)
-	}
-	if differs {
-		g.notes = append(g.notes, fmt.Sprintf("* differs from the host kernel (%s)", g.heads[g.hostCol][0]))
-	}
-	if emulated || slices.ContainsFunc(runs, func(r KernelRun) bool { return r.Emulated }) {
-		g.notes = append(g.notes, "† tcg: an emulated guest (QEMU TCG). Its timings, and the verdicts made from them (C6–C9, C11), compare only with other emulated guests, never with hardware or the host")
-	}
-	for _, r := range runs {
-		switch {
-		case r.Error != "" && !r.OK && len(r.ConsoleTail) > 0:
-			g.notes = append(g.notes, fmt.Sprintf("%s: failed: %s (console: %s/console.log)", r.Spec, r.Error, r.Dir))
-		case r.Error != "" && !r.OK:
-			g.notes = append(g.notes, fmt.Sprintf("%s: failed: %s", r.Spec, r.Error))
-		case r.Error != "":
-			g.notes = append(g.notes, fmt.Sprintf("%s: %s", r.Spec, r.Error))
-		}
-		if r.Status != nil && len(r.Status.Problems) > 0 {
-			g.notes = append(g.notes, fmt.Sprintf("%s: in the guest: %s", r.Spec, strings.Join(r.Status.Problems, "; ")))
-		}
-		if r.Retried != "" {
-			g.notes = append(g.notes, fmt.Sprintf("%s: booted twice; the first boot failed: %s (console: %s/console-attempt1.log)", r.Spec, r.Retried, r.Dir))
-		}
-	}
-	var accelNotes []string
-	for _, r := range runs {
-		if r.AccelNote != "" && !slices.Contains(accelNotes, r.AccelNote) {
-			accelNotes = append(accelNotes, r.AccelNote)
-		}
-	}
-	g.notes = append(g.notes, accelNotes...)
-	return g
-}
-
-// WriteClaimsTable writes the claim × kernel table of verdicts, then its
-// notes and the claims' wording.
-func WriteClaimsTable(w io.Writer, runs []KernelRun) {
-	g := buildGrid(runs)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	var h1, h2 strings.Builder
-	h1.WriteString("claim")
-	h2.WriteString("")
-	for _, h := range g.heads {
-		h1.WriteString("\t" + h[0])
-		h2.WriteString("\t(" + h[1] + ")")
-	}
-	fmt.Fprintln(tw, h1.String())
-	fmt.Fprintln(tw, h2.String())
-	for i, id := range g.rows {
-		fmt.Fprintln(tw, id+"\t"+strings.Join(g.cells[i], "\t"))
-	}
-	tw.Flush()
-	if len(g.rows) == 0 {
-		fmt.Fprintln(w, "(no kernel answered any claim)")
-	}
-	if len(g.notes) > 0 {
-		fmt.Fprintln(w)
-		for _, n := range g.notes {
-			fmt.Fprintln(w, n)
-		}
-	}
-	if len(g.rows) > 0 {
-		fmt.Fprintln(w)
-		for _, id := range g.rows {
-			fmt.Fprintf(w, "%-4s %s\n", id, g.text[id])
-		}
-	}
-}
-
-// WriteClaimsMarkdown writes the same table as Markdown.
-func WriteClaimsMarkdown(w io.Writer, runs []KernelRun) {
-	g := buildGrid(runs)
-	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
-	fmt.Fprint(w, "| claim |")
-	for _, h := range g.heads {
-		fmt.Fprintf(w, " %s (%s) |", esc(h[0]), h[1])
-	}
-	fmt.Fprint(w, "\n|---|")
-	for range g.heads {
-		fmt.Fprint(w, "---|")
-	}
-	fmt.Fprintln(w)
-	for i, id := range g.rows {
-		fmt.Fprintf(w, "| %s |", id)
-		for _, c := range g.cells[i] {
-			fmt.Fprintf(w, " %s |", esc(c))
-		}
-		fmt.Fprintln(w)
-	}
-	if len(g.notes) > 0 {
-		fmt.Fprintln(w)
-		for _, n := range g.notes {
-			fmt.Fprintf(w, "- %s\n", esc(n))
-		}
-	}
-	if len(g.rows) > 0 {
-		fmt.Fprintln(w)
-		for _, id := range g.rows {
-			fmt.Fprintf(w, "- **%s** %s\n", id, esc(g.text[id]))
-		}
-	}
+	return out
 }
