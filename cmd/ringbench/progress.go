@@ -9,7 +9,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"ringbench/report"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
 
@@ -112,19 +112,10 @@ func scenarioLine(s schema.Scenario) string {
 		}
 	}
 	line := fmt.Sprintf("%d/%d reps", ok, len(s.Runs))
-	mean := func(k string) (float64, bool) { st, ok := s.Summary[k]; return st.Mean, ok }
-	if v, ok := mean("throughput.consumed_eps"); ok {
-		line += ", " + report.Rate(v) + " ev/s"
-	}
-	if v, ok := mean("latency_ns.p99"); ok {
-		ns := int64(v)
-		line += ", p99 " + report.Nanos(&ns)
-	}
-	if v, ok := mean("throughput.dropped_eps"); ok {
-		line += fmt.Sprintf(", %s drops/s", report.Rate(v))
-	}
-	if v, ok := mean("os.cpu_ns_per_event"); ok {
-		line += fmt.Sprintf(", %.0f CPU ns/event", v)
+	for _, m := range schema.MetricsAt("throughput.consumed_eps", "latency_ns.p99", "throughput.dropped_eps", "os.cpu_ns_per_event") {
+		if st, ok := s.Summary[m.Path]; ok {
+			line += ", " + m.Label + " " + view.UnitFormat(m.Unit)(st.Mean)
+		}
 	}
 	return line
 }
