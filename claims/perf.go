@@ -37,21 +37,23 @@ const (
 	c9Work = "200,256"
 )
 
-// units says how evidence prints each metric the claims use.
-var units = map[string]string{
-	"throughput.consumed_eps":      "ev/s",
-	"latency_ns.p50":               "ns",
-	"latency_ns.p99":               "ns",
-	"latency_ns.p999":              "ns",
-	"latency_ns.mean":              "ns",
-	"os.cpu_ns_per_event":          "ns/event",
-	"os.syscalls_per_event":        "syscalls/event",
-	"go.gc_pause_p99_ns":           "ns",
-	"go.allocs_per_event":          "allocs/event",
-	"go.sched_events_per_event":    "sched events/event",
-	"producer.bpf_ns_per_event":    "ns/event",
-	"producer.trigger_p99_ns":      "ns",
-	"memory.map_memlock.rbn_flows": "B",
+// unitOf is how evidence prints a metric the claims use, from the metric
+// catalog: times in ns (per event where the figure is), rates in ev/s,
+// bytes in B, counts by their label ("syscalls/event").
+func unitOf(path string) string {
+	m, _ := schema.MetricAt(path)
+	switch m.Unit {
+	case schema.UnitNs:
+		if strings.HasSuffix(path, "_per_event") {
+			return "ns/event"
+		}
+		return "ns"
+	case schema.UnitPerSec:
+		return "ev/s"
+	case schema.UnitBytes:
+		return "B"
+	}
+	return m.Label
 }
 
 // Plan returns the scenarios needed to decide C6, C7, C8, C9 and C11
@@ -319,8 +321,8 @@ func c7Syscalls(j *judge, spin, np side) {
 		o = holdsPart
 	}
 	j.part(name, o, "os.syscalls_per_event (consumer side): spin %s ≈ %s vs %s %s ≈ %s (claimed ~1.8M/s); holds if spin < 0.01 and netpoll > 0.1 per event",
-		fmtStat(a, units["os.syscalls_per_event"]), perSecond(spin, "os.syscalls_per_event"),
-		np.label, fmtStat(b, units["os.syscalls_per_event"]), perSecond(np, "os.syscalls_per_event"))
+		fmtStat(a, unitOf("os.syscalls_per_event")), perSecond(spin, "os.syscalls_per_event"),
+		np.label, fmtStat(b, unitOf("os.syscalls_per_event")), perSecond(np, "os.syscalls_per_event"))
 }
 
 // c7GC: spin has no GC impact if it does not allocate and its GC pause p99
@@ -332,7 +334,7 @@ func c7GC(j *judge, spin, np side) {
 		j.part(name, undecided, "%v", err)
 		return
 	}
-	j.line("[%s] go.allocs_per_event: spin %s (must be < 0.01)", name, fmtStat(allocs, units["go.allocs_per_event"]))
+	j.line("[%s] go.allocs_per_event: spin %s (must be < 0.01)", name, fmtStat(allocs, unitOf("go.allocs_per_event")))
 	alloc := holdsPart
 	if allocs.Mean >= 0.01 {
 		alloc = failsPart

@@ -250,7 +250,7 @@ func (j *judge) change(name, metric string, base, alt side, claimed, lo, hi floa
 	}
 	c, _ := compare(a, b)
 	rel := c.diff / math.Abs(b.Mean)
-	u := units[metric]
+	u := unitOf(metric)
 	msg := fmt.Sprintf("%s: %s %s vs %s %s; change %s (claimed %s, counts if %s); |Δ| %s vs 2σ %s",
 		metric, alt.label, fmtStat(a, u), base.label, fmtStat(b, u), pct(rel), pct(claimed),
 		span(lo, hi), fmtVal(math.Abs(c.diff), u), fmtVal(c.threshold, u))
@@ -293,7 +293,7 @@ func (j *judge) cmp(tag, metric string, a, b side, k float64) (sign int, ok bool
 		fb, bl = scaled(fb, k), format.Sig3(k)+"× "+b.label
 	}
 	c, _ := compare(fa, fb)
-	u := units[metric]
+	u := unitOf(metric)
 	word := map[int]string{1: "higher", -1: "lower", 0: "within noise"}[c.sign()]
 	j.line("[%s] %s: %s %s vs %s %s; Δ %s, 2σ %s → %s", tag, metric, a.label, fmtStat(fa, u), bl,
 		fmtStat(fb, u), fmtVal(c.diff, u), fmtVal(c.threshold, u), word)

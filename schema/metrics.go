@@ -37,6 +37,7 @@ var Metrics = []Metric{
 	{"producer.bpf_ns_per_event", "bpf_ns_per_event", "BPF/event", "bpf-ns/event", UnitNs, false},
 	{"producer.trigger_p99_ns", "trigger_p99", "trigger syscall p99", "trigger-p99-ns", UnitNs, false},
 	{"go.gc_pause_p99_ns", "gc_pause_p99", "GC pause p99", "", UnitNs, false},
+	{"latency_ns.mean", "latency_mean", "mean latency", "", UnitNs, false},
 	{"go.sched_events_per_event", "sched_events_per_event", "sched events/event", "", UnitCount, false},
 	{"memory.map_memlock.rbn_flows", "flow_table_memlock", "flow table memlock", "", UnitBytes, false},
 	{"consumer.harness_ns_per_event", "harness_ns_per_event", "harness/event", "", UnitNs, false},
