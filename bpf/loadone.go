@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
 )
 
 // loadOne loads spec's maps into M (a bpf2go maps struct) and the one
@@ -35,4 +36,16 @@ func loadOne[M any](spec *ebpf.CollectionSpec, prog string) (maps M, p *ebpf.Pro
 		mv.Field(i).Set(target.Field(i))
 	}
 	return maps, target.Field(mt.NumField()).Interface().(*ebpf.Program), nil
+}
+
+// detach closes an attached program's link, then the program, each once.
+func detach(l *link.Link, p **ebpf.Program) {
+	if *l != nil {
+		(*l).Close()
+		*l = nil
+	}
+	if *p != nil {
+		(*p).Close()
+		*p = nil
+	}
 }

@@ -124,14 +124,7 @@ func (w *SchedWatch) ForeignTasks() (map[int]ForeignTask, error) {
 
 // Close detaches and unloads the watch; safe more than once.
 func (w *SchedWatch) Close() {
-	if w.link != nil {
-		w.link.Close()
-		w.link = nil
-	}
-	if w.prog != nil {
-		w.prog.Close()
-		w.prog = nil
-	}
+	detach(&w.link, &w.prog)
 	w.maps.Close()
 	w.maps = schedMaps{}
 }

@@ -141,14 +141,7 @@ func (c *SyscallCounter) read() (SyscallCounts, error) {
 }
 
 func (c *SyscallCounter) close() {
-	if c.link != nil {
-		c.link.Close()
-		c.link = nil
-	}
-	if c.prog != nil {
-		c.prog.Close()
-		c.prog = nil
-	}
+	detach(&c.link, &c.prog)
 	c.maps.Close()
 	c.maps = syscountMaps{}
 }

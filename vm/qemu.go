@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -115,8 +114,8 @@ func Boot(ctx context.Context, c BootConfig) BootResult {
 		res.Failure = err.Error()
 		return res
 	}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
+	stderr := newLockedBuffer()
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		res.Failure = fmt.Sprintf("start %s: %v", c.Qemu, err)
 		return res
@@ -233,14 +232,14 @@ loop:
 
 // lockedBuffer is qemu's stderr, read while qemu writes it.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	syncWriter
+	b bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
+func newLockedBuffer() *lockedBuffer {
+	l := &lockedBuffer{}
+	l.w = &l.b
+	return l
 }
 
 func (l *lockedBuffer) String() string {
