@@ -11,6 +11,7 @@ import (
 	"ringbench/bpf"
 	"ringbench/internal/hist"
 	"ringbench/modes"
+	"ringbench/schema"
 )
 
 // BreakdownMethod states how Run.Breakdown is measured.
@@ -41,7 +42,8 @@ func matchBreakdown(waits []bpf.Wait, reads []modes.TracedRead, tid int) *Breakd
 		hs[i] = hist.New()
 	}
 	total := hist.New()
-	next := 0 // the first wait that returned after the current read
+	var split [][4]int64 // each split event's phases
+	next := 0            // the first wait that returned after the current read
 	for _, r := range reads {
 		for next < len(ws) && ws[next].Return <= r.Read {
 			next++
@@ -56,9 +58,11 @@ func matchBreakdown(waits []bpf.Wait, reads []modes.TracedRead, tid int) *Breakd
 			continue
 		}
 		b.Matched++
-		for i, d := range [4]int64{w.Wake - r.Emit, w.OnCPU - w.Wake, w.Return - w.OnCPU, r.Read - w.Return} {
+		phases := [4]int64{w.Wake - r.Emit, w.OnCPU - w.Wake, w.Return - w.OnCPU, r.Read - w.Return}
+		for i, d := range phases {
 			_ = hs[i].RecordValue(max(d, 1))
 		}
+		split = append(split, phases)
 		_ = total.RecordValue(max(r.Read-r.Emit, 1))
 	}
 	if b.Matched == 0 {
@@ -70,7 +74,35 @@ func matchBreakdown(waits []bpf.Wait, reads []modes.TracedRead, tid int) *Breakd
 	}
 	t := phaseOf(total)
 	b.Latency = &t
+	b.AtMedian = atMedian(split, t.P50Ns)
 	return b
+}
+
+// atMedianShare is how close to the latency's p50 an event must be for
+// atMedian to average it: within 5% of it.
+const atMedianShare = 0.05
+
+// atMedian splits the median event: the mean of each phase over the events
+// whose latency is within atMedianShare of the p50. The phases' own p50s
+// do not add up to the latency's (the median of a sum is not the sum of
+// the medians; here they fall 5–25% short): these do, to within the band.
+func atMedian(split [][4]int64, p50 int64) *schema.BreakdownAtMedian {
+	var sum [4]float64
+	n := 0
+	for _, ph := range split {
+		lat := ph[0] + ph[1] + ph[2] + ph[3]
+		if d := float64(lat - p50); d <= atMedianShare*float64(p50) && -d <= atMedianShare*float64(p50) {
+			for i, v := range ph {
+				sum[i] += float64(v)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &schema.BreakdownAtMedian{Events: n, WakeupNs: sum[0] / float64(n), RunQueueNs: sum[1] / float64(n),
+		SyscallExitNs: sum[2] / float64(n), ReadNs: sum[3] / float64(n)}
 }
 
 func phaseOf(h *hdrhistogram.Histogram) BreakdownPhase {
@@ -145,6 +177,7 @@ func (b *breakdownRun) fill(r *Run, p Params, tid int, events uint64) error {
 	if bd.Latency == nil {
 		r.Unsupported["breakdown.latency"] = "no event was read after a wait of its own"
 		r.Unsupported["breakdown.phases"] = r.Unsupported["breakdown.latency"]
+		r.Unsupported["breakdown.at_median"] = r.Unsupported["breakdown.latency"]
 	}
 	if bd.CostNsPerEvent == nil && events == 0 {
 		r.Unsupported["breakdown.cost_ns_per_event"] = "no event consumed"

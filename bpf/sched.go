@@ -3,11 +3,14 @@ package bpf
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
 	"ringbench/internal/clock"
+	"ringbench/internal/cpu"
 )
 
 // SchedWatch charges, per CPU, the time tasks outside ringbench's own
@@ -29,11 +32,35 @@ func StartSchedWatch(ownTgids [2]uint32) (*SchedWatch, error) {
 	for _, m := range []AttachMethod{TpBTF, RawTp} {
 		w, err := startSchedWatch(ownTgids, m)
 		if err == nil {
+			primeCPUs()
 			return w, nil
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", m, err))
 	}
 	return nil, fmt.Errorf("scheduler watch: %w", errors.Join(errs...))
+}
+
+// primeCPUs makes every online CPU switch tasks once: the watch learns what
+// runs on a CPU only at a switch, and a task alone on its CPU since before
+// the watch started (a hog) might not be switched out for the whole window.
+// A thread of ours pinned there for a moment comes on and goes off.
+func primeCPUs() {
+	online, err := cpu.Online()
+	if err != nil {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, c := range online {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, undo, err := cpu.LockAndPin(c); err == nil {
+				time.Sleep(time.Millisecond)
+				undo()
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func startSchedWatch(own [2]uint32, m AttachMethod) (_ *SchedWatch, err error) {

@@ -341,6 +341,10 @@ type Breakdown struct {
 	// distribution over the matched events is Latency.
 	Phases  BreakdownPhases `json:"phases"`
 	Latency *BreakdownPhase `json:"latency"`
+	// AtMedian splits the median event: each phase's mean over the events
+	// whose latency is within 5% of the p50. Unlike the phases' own p50s,
+	// these add up to the latency's p50.
+	AtMedian *BreakdownAtMedian `json:"at_median"`
 	// CostNsPerEvent is the breakdown programs' run time in the window per
 	// event consumed (they run on every syscall and context switch of the
 	// machine, and filter); its Recorder path is in harness_ns_per_event.
@@ -353,6 +357,15 @@ type BreakdownPhases struct {
 	RunQueue    BreakdownPhase `json:"run_queue"`    // woken → on a CPU
 	SyscallExit BreakdownPhase `json:"syscall_exit"` // on a CPU → the wait syscall returns to user space
 	Read        BreakdownPhase `json:"read"`         // → the record is read (netpoller, goroutine scheduling, draining)
+}
+
+// BreakdownAtMedian is the median event's latency split into the phases.
+type BreakdownAtMedian struct {
+	Events        int     `json:"events"` // events within 5% of the p50, averaged
+	WakeupNs      float64 `json:"wakeup_ns"`
+	RunQueueNs    float64 `json:"run_queue_ns"`
+	SyscallExitNs float64 `json:"syscall_exit_ns"`
+	ReadNs        float64 `json:"read_ns"`
 }
 
 // BreakdownPhase is one phase's distribution over the matched events.
