@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"testing"
 
 	"ringbench/bpf"
@@ -77,23 +76,20 @@ func TestMatchBreakdown(t *testing.T) {
 // a wakeup of its own.
 func TestBreakdownEpoll(t *testing.T) {
 	testutil.RequireBPF(t)
-	o, err := RunScenario(context.Background(), scenario(t, func(p *Params) {
+	// runChecked also holds the run to leaving nothing loaded or mapped.
+	run := runChecked(t, scenario(t, func(p *Params) {
 		p.Mode, p.Rate, p.Breakdown, p.DurationS = "epoll", 10_000, true, 1.5
 	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	requireChecks(t, o.Run)
-	b := o.Run.Breakdown
-	if b == nil || b.Latency == nil || b.AtMedian == nil || o.Run.LatencyNs.P50 == nil {
-		t.Fatalf("no breakdown: %+v (unsupported: %v)", b, o.Run.Unsupported)
+	b := run.Breakdown
+	if b == nil || b.Latency == nil || b.AtMedian == nil || run.LatencyNs.P50 == nil {
+		t.Fatalf("no breakdown: %+v (unsupported: %v)", b, run.Unsupported)
 	}
 	if b.Matched < b.Reads*8/10 || b.WaitsLost+b.TraceOverrun != 0 || b.CostNsPerEvent == nil {
 		t.Errorf("matched %d of %d, lost %d, overrun %d, cost %v", b.Matched, b.Reads, b.WaitsLost, b.TraceOverrun, deref(b.CostNsPerEvent))
 	}
 	m := b.AtMedian
 	sum := m.WakeupNs + m.RunQueueNs + m.SyscallExitNs + m.ReadNs
-	p50 := float64(*o.Run.LatencyNs.P50)
+	p50 := float64(*run.LatencyNs.P50)
 	t.Logf("median event (%d): %.0f + %.0f + %.0f + %.0f = %.0f ns; latency p50 %.0f ns; phase p50s %d, %d, %d, %d",
 		m.Events, m.WakeupNs, m.RunQueueNs, m.SyscallExitNs, m.ReadNs, sum, p50,
 		b.Phases.Wakeup.P50Ns, b.Phases.RunQueue.P50Ns, b.Phases.SyscallExit.P50Ns, b.Phases.Read.P50Ns)

@@ -31,8 +31,21 @@ type WaitCounts struct {
 // Breakdown watches one process's wait syscalls (breakdown.bpf.c on
 // sys_enter, sched_wakeup, sched_switch and sys_exit; tp_btf only).
 type Breakdown struct {
-	objs  breakdownObjects
+	objs  breakdownLoaded
 	links []link.Link
+}
+
+// breakdownLoaded is what the breakdown loads: its programs and maps, not
+// its Variables, whose data sections cilium/ebpf would keep mapped until a
+// GC cleanup, past Close (see loadOne).
+type breakdownLoaded struct {
+	breakdownPrograms
+	breakdownMaps
+}
+
+func (o *breakdownLoaded) Close() {
+	o.breakdownPrograms.Close()
+	o.breakdownMaps.Close()
 }
 
 // StartBreakdown attaches the breakdown's programs for process tgid.
