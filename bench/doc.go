@@ -1,6 +1,9 @@
-// Package bench turns a scenario into a result: it validates the scenario,
-// runs it (load and attach the producer, start the consumer, warm up,
-// measure, stop the load, drain, read the kernel's counters, close), checks
-// that every event is accounted for, and writes the versioned result schema
-// with the environment it ran in.
+// Package bench turns a scenario into a result: it resolves the scenario
+// once into a typed Spec (params.go, with the matrix files, presets and
+// filters that produce scenarios), runs each repetition in a child process
+// (load the producer, start the consumer, warm up, measure, stop the load,
+// drain, close), samples its collectors at the window's edges (Go runtime,
+// OS, perf counters, syscalls, BPF statistics, memory, interference, the
+// latency breakdown), and checks that every event is accounted for. The
+// result's types are package schema's.
 package bench
