@@ -72,7 +72,7 @@ func qemuPath(o Options) string {
 	if o.Qemu != "" {
 		return o.Qemu
 	}
-	return QemuBinary
+	return qemuBinary
 }
 
 // host runs the subcommand on this machine, no VM.
@@ -193,23 +193,23 @@ func (b *booter) guest(ctx context.Context, k Kernel, kr *KernelRun, dir string,
 }
 
 // boot makes one boot.
-func (b *booter) boot(ctx context.Context, k Kernel, accel string, base []byte, share, dir string, attempt int) BootResult {
+func (b *booter) boot(ctx context.Context, k Kernel, accel string, base []byte, share, dir string, attempt int) bootResult {
 	o := b.o
-	initrd, err := writeInitrd(base, GuestConfig{Args: o.Args, Accel: accel, Release: k.Release, HeartbeatS: 10})
+	initrd, err := writeInitrd(base, guestConfig{Args: o.Args, Accel: accel, Release: k.Release, HeartbeatS: 10})
 	if err != nil {
-		return BootResult{Accel: accel, Failure: oneLine(err)}
+		return bootResult{Accel: accel, Failure: oneLine(err)}
 	}
 	defer os.Remove(initrd)
 	log, err := os.Create(filepath.Join(dir, "console.log"))
 	if err != nil {
-		return BootResult{Accel: accel, Failure: oneLine(err)}
+		return bootResult{Accel: accel, Failure: oneLine(err)}
 	}
 	defer log.Close()
-	c := BootConfig{Qemu: qemuPath(o), Accel: accel, Image: k.Image, Initrd: initrd, Share: share,
+	c := bootConfig{Qemu: qemuPath(o), Accel: accel, Image: k.Image, Initrd: initrd, Share: share,
 		CPUs: o.CPUs, MemMB: o.MemMB, Console: log, TCGThread: o.TCGThread, Progress: prefixWriter(o.Log, "  "+k.Release+"| "),
 		Timeout: o.Timeout, StartTimeout: 2 * time.Minute, Stall: 2 * time.Minute}
 	if c.Timeout == 0 {
-		c.Timeout = DefaultTimeout(o.Args, accel)
+		c.Timeout = defaultTimeout(o.Args, accel)
 	}
 	if accel == "kvm" && o.Accel == "auto" {
 		c.StartTimeout = 20 * time.Second // KVM boots in a second or two, when it works
@@ -228,15 +228,15 @@ func (b *booter) boot(ctx context.Context, k Kernel, accel string, base []byte, 
 func (b *booter) initramfs(k Kernel) ([]byte, []string, error) {
 	var mods []Module
 	if k.Modules != "" {
-		tree, err := ReadModuleTree(k.Modules)
+		tree, err := readModuleTree(k.Modules)
 		if err != nil {
 			return nil, nil, err
 		}
-		if mods, err = tree.Resolve(NinePModules, ModinfoDepends); err != nil {
+		if mods, err = tree.Resolve(ninePModules, modinfoDepends); err != nil {
 			return nil, nil, err
 		}
 	}
-	files, err := GuestFiles(b.o.Binary, mods)
+	files, err := guestFiles(b.o.Binary, mods)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -245,7 +245,7 @@ func (b *booter) initramfs(k Kernel) ([]byte, []string, error) {
 		files = append(files, File{Name: "boot/config-" + k.Release, Src: k.Config})
 	}
 	var buf bytes.Buffer
-	if err := WriteInitramfs(&buf, files); err != nil {
+	if err := writeInitramfs(&buf, files); err != nil {
 		return nil, nil, err
 	}
 	var names []string
@@ -256,8 +256,8 @@ func (b *booter) initramfs(k Kernel) ([]byte, []string, error) {
 }
 
 // writeInitrd writes base + the boot's configuration archive to a temp file.
-func writeInitrd(base []byte, cfg GuestConfig) (string, error) {
-	tail, err := ConfigArchive(cfg)
+func writeInitrd(base []byte, cfg guestConfig) (string, error) {
+	tail, err := configArchive(cfg)
 	if err != nil {
 		return "", err
 	}
@@ -275,13 +275,13 @@ func writeInitrd(base []byte, cfg GuestConfig) (string, error) {
 	return f.Name(), nil
 }
 
-func readStatus(dir string, console map[string][]byte) *GuestStatus {
+func readStatus(dir string, console map[string][]byte) *guestStatus {
 	restoreFromConsole(dir, console)
 	b, err := os.ReadFile(filepath.Join(dir, FileStatus))
 	if err != nil {
 		return nil
 	}
-	var st GuestStatus
+	var st guestStatus
 	if json.Unmarshal(b, &st) != nil {
 		return nil
 	}

@@ -27,10 +27,10 @@ func DefaultCache() string {
 	return filepath.Join(os.TempDir(), "ringbench-vm-cache")
 }
 
-// DebianPackagePattern matches the unsigned linux-image packages of a
+// debianPackagePattern matches the unsigned linux-image packages of a
 // debian: spec, e.g. linux-image-6.1.0-56-amd64-unsigned for debian:6.1 and
 // linux-image-6.12.117+deb12-rt-amd64-unsigned for debian:6.12-rt.
-func DebianPackagePattern(s Spec) *regexp.Regexp {
+func debianPackagePattern(s Spec) *regexp.Regexp {
 	flav := ""
 	if s.Flavour != "" {
 		flav = regexp.QuoteMeta(s.Flavour) + "-"
@@ -41,10 +41,10 @@ func DebianPackagePattern(s Spec) *regexp.Regexp {
 		`([.+-][0-9a-z.+~-]*)?-` + flav + `amd64-unsigned$`)
 }
 
-// NewestPackage picks, among package names, the newest that matches the
+// newestPackage picks, among package names, the newest that matches the
 // spec, comparing the digit runs of the names as numbers.
-func NewestPackage(s Spec, names []string) string {
-	re := DebianPackagePattern(s)
+func newestPackage(s Spec, names []string) string {
+	re := debianPackagePattern(s)
 	var m []string
 	for _, n := range names {
 		if re.MatchString(n) && (s.Flavour != "" || !hasFlavour(n)) {
@@ -122,14 +122,14 @@ func aptCandidates(ctx context.Context, s Spec) ([]string, error) {
 	return names, nil
 }
 
-// FetchDebian resolves a debian: spec to the newest matching
+// fetchDebian resolves a debian: spec to the newest matching
 // linux-image-…-amd64-unsigned package, downloads it with apt-get download
 // and unpacks it with dpkg-deb -x under cache/debian/<package>/, unless it
 // is there already. Without apt (or when apt knows no match) the newest
 // matching package already in the cache is used.
-func FetchDebian(ctx context.Context, s Spec, cache string, log io.Writer) (Kernel, error) {
+func fetchDebian(ctx context.Context, s Spec, cache string, log io.Writer) (Kernel, error) {
 	names, aptErr := aptCandidates(ctx, s)
-	pkg := NewestPackage(s, names)
+	pkg := newestPackage(s, names)
 	if pkg == "" && aptErr == nil && os.Geteuid() == 0 {
 		// apt's lists may never have been fetched on this machine.
 		aptUpdated.Do(func() {
@@ -137,7 +137,7 @@ func FetchDebian(ctx context.Context, s Spec, cache string, log io.Writer) (Kern
 			_ = exec.CommandContext(ctx, "apt-get", "update").Run()
 		})
 		names, aptErr = aptCandidates(ctx, s)
-		pkg = NewestPackage(s, names)
+		pkg = newestPackage(s, names)
 	}
 	base := filepath.Join(cache, "debian")
 	if pkg == "" {
@@ -149,7 +149,7 @@ func FetchDebian(ctx context.Context, s Spec, cache string, log io.Writer) (Kern
 				cached = append(cached, e.Name())
 			}
 		}
-		if pkg = NewestPackage(s, cached); pkg == "" {
+		if pkg = newestPackage(s, cached); pkg == "" {
 			why := "apt knows no matching linux-image-…-amd64-unsigned package"
 			if aptErr != nil {
 				why = aptErr.Error()

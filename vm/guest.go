@@ -18,8 +18,8 @@ import (
 	"ringbench/schema"
 )
 
-// GuestConfig is /ringbench/guest.json: what the guest's PID 1 runs.
-type GuestConfig struct {
+// guestConfig is /ringbench/guest.json: what the guest's PID 1 runs.
+type guestConfig struct {
 	Args    []string `json:"args"`    // the ringbench subcommand and its flags (paths inside the guest)
 	Accel   string   `json:"accel"`   // tcg or kvm, as booted
 	Release string   `json:"release"` // the kernel release the host expects
@@ -28,9 +28,9 @@ type GuestConfig struct {
 	HeartbeatS int `json:"heartbeat_s"`
 }
 
-// GuestStatus is status.json, written by the guest when the subcommand is
+// guestStatus is status.json, written by the guest when the subcommand is
 // done (or could not run).
-type GuestStatus struct {
+type guestStatus struct {
 	Release  string   `json:"release"`
 	Accel    string   `json:"accel"`
 	Emulated bool     `json:"emulated"`
@@ -72,8 +72,8 @@ const (
 // result files always, everything when the share did not work.
 const consoleLimit = 8 << 20
 
-// RunFunc is the CLI's dispatcher: run(stdout, stderr, args).
-type RunFunc func(stdout, stderr io.Writer, args []string) error
+// runFunc is the CLI's dispatcher: run(stdout, stderr, args).
+type runFunc func(stdout, stderr io.Writer, args []string) error
 
 // IsGuest says whether this process is PID 1 of a ringbench vm guest.
 func IsGuest() bool {
@@ -88,11 +88,11 @@ func IsGuest() bool {
 // file systems, loads the 9p modules, mounts the share, runs the subcommand
 // with its output going to the share (and to the console), copies the
 // results onto the console too, and powers the VM off. It never returns.
-func Guest(run RunFunc, exitCode func(error, io.Writer) int) {
+func Guest(run runFunc, exitCode func(error, io.Writer) int) {
 	start := time.Now()
 	console := io.Writer(os.Stdout)
 	say := func(format string, a ...any) { fmt.Fprintf(console, format+"\n", a...) }
-	var st GuestStatus
+	var st guestStatus
 	problem := func(format string, a ...any) {
 		st.Problems = append(st.Problems, fmt.Sprintf(format, a...))
 		say("ringbench-guest: "+format, a...)
@@ -123,7 +123,7 @@ func Guest(run RunFunc, exitCode func(error, io.Writer) int) {
 	st.Release = unix.ByteSliceToString(u.Release[:])
 	say("%s %s uptime=%.2fs", MarkStart, st.Release, uptime())
 
-	var cfg GuestConfig
+	var cfg guestConfig
 	if b, err := os.ReadFile(GuestConfigPath); err != nil {
 		problem("read %s: %v", GuestConfigPath, err)
 	} else if err := json.Unmarshal(b, &cfg); err != nil {
@@ -314,9 +314,9 @@ func uptime() float64 {
 	return float64(ts.Nano()) / 1e9
 }
 
-// ConsoleFiles are copied onto the console whatever happened: they are
+// consoleFiles are copied onto the console whatever happened: they are
 // small and are what the host's table is made of.
-var ConsoleFiles = []string{FileStatus, FileEnv, "claims.json", FileStdout}
+var consoleFiles = []string{FileStatus, FileEnv, "claims.json", FileStdout}
 
 // dumpFiles writes files of dir onto the console as base64 between
 // markers: the small result files always, every file (up to consoleLimit
@@ -332,7 +332,7 @@ func dumpFiles(console io.Writer, dir string, all bool) {
 			return nil
 		})
 	} else {
-		names = ConsoleFiles
+		names = consoleFiles
 	}
 	total := 0
 	for _, n := range names {

@@ -15,7 +15,7 @@ import (
 
 // Paths inside the guest.
 const (
-	GuestConfigPath = "/ringbench/guest.json" // what to run: a GuestConfig
+	GuestConfigPath = "/ringbench/guest.json" // what to run: a guestConfig
 	GuestModules    = "/ringbench/modules"    // NN-name.ko, loaded in order
 	GuestShare      = "/mnt/share"            // the 9p share: results go there
 	GuestShareTag   = "ringbench"             // its mount tag
@@ -33,11 +33,11 @@ type File struct {
 // baseDirs are created whatever the files are: mount points and /dev.
 var baseDirs = []string{"dev", "proc", "sys", "tmp", "mnt", "mnt/share", "run", "root"}
 
-// WriteInitramfs writes a newc cpio archive (uncompressed, which every
+// writeInitramfs writes a newc cpio archive (uncompressed, which every
 // kernel accepts): the base folders, a /dev/console node (so PID 1 has its
 // standard streams before devtmpfs is mounted), every parent folder of the
 // files, then the files.
-func WriteInitramfs(w io.Writer, files []File) error { return writeArchive(w, files, true) }
+func writeInitramfs(w io.Writer, files []File) error { return writeArchive(w, files, true) }
 
 // writeArchive writes files and their parent folders, and with base the
 // base folders and /dev/console too.
@@ -135,13 +135,13 @@ func writeCharDev(w io.Writer, name string, perm uint32, major, minor int) error
 	return err
 }
 
-// GuestFiles lists what every guest's initramfs holds: the ringbench binary
+// guestFiles lists what every guest's initramfs holds: the ringbench binary
 // as /init and the modules (decompressed here, on the host) as
 // /ringbench/modules/NN-name.ko, loaded in that order.
-func GuestFiles(binary string, modules []Module) ([]File, error) {
+func guestFiles(binary string, modules []Module) ([]File, error) {
 	files := []File{{Name: "init", Perm: 0o755, Src: binary}}
 	for i, m := range modules {
-		b, err := ModuleBytes(m.Path)
+		b, err := moduleBytes(m.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -150,10 +150,10 @@ func GuestFiles(binary string, modules []Module) ([]File, error) {
 	return files, nil
 }
 
-// ConfigArchive is a second, small archive holding only guest.json. The
+// configArchive is a second, small archive holding only guest.json. The
 // kernel unpacks concatenated archives in order, so each boot appends its
 // own configuration to the same base archive.
-func ConfigArchive(cfg GuestConfig) ([]byte, error) {
+func configArchive(cfg guestConfig) ([]byte, error) {
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, err

@@ -60,16 +60,16 @@ func TestInitramfsContents(t *testing.T) {
 	mods := []Module{{Name: "netfs", Path: filepath.Join(dir, "netfs.ko")}, {Name: "9p", Path: filepath.Join(dir, "9p.ko")}}
 	os.WriteFile(mods[0].Path, []byte("netfs module"), 0o644)
 	os.WriteFile(mods[1].Path, []byte("9p module"), 0o644)
-	files, err := GuestFiles(bin, mods)
+	files, err := guestFiles(bin, mods)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteInitramfs(&buf, files); err != nil {
+	if err := writeInitramfs(&buf, files); err != nil {
 		t.Fatal(err)
 	}
-	cfg := GuestConfig{Args: []string{"claims", "--only", "C1,C2", "--json", "@OUT@/claims.json"}, Accel: "tcg", Release: "6.12.117+deb12-amd64", HeartbeatS: 10}
-	tail, err := ConfigArchive(cfg)
+	cfg := guestConfig{Args: []string{"claims", "--only", "C1,C2", "--json", "@OUT@/claims.json"}, Accel: "tcg", Release: "6.12.117+deb12-amd64", HeartbeatS: 10}
+	tail, err := configArchive(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestInitramfsContents(t *testing.T) {
 	if string(got["ringbench/modules/01-netfs.ko"].data) != "netfs module" || string(got["ringbench/modules/02-9p.ko"].data) != "9p module" {
 		t.Errorf("modules: %q %q", got["ringbench/modules/01-netfs.ko"].data, got["ringbench/modules/02-9p.ko"].data)
 	}
-	var back GuestConfig
+	var back guestConfig
 	if err := json.Unmarshal(got["ringbench/guest.json"].data, &back); err != nil {
 		t.Fatalf("guest.json: %v", err)
 	}

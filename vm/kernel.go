@@ -41,7 +41,7 @@ func Resolve(ctx context.Context, s Spec, cache string, log io.Writer) (Kernel, 
 		}
 		return k, nil
 	case KindDebian:
-		return FetchDebian(ctx, s, cache, log)
+		return fetchDebian(ctx, s, cache, log)
 	case KindPath:
 		return pathKernel(s)
 	}
@@ -52,7 +52,7 @@ func pathKernel(s Spec) (Kernel, error) {
 	if _, err := os.Stat(s.Image); err != nil {
 		return Kernel{}, err
 	}
-	rel, err := ImageRelease(s.Image)
+	rel, err := imageRelease(s.Image)
 	if err != nil {
 		return Kernel{}, err
 	}
@@ -72,9 +72,9 @@ func pathKernel(s Spec) (Kernel, error) {
 	return k, nil
 }
 
-// ImageRelease reads the kernel release from an x86 bzImage's setup header
+// imageRelease reads the kernel release from an x86 bzImage's setup header
 // (the kernel_version string that "file" prints).
-func ImageRelease(path string) (string, error) {
+func imageRelease(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -98,14 +98,14 @@ func ImageRelease(path string) (string, error) {
 	}
 	s, _, _ := strings.Cut(string(buf[:n]), "\x00")
 	rel, _, _ := strings.Cut(s, " ")
-	if _, _, ok := ParseRelease(rel); !ok {
+	if _, _, ok := parseRelease(rel); !ok {
 		return "", fmt.Errorf("%s: unreadable kernel version %q", path, s)
 	}
 	return rel, nil
 }
 
-// ParseRelease reads MAJOR.MINOR from a release like 6.12.117+deb12-amd64.
-func ParseRelease(rel string) (major, minor int, ok bool) {
+// parseRelease reads MAJOR.MINOR from a release like 6.12.117+deb12-amd64.
+func parseRelease(rel string) (major, minor int, ok bool) {
 	a, rest, ok1 := strings.Cut(rel, ".")
 	end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
 	if end < 0 {
@@ -122,7 +122,7 @@ func ParseRelease(rel string) (major, minor int, ok bool) {
 // known, built without BTF or without the bpf syscall. The guest checks
 // BTF again (/sys/kernel/btf/vmlinux) when the config is unknown.
 func Check(k Kernel) error {
-	major, minor, ok := ParseRelease(k.Release)
+	major, minor, ok := parseRelease(k.Release)
 	if !ok {
 		return fmt.Errorf("unreadable release %q", k.Release)
 	}
@@ -138,7 +138,7 @@ func Check(k Kernel) error {
 	if k.Config == "" {
 		return nil
 	}
-	cfg, err := ReadConfig(k.Config)
+	cfg, err := readConfig(k.Config)
 	if err != nil {
 		return err
 	}
@@ -151,8 +151,8 @@ func Check(k Kernel) error {
 	return nil
 }
 
-// ReadConfig reads a kernel .config (plain or gzip) into NAME → value.
-func ReadConfig(path string) (map[string]string, error) {
+// readConfig reads a kernel .config (plain or gzip) into NAME → value.
+func readConfig(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -14,11 +14,11 @@ import (
 	"strings"
 )
 
-// NinePModules are what the guest needs for the 9p share, leaves last:
+// ninePModules are what the guest needs for the 9p share, leaves last:
 // the virtio PCI transport, 9p over virtio, and the 9p file system. Their
 // dependencies are found from modinfo; whatever the kernel has built in is
 // skipped (6.12 builds virtio_pci in, 6.1 does not).
-var NinePModules = []string{"virtio_pci", "9pnet_virtio", "9p"}
+var ninePModules = []string{"virtio_pci", "9pnet_virtio", "9p"}
 
 // Module is one kernel module to load, in order.
 type Module struct {
@@ -26,8 +26,8 @@ type Module struct {
 	Path string `json:"path"` // the .ko, .ko.xz, .ko.zst or .ko.gz on the host
 }
 
-// ModuleName normalises a module name as the kernel does ('-' → '_').
-func ModuleName(s string) string {
+// moduleName normalises a module name as the kernel does ('-' → '_').
+func moduleName(s string) string {
 	s = filepath.Base(s)
 	for _, ext := range []string{".xz", ".zst", ".gz"} {
 		s = strings.TrimSuffix(s, ext)
@@ -35,23 +35,23 @@ func ModuleName(s string) string {
 	return strings.ReplaceAll(strings.TrimSuffix(s, ".ko"), "-", "_")
 }
 
-// ModuleTree indexes a lib/modules/<release> folder: every module file by
+// moduleTree indexes a lib/modules/<release> folder: every module file by
 // name, and the names the kernel has built in (modules.builtin).
-type ModuleTree struct {
+type moduleTree struct {
 	Dir     string
 	Files   map[string]string
 	Builtin map[string]bool
 }
 
-// ReadModuleTree walks dir for modules and reads its modules.builtin.
-func ReadModuleTree(dir string) (*ModuleTree, error) {
-	t := &ModuleTree{Dir: dir, Files: map[string]string{}, Builtin: map[string]bool{}}
+// readModuleTree walks dir for modules and reads its modules.builtin.
+func readModuleTree(dir string) (*moduleTree, error) {
+	t := &moduleTree{Dir: dir, Files: map[string]string{}, Builtin: map[string]bool{}}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if !d.IsDir() && strings.Contains(d.Name(), ".ko") {
-			if n := ModuleName(d.Name()); t.Files[n] == "" {
+			if n := moduleName(d.Name()); t.Files[n] == "" {
 				t.Files[n] = p
 			}
 		}
@@ -62,24 +62,24 @@ func ReadModuleTree(dir string) (*ModuleTree, error) {
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "modules.builtin")); err == nil {
 		for _, line := range strings.Fields(string(b)) {
-			t.Builtin[ModuleName(line)] = true
+			t.Builtin[moduleName(line)] = true
 		}
 	}
 	return t, nil
 }
 
-// DependsFunc returns the depends: field of a module file.
-type DependsFunc func(path string) ([]string, error)
+// dependsFunc returns the depends: field of a module file.
+type dependsFunc func(path string) ([]string, error)
 
 // Resolve orders the modules that roots need, dependencies first, each
 // once. Built-in roots and dependencies are skipped; a module that is
 // neither a file nor built in is an error.
-func (t *ModuleTree) Resolve(roots []string, depends DependsFunc) ([]Module, error) {
+func (t *moduleTree) Resolve(roots []string, depends dependsFunc) ([]Module, error) {
 	var out []Module
 	state := map[string]int{} // 1 visiting, 2 done
 	var visit func(name string, chain []string) error
 	visit = func(name string, chain []string) error {
-		name = ModuleName(name)
+		name = moduleName(name)
 		switch state[name] {
 		case 1:
 			return fmt.Errorf("module dependency cycle: %s → %s", strings.Join(chain, " → "), name)
@@ -120,8 +120,8 @@ func (t *ModuleTree) Resolve(roots []string, depends DependsFunc) ([]Module, err
 	return out, nil
 }
 
-// ParseModinfo reads the depends: field of modinfo's output.
-func ParseModinfo(out string) []string {
+// parseModinfo reads the depends: field of modinfo's output.
+func parseModinfo(out string) []string {
 	s := bufio.NewScanner(strings.NewReader(out))
 	for s.Scan() {
 		k, v, ok := strings.Cut(s.Text(), ":")
@@ -139,16 +139,16 @@ func ParseModinfo(out string) []string {
 	return nil
 }
 
-// ModinfoDepends runs modinfo on a module file; without modinfo it reads
+// modinfoDepends runs modinfo on a module file; without modinfo it reads
 // the module's .modinfo ELF section itself.
-func ModinfoDepends(path string) ([]string, error) {
+func modinfoDepends(path string) ([]string, error) {
 	if _, err := exec.LookPath("modinfo"); err == nil {
 		out, err := exec.Command("modinfo", path).Output()
 		if err == nil {
-			return ParseModinfo(string(out)), nil
+			return parseModinfo(string(out)), nil
 		}
 	}
-	b, err := ModuleBytes(path)
+	b, err := moduleBytes(path)
 	if err != nil {
 		return nil, err
 	}
@@ -170,13 +170,13 @@ func ModinfoDepends(path string) ([]string, error) {
 			fmt.Fprintf(&text, "%s: %s\n", k, v)
 		}
 	}
-	return ParseModinfo(text.String()), nil
+	return parseModinfo(text.String()), nil
 }
 
-// ModuleBytes reads a module file, decompressing .ko.gz in Go and .ko.xz /
+// moduleBytes reads a module file, decompressing .ko.gz in Go and .ko.xz /
 // .ko.zst with the host's xz / zstd (the guest's finit_module gets plain
 // ELF, so the guest kernel needs no module decompression support).
-func ModuleBytes(path string) ([]byte, error) {
+func moduleBytes(path string) ([]byte, error) {
 	switch {
 	case strings.HasSuffix(path, ".ko"):
 		return os.ReadFile(path)

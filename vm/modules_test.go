@@ -13,8 +13,8 @@ import (
 
 // fixtureTree lays out an empty module tree from the fixture modinfo
 // outputs of testdata/modinfo/<release>/ (each names its file), and returns
-// it with a DependsFunc that answers from those outputs.
-func fixtureTree(t *testing.T, release string) (*ModuleTree, DependsFunc) {
+// it with a dependsFunc that answers from those outputs.
+func fixtureTree(t *testing.T, release string) (*moduleTree, dependsFunc) {
 	t.Helper()
 	fix := filepath.Join("testdata", "modinfo", release)
 	root := t.TempDir()
@@ -52,11 +52,11 @@ func fixtureTree(t *testing.T, release string) (*ModuleTree, DependsFunc) {
 	}
 	b, _ := os.ReadFile(filepath.Join(fix, "modules.builtin"))
 	os.WriteFile(filepath.Join(modDir, "modules.builtin"), b, 0o644)
-	tree, err := ReadModuleTree(modDir)
+	tree, err := readModuleTree(modDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tree, func(p string) ([]string, error) { return ParseModinfo(outputs[p]), nil }
+	return tree, func(p string) ([]string, error) { return parseModinfo(outputs[p]), nil }
 }
 
 func names(ms []Module) []string {
@@ -69,7 +69,7 @@ func names(ms []Module) []string {
 
 func TestResolveNinePDebian61(t *testing.T) {
 	tree, dep := fixtureTree(t, "6.1")
-	got, err := tree.Resolve(NinePModules, dep)
+	got, err := tree.Resolve(ninePModules, dep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestResolveNinePDebian612(t *testing.T) {
 	if !tree.Builtin["virtio_pci"] {
 		t.Fatal("modules.builtin not read")
 	}
-	got, err := tree.Resolve(NinePModules, dep)
+	got, err := tree.Resolve(ninePModules, dep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestResolveNinePDebian612(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
-	tree := &ModuleTree{Dir: "/m", Files: map[string]string{"a": "/m/a.ko", "b": "/m/b.ko"}, Builtin: map[string]bool{}}
+	tree := &moduleTree{Dir: "/m", Files: map[string]string{"a": "/m/a.ko", "b": "/m/b.ko"}, Builtin: map[string]bool{}}
 	deps := map[string][]string{"/m/a.ko": {"b"}, "/m/b.ko": {"a"}}
 	dep := func(p string) ([]string, error) { return deps[p], nil }
 	if _, err := tree.Resolve([]string{"a"}, dep); err == nil || !strings.Contains(err.Error(), "cycle") {
@@ -125,8 +125,8 @@ func TestParseModinfo(t *testing.T) {
 		"depends:        \nname: netfs\n":                       nil,
 		"name: netfs\n":                                         nil,
 	} {
-		if got := ParseModinfo(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("ParseModinfo(%q) = %q, want %q", in, got, want)
+		if got := parseModinfo(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("parseModinfo(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -138,8 +138,8 @@ func TestModuleName(t *testing.T) {
 		"9p.ko.zst":                        "9p",
 		"9p":                               "9p",
 	} {
-		if got := ModuleName(in); got != want {
-			t.Errorf("ModuleName(%q) = %q, want %q", in, got, want)
+		if got := moduleName(in); got != want {
+			t.Errorf("moduleName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -154,7 +154,7 @@ func TestModuleBytesDecompresses(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "m.ko.gz"), gz.Bytes(), 0o644)
 	os.WriteFile(filepath.Join(dir, "m.ko"), want, 0o644)
 	for _, f := range []string{"m.ko", "m.ko.gz"} {
-		got, err := ModuleBytes(filepath.Join(dir, f))
+		got, err := moduleBytes(filepath.Join(dir, f))
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s: %q, %v", f, got, err)
 		}
@@ -165,7 +165,7 @@ func TestModuleBytesDecompresses(t *testing.T) {
 		if out, err := exec.Command("xz", p).CombinedOutput(); err != nil {
 			t.Fatalf("xz: %v %s", err, out)
 		}
-		got, err := ModuleBytes(p + ".xz")
+		got, err := moduleBytes(p + ".xz")
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("x.ko.xz: %q, %v", got, err)
 		}

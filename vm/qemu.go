@@ -15,11 +15,11 @@ import (
 	"time"
 )
 
-// QemuBinary is the emulator ringbench vm boots guests with.
-const QemuBinary = "qemu-system-x86_64"
+// qemuBinary is the emulator ringbench vm boots guests with.
+const qemuBinary = "qemu-system-x86_64"
 
-// BootConfig is one boot of one guest.
-type BootConfig struct {
+// bootConfig is one boot of one guest.
+type bootConfig struct {
 	Qemu   string // path of qemu-system-x86_64
 	Accel  string // kvm or tcg
 	Image  string // the bzImage
@@ -44,8 +44,8 @@ type BootConfig struct {
 	Stall        time.Duration // longest silence of the guest's heartbeat once started
 }
 
-// BootResult is what one boot did.
-type BootResult struct {
+// bootResult is what one boot did.
+type bootResult struct {
 	Accel   string
 	Started bool    // ringbench ran as PID 1
 	Done    bool    // the guest said it was done
@@ -60,10 +60,10 @@ type BootResult struct {
 	SoftLockup bool // the kernel reported a soft lockup or an RCU stall
 }
 
-// QemuArgs builds qemu's command line. KVM uses -cpu host; TCG uses -cpu
+// qemuArgs builds qemu's command line. KVM uses -cpu host; TCG uses -cpu
 // max. Both use -M pc: microvm prints nothing with
 // these kernels. The guest's 9p share carries the results back.
-func QemuArgs(c BootConfig) []string {
+func qemuArgs(c bootConfig) []string {
 	a := []string{"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
 		"-M", "pc", "-m", strconv.Itoa(c.MemMB), "-smp", strconv.Itoa(c.CPUs)}
 	if c.Accel == "kvm" {
@@ -103,10 +103,10 @@ const (
 // StartTimeout, or the guest's heartbeat stops for Stall (or for 3
 // heartbeats after the kernel reported a soft lockup): qemu pauses rather
 // than exits on an internal error, so nothing here waits without a bound.
-func Boot(ctx context.Context, c BootConfig) BootResult {
-	res := BootResult{Accel: c.Accel}
+func Boot(ctx context.Context, c bootConfig) bootResult {
+	res := bootResult{Accel: c.Accel}
 	t0 := time.Now()
-	cmd := exec.Command(c.Qemu, QemuArgs(c)...)
+	cmd := exec.Command(c.Qemu, qemuArgs(c)...)
 	cmd.Stdin = nil
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, err := cmd.StdoutPipe()
@@ -340,9 +340,9 @@ func (p *consoleParser) tail() []string {
 	return append([]string(nil), p.last...)
 }
 
-// KVMUsable says whether /dev/kvm can be opened; whether KVM can really run
+// kvmUsable says whether /dev/kvm can be opened; whether KVM can really run
 // a stock kernel is only found by booting one (nested KVMs may not).
-func KVMUsable() error {
+func kvmUsable() error {
 	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
 	if err != nil {
 		return err

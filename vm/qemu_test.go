@@ -21,7 +21,7 @@ func fakeQemu(t *testing.T, body string) string {
 	return p
 }
 
-func bootFake(t *testing.T, body string, c BootConfig) (BootResult, time.Duration) {
+func bootFake(t *testing.T, body string, c bootConfig) (bootResult, time.Duration) {
 	t.Helper()
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh")
@@ -59,7 +59,7 @@ echo "`+MarkFileBegin+` status.json 11"
 echo "eyJvayI6dHJ1ZX0="
 echo "`+MarkFileEnd+` status.json"
 echo "`+MarkDone+` exit=0"
-exit 0`, BootConfig{})
+exit 0`, bootConfig{})
 	if res.Failure != "" || !res.Started || !res.Done {
 		t.Errorf("result %+v", res)
 	}
@@ -71,7 +71,7 @@ exit 0`, BootConfig{})
 func TestBootHangIsKilled(t *testing.T) {
 	res, took := bootFake(t, `echo "`+MarkStart+` 6.1 uptime=1s"
 echo "[   20.0] watchdog: BUG: soft lockup - CPU#1 stuck for 22s!"
-sleep 60`, BootConfig{Stall: time.Second})
+sleep 60`, bootConfig{Stall: time.Second})
 	if !strings.HasPrefix(res.Failure, "hung: no heartbeat") || !res.SoftLockup || took > 10*time.Second {
 		t.Errorf("after %v: %+v", took, res)
 	}
@@ -81,7 +81,7 @@ sleep 60`, BootConfig{Stall: time.Second})
 }
 
 func TestBootNoStartIsKilled(t *testing.T) {
-	res, took := bootFake(t, `echo "SeaBIOS"; sleep 60`, BootConfig{StartTimeout: time.Second})
+	res, took := bootFake(t, `echo "SeaBIOS"; sleep 60`, bootConfig{StartTimeout: time.Second})
 	if !strings.Contains(res.Failure, "did not start ringbench as PID 1") || res.Started || took > 10*time.Second {
 		t.Errorf("after %v: %+v", took, res)
 	}
@@ -89,7 +89,7 @@ func TestBootNoStartIsKilled(t *testing.T) {
 
 func TestBootTimeout(t *testing.T) {
 	res, took := bootFake(t, `echo "`+MarkStart+` x"; while :; do echo "`+MarkHeartbeat+` 1s"; sleep 0.2; done`,
-		BootConfig{Timeout: 2 * time.Second})
+		bootConfig{Timeout: 2 * time.Second})
 	if !strings.HasPrefix(res.Failure, "timed out after 2s") || took > 10*time.Second {
 		t.Errorf("after %v: %+v", took, res)
 	}
@@ -97,14 +97,14 @@ func TestBootTimeout(t *testing.T) {
 
 func TestBootKVMInternalErrorIsKilled(t *testing.T) {
 	// qemu pauses the guest on an internal error instead of exiting.
-	res, took := bootFake(t, `echo "KVM internal error. Suberror: 1" >&2; sleep 60`, BootConfig{})
+	res, took := bootFake(t, `echo "KVM internal error. Suberror: 1" >&2; sleep 60`, bootConfig{})
 	if !strings.Contains(res.Failure, "KVM internal error") || took > 5*time.Second {
 		t.Errorf("after %v: %+v", took, res)
 	}
 }
 
 func TestBootQemuFails(t *testing.T) {
-	res, _ := bootFake(t, `echo "qemu-system-x86_64: kvm_buf_set_msrs: Assertion failed." >&2; exit 1`, BootConfig{})
+	res, _ := bootFake(t, `echo "qemu-system-x86_64: kvm_buf_set_msrs: Assertion failed." >&2; exit 1`, bootConfig{})
 	if !strings.Contains(res.Failure, "exit status 1") || !strings.Contains(res.Failure, "Assertion failed") {
 		t.Errorf("%+v", res)
 	}

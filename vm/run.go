@@ -27,7 +27,7 @@ type Options struct {
 	Binary  string   // static ringbench for the guests (and the host run)
 	Qemu    string   // qemu-system-x86_64, found on PATH when empty
 	Timeout time.Duration
-	// Parallel is how many guests boot at once; 0 chooses (DefaultParallel).
+	// Parallel is how many guests boot at once; 0 chooses (defaultParallel).
 	Parallel int
 	// TCGThread is TCG's threading: single (the default) or multi.
 	TCGThread string
@@ -62,7 +62,7 @@ type KernelRun struct {
 	ConsoleTail []string        `json:"console_tail,omitempty"`
 	Claims      []claims.Result `json:"-"`
 	Modules     []string        `json:"modules,omitempty"`
-	Status      *GuestStatus    `json:"guest,omitempty"`
+	Status      *guestStatus    `json:"guest,omitempty"`
 }
 
 // Report is vm.json.
@@ -83,8 +83,8 @@ type Report struct {
 // (vm.json keeps more).
 const consoleTailShown = 15
 
-// ReportSchema versions vm.json.
-const ReportSchema = "ringbench-vm/v1"
+// reportSchema versions vm.json.
+const reportSchema = "ringbench-vm/v1"
 
 // subcommands ringbench vm can run, and the flag that says where results go.
 var outFlags = map[string]string{"claims": "--json", "matrix": "--out", "run": "--out", "env": ""}
@@ -127,10 +127,10 @@ func GuestArgs(args []string) ([]string, error) {
 	return out, nil
 }
 
-// DefaultTimeout bounds one boot when --timeout is not given: the claims
+// defaultTimeout bounds one boot when --timeout is not given: the claims
 // budget (when measuring) or an hour for matrix and run, twice over under
 // TCG, plus three minutes for booting and the functional claims.
-func DefaultTimeout(args []string, accel string) time.Duration {
+func defaultTimeout(args []string, accel string) time.Duration {
 	work := time.Hour
 	if len(args) > 0 && (args[0] == "claims" || args[0] == "env") {
 		work = 0
@@ -165,7 +165,7 @@ func DefaultTimeout(args []string, accel string) time.Duration {
 func Run(ctx context.Context, o Options) (*Report, error) {
 	t0 := time.Now()
 	o.Log = &syncWriter{w: o.Log}
-	rep := &Report{Schema: ReportSchema, Args: o.Args, Accel: o.Accel, TCGThread: o.TCGThread, Start: t0.UTC().Format(time.RFC3339)}
+	rep := &Report{Schema: reportSchema, Args: o.Args, Accel: o.Accel, TCGThread: o.TCGThread, Start: t0.UTC().Format(time.RFC3339)}
 	if err := os.MkdirAll(filepath.Join(o.Out, "kernels"), 0o755); err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		s, err := ParseSpec(raw)
+		s, err := parseSpec(raw)
 		if err == nil && seen[s.Raw] {
 			continue
 		}
@@ -211,7 +211,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	if len(guests) > 0 && o.Accel == "auto" {
-		if err := KVMUsable(); err != nil {
+		if err := kvmUsable(); err != nil {
 			b.kvmDead = "/dev/kvm: " + err.Error()
 		} else {
 			// The first guest finds out whether KVM works, alone: when it
@@ -227,7 +227,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	accel := b.accel()
 	par := o.Parallel
 	if par <= 0 {
-		par = DefaultParallel(accel, o.TCGThread, o.CPUs)
+		par = defaultParallel(accel, o.TCGThread, o.CPUs)
 	}
 	rep.Parallel = min(par, max(1, len(guests)))
 	queue := make(chan int, len(guests)) // in the order given
@@ -292,11 +292,11 @@ func writeClaimsTables(out string, kernels []KernelRun) error {
 	return schema.WriteFileAtomic(filepath.Join(out, "claims-table.md"), []byte(md.String()))
 }
 
-// DefaultParallel is how many guests run at once: one under KVM (guests
+// defaultParallel is how many guests run at once: one under KVM (guests
 // there are measured like the host), and under TCG as many as the host has
 // cores for, each single-threaded TCG guest using one host thread (a
 // multi-threaded one, one per vCPU).
-func DefaultParallel(accel, tcgThread string, cpus int) int {
+func defaultParallel(accel, tcgThread string, cpus int) int {
 	if accel != "tcg" {
 		return 1
 	}

@@ -46,8 +46,8 @@ func TestDefaultTimeout(t *testing.T) {
 		{[]string{"env"}, "tcg", 3 * time.Minute},
 		{[]string{"matrix"}, "kvm", 63 * time.Minute},
 	} {
-		if got := DefaultTimeout(c.args, c.accel); got != c.want {
-			t.Errorf("DefaultTimeout(%q, %s) = %v, want %v", c.args, c.accel, got, c.want)
+		if got := defaultTimeout(c.args, c.accel); got != c.want {
+			t.Errorf("defaultTimeout(%q, %s) = %v, want %v", c.args, c.accel, got, c.want)
 		}
 	}
 }
@@ -103,8 +103,8 @@ func TestConsoleParser(t *testing.T) {
 }
 
 func TestQemuArgs(t *testing.T) {
-	c := BootConfig{Accel: "tcg", Image: "/k/vmlinuz", Initrd: "/tmp/i.cpio", Share: "/out/k", CPUs: 2, MemMB: 1024}
-	a := strings.Join(QemuArgs(c), " ")
+	c := bootConfig{Accel: "tcg", Image: "/k/vmlinuz", Initrd: "/tmp/i.cpio", Share: "/out/k", CPUs: 2, MemMB: 1024}
+	a := strings.Join(qemuArgs(c), " ")
 	for _, want := range []string{"-accel tcg,thread=single -cpu max", "-M pc", "-no-reboot", "-smp 2", "-m 1024",
 		"-kernel /k/vmlinuz", "-initrd /tmp/i.cpio", "console=ttyS0", "panic=-1",
 		"path=/out/k,security_model=none", "mount_tag=" + GuestShareTag} {
@@ -113,11 +113,11 @@ func TestQemuArgs(t *testing.T) {
 		}
 	}
 	c.Accel = "kvm"
-	if a := strings.Join(QemuArgs(c), " "); !strings.Contains(a, "-accel kvm -cpu host") {
+	if a := strings.Join(qemuArgs(c), " "); !strings.Contains(a, "-accel kvm -cpu host") {
 		t.Errorf("kvm: %s", a)
 	}
 	c.Accel, c.TCGThread = "tcg", "multi"
-	if a := strings.Join(QemuArgs(c), " "); !strings.Contains(a, "tcg,thread=multi") {
+	if a := strings.Join(qemuArgs(c), " "); !strings.Contains(a, "tcg,thread=multi") {
 		t.Errorf("multi: %s", a)
 	}
 }

@@ -31,10 +31,10 @@ var debianFlavours = []string{"rt", "cloud"}
 
 var debianVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?$`)
 
-// ParseSpec reads one kernel spec: "host", "debian:VERSION[-FLAVOUR]"
+// parseSpec reads one kernel spec: "host", "debian:VERSION[-FLAVOUR]"
 // (debian:6.1, debian:6.12, debian:6.12-rt) or "PATH/vmlinuz[:MODULES_DIR]".
 // It checks the syntax only; whether the kernel exists is found out later.
-func ParseSpec(s string) (Spec, error) {
+func parseSpec(s string) (Spec, error) {
 	s = strings.TrimSpace(s)
 	sp := Spec{Raw: s}
 	switch {

@@ -31,13 +31,13 @@ func TestParseSpec(t *testing.T) {
 		{img, Spec{Raw: img, Kind: KindPath, Image: img}},
 		{img + ":" + dir, Spec{Raw: img + ":" + dir, Kind: KindPath, Image: img, Modules: dir}},
 	} {
-		got, err := ParseSpec(c.in)
+		got, err := parseSpec(c.in)
 		if err != nil {
-			t.Errorf("ParseSpec(%q): %v", c.in, err)
+			t.Errorf("parseSpec(%q): %v", c.in, err)
 			continue
 		}
 		if got != c.want {
-			t.Errorf("ParseSpec(%q) = %+v, want %+v", c.in, got, c.want)
+			t.Errorf("parseSpec(%q) = %+v, want %+v", c.in, got, c.want)
 		}
 	}
 }
@@ -45,13 +45,13 @@ func TestParseSpec(t *testing.T) {
 func TestParseSpecRejects(t *testing.T) {
 	for _, in := range []string{"", "ubuntu:22.04", "debian:", "debian:six", "debian:6", "debian:6.1-foo",
 		"debian:6.1-rt-rt", "6.1", "hostx", "latest", "/boot/vmlinuz:"} {
-		_, err := ParseSpec(in)
+		_, err := parseSpec(in)
 		if err == nil {
-			t.Errorf("ParseSpec(%q) accepted", in)
+			t.Errorf("parseSpec(%q) accepted", in)
 			continue
 		}
 		if strings.Contains(err.Error(), "\n") {
-			t.Errorf("ParseSpec(%q): error is not one line: %q", in, err)
+			t.Errorf("parseSpec(%q): error is not one line: %q", in, err)
 		}
 	}
 }
@@ -69,9 +69,9 @@ func TestParseRelease(t *testing.T) {
 		{"6", 0, 0, false},
 		{"x.y", 0, 0, false},
 	} {
-		ma, mi, ok := ParseRelease(c.in)
+		ma, mi, ok := parseRelease(c.in)
 		if ok != c.ok || (ok && (ma != c.major || mi != c.minor)) {
-			t.Errorf("ParseRelease(%q) = %d, %d, %v", c.in, ma, mi, ok)
+			t.Errorf("parseRelease(%q) = %d, %d, %v", c.in, ma, mi, ok)
 		}
 	}
 }
@@ -104,12 +104,12 @@ func TestImageRelease(t *testing.T) {
 	copy(b[0x300:], "6.12.117+deb12-amd64 (debian-kernel@lists.debian.org) #1 SMP\x00")
 	p := filepath.Join(t.TempDir(), "vmlinuz")
 	os.WriteFile(p, b, 0o644)
-	rel, err := ImageRelease(p)
+	rel, err := imageRelease(p)
 	if err != nil || rel != "6.12.117+deb12-amd64" {
-		t.Errorf("ImageRelease = %q, %v", rel, err)
+		t.Errorf("imageRelease = %q, %v", rel, err)
 	}
 	os.WriteFile(p, make([]byte, 0x400), 0o644)
-	if _, err := ImageRelease(p); err == nil {
+	if _, err := imageRelease(p); err == nil {
 		t.Error("a file without a setup header was accepted")
 	}
 }
@@ -139,12 +139,12 @@ func TestNewestPackage(t *testing.T) {
 		{"debian:6.10", "linux-image-6.10.1-amd64-unsigned"},
 		{"debian:6.2", ""},
 	} {
-		s, err := ParseSpec(c.spec)
+		s, err := parseSpec(c.spec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := NewestPackage(s, names); got != c.want {
-			t.Errorf("NewestPackage(%s) = %q, want %q", c.spec, got, c.want)
+		if got := newestPackage(s, names); got != c.want {
+			t.Errorf("newestPackage(%s) = %q, want %q", c.spec, got, c.want)
 		}
 	}
 }

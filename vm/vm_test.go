@@ -71,8 +71,8 @@ func TestBootDebian612(t *testing.T) {
 	if testing.Short() || os.Getenv("RINGBENCH_VM_TEST") != "1" {
 		t.Skip("boots a VM: set RINGBENCH_VM_TEST=1 (and not -short) to run it")
 	}
-	if _, err := exec.LookPath(QemuBinary); err != nil {
-		t.Skip(QemuBinary + " not installed")
+	if _, err := exec.LookPath(qemuBinary); err != nil {
+		t.Skip(qemuBinary + " not installed")
 	}
 	if _, err := exec.LookPath("apt-get"); err != nil {
 		t.Skip("no apt-get to fetch debian:6.12")
