@@ -1,6 +1,8 @@
 package bpf
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 
 	"github.com/cilium/ebpf"
@@ -48,4 +50,23 @@ func detach(l *link.Link, p **ebpf.Program) {
 		(*p).Close()
 		*p = nil
 	}
+}
+
+// tracepointMethods are the attach methods of the helper programs, best
+// first: BTF-typed, then classic raw tracepoints.
+var tracepointMethods = []AttachMethod{TpBTF, RawTp}
+
+// firstMethod returns what start gives for the first of tracepointMethods
+// the kernel accepts; when none does, every method's error, under what.
+func firstMethod[T any](what string, start func(AttachMethod) (T, error)) (T, error) {
+	var errs []error
+	for _, m := range tracepointMethods {
+		v, err := start(m)
+		if err == nil {
+			return v, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", m, err))
+	}
+	var zero T
+	return zero, fmt.Errorf("%s: %w", what, errors.Join(errs...))
 }

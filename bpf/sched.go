@@ -2,7 +2,6 @@ package bpf
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -28,16 +27,13 @@ type SchedWatch struct {
 // consumer's and the load generator's; 0 for none), with tp_btf or else
 // raw_tp.
 func StartSchedWatch(ownTgids [2]uint32) (*SchedWatch, error) {
-	var errs []error
-	for _, m := range []AttachMethod{TpBTF, RawTp} {
-		w, err := startSchedWatch(ownTgids, m)
-		if err == nil {
-			primeCPUs()
-			return w, nil
-		}
-		errs = append(errs, fmt.Errorf("%s: %w", m, err))
+	w, err := firstMethod("scheduler watch", func(m AttachMethod) (*SchedWatch, error) {
+		return startSchedWatch(ownTgids, m)
+	})
+	if err == nil {
+		primeCPUs()
 	}
-	return nil, fmt.Errorf("scheduler watch: %w", errors.Join(errs...))
+	return w, err
 }
 
 // primeCPUs makes every online CPU switch tasks once: the watch learns what

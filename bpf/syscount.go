@@ -2,7 +2,6 @@ package bpf
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"os"
 	"runtime"
@@ -32,15 +31,9 @@ func StartSyscallCounter(tgid int) (*SyscallCounter, error) {
 	if tgid == 0 {
 		tgid = os.Getpid()
 	}
-	var errs []error
-	for _, m := range []AttachMethod{TpBTF, RawTp} {
-		c, err := startSyscallCounter(tgid, m)
-		if err == nil {
-			return c, nil
-		}
-		errs = append(errs, fmt.Errorf("%s: %w", m, err))
-	}
-	return nil, fmt.Errorf("syscall counter: %w", errors.Join(errs...))
+	return firstMethod("syscall counter", func(m AttachMethod) (*SyscallCounter, error) {
+		return startSyscallCounter(tgid, m)
+	})
 }
 
 func startSyscallCounter(tgid int, m AttachMethod) (_ *SyscallCounter, err error) {
