@@ -160,6 +160,7 @@ func fillInterference(r *Run, a, b osSample, wa, wb interferenceEdge, watchRun *
 		if watchRun != nil {
 			in.WatchNsPerEvent = ratio(float64(watchRun.RuntimeNs)*scale, events)
 			in.WatchNsPerSwitch = ratio(float64(watchRun.RuntimeNs), watchRun.Runs)
+			in.WatchSwitches = watchRun.Runs
 		}
 	} else {
 		in.Method = InterferenceMethodProcStat

@@ -174,7 +174,7 @@ func TestFillInterferenceWatch(t *testing.T) {
 		if *in.ForeignCPUNs != float64(c.foreignMS*1e6) || *in.UntaskedNs != float64((150-c.foreignMS)*1e6) || in.Flagged != c.flagged {
 			t.Errorf("%s: foreign %v, untasked %v, flagged %v", c.name, *in.ForeignCPUNs, *in.UntaskedNs, in.Flagged)
 		}
-		if *in.WatchNsPerEvent != 200 || *in.WatchNsPerSwitch != 100 {
+		if *in.WatchNsPerEvent != 200 || *in.WatchNsPerSwitch != 100 || in.WatchSwitches != 20_000 {
 			t.Errorf("%s: watch cost %v ns/event, %v ns/switch; want 200, 100", c.name, *in.WatchNsPerEvent, *in.WatchNsPerSwitch)
 		}
 	}

@@ -302,6 +302,9 @@ type Interference struct {
 	// one the watch saw come on (a switch it did not see): those slices
 	// are not charged, so foreign time is a lower bound when it is not 0.
 	WatchMissedSwitches uint64 `json:"watch_missed_switches"`
+	// WatchSwitches are the context switches the watch saw in the window,
+	// on every CPU (its program's runs).
+	WatchSwitches uint64 `json:"watch_switches"`
 	// Others are the processes that took the most of the foreign time, in
 	// slices that ended in the window, busiest first (at most three).
 	Others []ForeignProcess `json:"others,omitempty"`
