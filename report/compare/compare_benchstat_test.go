@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -211,20 +212,32 @@ func sortedKeysOf[V any](m map[string]V) []string {
 	return keys
 }
 
-// Every bench.txt metric is compared, with the same direction.
+// Every metric bench.txt declares (its Unit lines, as benchstat reads
+// them) is compared, with the direction bench.txt gives it.
 func TestCompareMetricsCoverBenchTxt(t *testing.T) {
-	for _, bm := range schema.BenchMetrics() {
+	txt := string(report.BenchTxt(compareFixtures(t, "a")[0].Result))
+	declared := map[string]bool{} // unit → higher is better
+	for _, line := range strings.Split(txt, "\n") {
+		var unit, better string
+		if n, _ := fmt.Sscanf(line, "Unit %s better=%s", &unit, &better); n == 2 {
+			declared[unit] = better == "higher"
+		}
+	}
+	if len(declared) == 0 {
+		t.Fatalf("bench.txt declares no unit:\n%s", txt)
+	}
+	for unit, higher := range declared {
 		found := false
 		for _, m := range compareMetrics {
-			if m.Path == bm.Path {
+			if m.Bench == unit {
 				found = true
-				if m.Higher != bm.Higher {
-					t.Errorf("%s: compare says higher is better = %t, bench.txt %t", bm.Path, m.Higher, bm.Higher)
+				if m.Higher != higher {
+					t.Errorf("%s: compare says higher is better = %t, bench.txt %t", m.Path, m.Higher, higher)
 				}
 			}
 		}
 		if !found {
-			t.Errorf("bench.txt metric %s (%s) is not compared", bm.Path, bm.Bench)
+			t.Errorf("bench.txt metric %s is not compared", unit)
 		}
 	}
 }
