@@ -2,10 +2,11 @@ package bench
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ringbench/internal/golden"
 )
 
 var updateIDs = flag.Bool("update", false, "rewrite testdata/preset-ids.golden")
@@ -29,17 +30,5 @@ func TestPresetIDsStable(t *testing.T) {
 			b.WriteString(name + " " + p.Params.ID() + "\n")
 		}
 	}
-	path := filepath.Join("testdata", "preset-ids.golden")
-	if *updateIDs {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./bench -run PresetIDs -update writes it)", err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("preset IDs changed; results of earlier versions will no longer match them:\n%s", got)
-	}
+	golden.Check(t, filepath.Join("testdata", "preset-ids.golden"), []byte(b.String()), *updateIDs)
 }

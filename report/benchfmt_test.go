@@ -8,7 +8,7 @@ import (
 )
 
 func TestMatrixBenchTxtGolden(t *testing.T) {
-	golden(t, "matrix.bench.txt", BenchTxt(matrixFixture(t)))
+	goldenCheck(t, "matrix.bench.txt", BenchTxt(matrixFixture(t)))
 }
 
 func TestMatrixSummaryCSVGolden(t *testing.T) {
@@ -16,7 +16,7 @@ func TestMatrixSummaryCSVGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "matrix.summary.csv", b)
+	goldenCheck(t, "matrix.summary.csv", b)
 }
 
 // Every completed repetition of every measured scenario of a real matrix

@@ -55,10 +55,10 @@ func TestHgrmAndHlogGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "latency.hgrm", hgrm)
+	goldenCheck(t, "latency.hgrm", hgrm)
 	hlog, err := HlogReps(reps, 3000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "latency.hlog", hlog)
+	goldenCheck(t, "latency.hlog", hlog)
 }

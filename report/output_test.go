@@ -3,12 +3,12 @@ package report
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"golang.org/x/perf/benchfmt"
 
+	"ringbench/internal/golden"
 	"ringbench/schema"
 )
 
@@ -23,31 +23,19 @@ func fixture(t *testing.T) *schema.Result {
 	return r
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func goldenCheck(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s:\n%s", name, path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), got, *update)
 }
 
-func TestBenchTxtGolden(t *testing.T) { golden(t, "bench.txt", BenchTxt(fixture(t))) }
+func TestBenchTxtGolden(t *testing.T) { goldenCheck(t, "bench.txt", BenchTxt(fixture(t))) }
 
 func TestSummaryCSVGolden(t *testing.T) {
 	b, err := SummaryCSV(fixture(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "summary.csv", b)
+	goldenCheck(t, "summary.csv", b)
 }
 
 // benchstat reads what we write: benchfmt parses every line, finds one

@@ -14,7 +14,7 @@ import (
 // layers are ringbench's packages, lowest first: a package imports only
 // packages of lower layers. ARCHITECTURE.md draws the same picture.
 var layers = [][]string{
-	{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist", "internal/window", "internal/mdtext"},
+	{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist", "internal/window", "internal/mdtext", "internal/golden"},
 	{"internal/cpu", "internal/perfcount", "modes/ring", "report/view"},
 	{"bpf", "readiness", "report/charts"},
 	{"modes", "loadgen", "internal/testutil", "report/markdown", "report/compare", "report/claimstable"},
@@ -29,7 +29,7 @@ var layers = [][]string{
 // pure-Go modules only, no cilium/ebpf or x/sys/unix, so that a results
 // folder can be rendered and compared off Linux.
 var pure = []string{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist",
-	"internal/window", "internal/mdtext", "report", "report/view", "report/charts", "report/markdown", "report/compare", "report/claimstable"}
+	"internal/window", "internal/mdtext", "internal/golden", "report", "report/view", "report/charts", "report/markdown", "report/compare", "report/claimstable"}
 
 // linuxOnly are the imports a pure package may not have.
 var linuxOnly = []string{"github.com/cilium/ebpf", "golang.org/x/sys/unix"}

@@ -48,13 +48,13 @@ func TestCompareGolden(t *testing.T) {
 		var out, all bytes.Buffer
 		c.WriteText(&out, false)
 		c.WriteText(&all, true)
-		golden(t, "compare/stdout-"+tc.name, out.Bytes())
-		golden(t, "compare/stdout-all-"+tc.name, all.Bytes())
+		goldenCheck(t, "compare/stdout-"+tc.name, out.Bytes())
+		goldenCheck(t, "compare/stdout-all-"+tc.name, all.Bytes())
 		charts, err := c.RenderCharts(filepath.Join(t.TempDir(), "plots"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "compare/compare-"+tc.name+".md", c.Markdown(charts))
+		goldenCheck(t, "compare/compare-"+tc.name+".md", c.Markdown(charts))
 	}
 }
 

@@ -39,7 +39,7 @@ var fakeCharts = []charts.Chart{
 
 func TestMarkdownGolden(t *testing.T) {
 	got := Markdown(matrixFixture(t), claimsFixture(t), fakeCharts)
-	golden(t, "report.md", got)
+	goldenCheck(t, "report.md", got)
 	if again := Markdown(matrixFixture(t), claimsFixture(t), fakeCharts); !bytes.Equal(got, again) {
 		t.Error("two renderings of the same run differ")
 	}
