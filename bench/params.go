@@ -209,8 +209,8 @@ func resolveMode(s *Spec) (err error) {
 	return nil
 }
 
-// FillDefaults gives the knobs left empty their defaults, the scenario's
-// and those of the knobs its mode owns, and unpins a consumer that waits in
+// FillDefaults gives the knobs left empty their defaults, the scenario's,
+// the transport's wakeup policy and those of the knobs its mode owns, and unpins a consumer that waits in
 // Go's netpoller (it has no thread to pin). Resolving does it first; a
 // reader of results from before a knob existed does it to compare alike.
 func FillDefaults(p *Params) {
@@ -227,6 +227,9 @@ func FillDefaults(p *Params) {
 				*v(p) = k.Default
 			}
 		}
+	}
+	if tr, err := bpf.ParseTransport(p.Transport); err == nil && p.Wakeup == "" {
+		p.Wakeup = bpf.DefaultWakeup(tr).String()
 	}
 	if p.Wait == modes.WaitNetpoll {
 		p.Pin = false

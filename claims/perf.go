@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"ringbench/bench"
-	"ringbench/bpf"
 	"ringbench/internal/format"
 	"ringbench/modes"
 	"ringbench/schema"
@@ -162,9 +161,6 @@ func normalize(p schema.Params) schema.Params {
 	bench.FillDefaults(&p)
 	if p.Mode == "reader" {
 		p.Commit = "" // the library's, not a knob
-	}
-	if p.Transport == "ringbuf" && p.Wakeup == "" {
-		p.Wakeup = bpf.DefaultWakeup(bpf.Ringbuf).String()
 	}
 	return p
 }
