@@ -36,7 +36,7 @@ func ParseFilter(s string) (Filter, error) {
 // or its kind alone (wakeup=sampled matches sampled:64).
 func (f Filter) Match(p Params) bool {
 	for k, want := range f {
-		got := matrixKeys[k].get(p)
+		got := schemaKey(k).Get(p)
 		if !slices.ContainsFunc(want, func(w string) bool {
 			return w == got || (k == "wakeup" && wakeupKind(p) == w)
 		}) {

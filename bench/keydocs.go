@@ -60,7 +60,7 @@ func Keys() []Key {
 	for _, name := range MatrixKeyNames() {
 		k := matrixKeys[name]
 		kd, ok := keyDocs[name]
-		key := Key{Name: name, Doc: kd.doc, List: kd.list, Bool: k.isBool, Default: k.get(d)}
+		key := Key{Name: name, Doc: kd.doc, List: kd.list, Bool: k.isBool, Default: schemaKey(name).Get(d)}
 		switch {
 		case name == "mode":
 			key.List, key.Doc = true, "read modes: "+strings.Join(modes.Names(), ", ")

@@ -203,13 +203,13 @@ func TestMatrixKeysRoundTrip(t *testing.T) {
 			t.Errorf("%s=%s: %v", k, v, err)
 			continue
 		}
-		if got := matrixKeys[k].get(p); got != v {
+		if got := schemaKey(k).Get(p); got != v {
 			t.Errorf("%s: set %q, read back %q", k, v, got)
 		}
 	}
 	p := schema.Defaults()
 	p.Rate = 0
-	if got := matrixKeys["rate"].get(p); got != "max" {
+	if got := schemaKey("rate").Get(p); got != "max" {
 		t.Errorf("rate 0 reads back %q, want max", got)
 	}
 }

@@ -4,19 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"ringbench/schema"
 )
 
-// A matrixKey is one knob of a scenario under the name of ringbench run's
-// flag: set applies a value to Params (a matrix block), get reads it back
-// from a resolved scenario in the same form (a filter). Keeping both in one
-// entry means a key cannot be settable yet invisible to filters.
+// A matrixKey is how one of schema.Keys is set from ringbench run's flag
+// or a matrix block's value; the schema's entry reads it back (a filter)
+// and names it (IDs, bench.txt). A test keeps the two tables in step.
 type matrixKey struct {
 	set    func(p *Params, v string, online []int) error
-	get    func(p Params) string
 	isBool bool // a switch: a flag without a value means true
 }
 
@@ -43,18 +40,11 @@ var matrixKeys = map[string]matrixKey{
 			p.Wakeup = v
 			return nil
 		},
-		get: func(p Params) string { return p.Wakeup },
 	},
 	"rate": {
 		set: func(p *Params, v string, _ []int) (err error) {
 			p.Rate, err = ParseRate(v)
 			return err
-		},
-		get: func(p Params) string {
-			if p.Rate == 0 {
-				return "max"
-			}
-			return strconv.FormatUint(p.Rate, 10)
 		},
 	},
 	"batch":        intKey("batch", func(p *Params) *int { return &p.Batch }),
@@ -78,35 +68,32 @@ var matrixKeys = map[string]matrixKey{
 			}
 			return err
 		},
-		get: func(p Params) string {
-			cpus := make([]string, len(p.ProducerCPUs))
-			for i, c := range p.ProducerCPUs {
-				cpus[i] = strconv.Itoa(c)
-			}
-			return strings.Join(cpus, ",") + ":" + strconv.Itoa(p.ConsumerCPU)
-		},
 	},
 }
 
 func stringKey(field func(*Params) *string) matrixKey {
 	return matrixKey{
 		set: func(p *Params, v string, _ []int) error { *field(p) = v; return nil },
-		get: func(p Params) string { return *field(&p) },
+	}
+}
+
+// parsedKey sets a field from its text form; what parse refuses is
+// refused in one line saying what is wanted.
+func parsedKey[T any](name string, field func(*Params) *T, parse func(string) (T, error), want string) matrixKey {
+	return matrixKey{
+		set: func(p *Params, v string, _ []int) error {
+			x, err := parse(v)
+			if err != nil {
+				return fmt.Errorf("%s %q: want %s", name, v, want)
+			}
+			*field(p) = x
+			return nil
+		},
 	}
 }
 
 func intKey(name string, field func(*Params) *int) matrixKey {
-	return matrixKey{
-		set: func(p *Params, v string, _ []int) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("%s %q: want a whole number", name, v)
-			}
-			*field(p) = n
-			return nil
-		},
-		get: func(p Params) string { return strconv.Itoa(*field(&p)) },
-	}
+	return parsedKey(name, field, strconv.Atoi, "a whole number")
 }
 
 // producersKey is intKey plus "all": one producer per CPU the consumer
@@ -125,31 +112,19 @@ func producersKey() matrixKey {
 }
 
 func durationKey(name string, field func(*Params) *float64) matrixKey {
-	return matrixKey{
-		set: func(p *Params, v string, _ []int) error {
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
-				return fmt.Errorf("%s %q: want a duration such as 3s or 500ms", name, v)
-			}
-			*field(p) = d.Seconds()
-			return nil
-		},
-		get: func(p Params) string { return seconds(*field(&p)).String() },
-	}
+	return parsedKey(name, field, func(v string) (float64, error) {
+		d, err := time.ParseDuration(v)
+		if err == nil && d < 0 {
+			err = errors.New("negative")
+		}
+		return d.Seconds(), err
+	}, "a duration such as 3s or 500ms")
 }
 
 func boolKey(name string, field func(*Params) *bool) matrixKey {
-	return matrixKey{isBool: true,
-		set: func(p *Params, v string, _ []int) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("%s %q: want true or false", name, v)
-			}
-			*field(p) = b
-			return nil
-		},
-		get: func(p Params) string { return strconv.FormatBool(*field(&p)) },
-	}
+	k := parsedKey(name, field, strconv.ParseBool, "true or false")
+	k.isBool = true
+	return k
 }
 
 // notBoolKey is a true-by-default knob kept as its negation in Params, so
@@ -164,7 +139,6 @@ func notBoolKey(name string, field func(*Params) *bool) matrixKey {
 			*field(p) = !*field(p)
 			return nil
 		},
-		get: func(p Params) string { return strconv.FormatBool(!*field(&p)) },
 	}
 }
 
@@ -178,8 +152,8 @@ var matrixKeyOrder = []string{"hashmap", "transport", "mode", "wait", "backoff",
 // MatrixKeyNames lists the keys a matrix block (and a filter) accepts, in
 // nesting order.
 func MatrixKeyNames() []string {
-	if len(matrixKeyOrder) != len(matrixKeys) {
-		panic("bench: matrixKeyOrder and matrixKeys disagree")
+	if len(matrixKeyOrder) != len(matrixKeys) || len(matrixKeys) != len(schema.Keys) {
+		panic("bench: matrixKeyOrder, matrixKeys and schema.Keys disagree")
 	}
 	return matrixKeyOrder
 }
@@ -206,4 +180,14 @@ func (m *Matrix) params(combo map[string]string, online []int) (p Params, skip s
 		skip = fmt.Sprintf("producers=%d needs %d CPUs besides the consumer's; this machine has %d", p.Producers, p.Producers, avail)
 	}
 	return p, skip, nil
+}
+
+// schemaKey is the schema's entry for a matrix key: how it is read back
+// and named.
+func schemaKey(name string) schema.Key {
+	k, ok := schema.KeyNamed(name)
+	if !ok {
+		panic("bench: matrix key " + name + " is not in schema.Keys")
+	}
+	return k
 }

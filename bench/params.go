@@ -53,13 +53,15 @@ func ParseCPUs(s string) (producers []int, consumer int, err error) {
 // normalised, and every knob as the packages that act on it take it. The
 // string forms are parsed here and nowhere else.
 type Spec struct {
-	Params      Params
-	Transport   bpf.Transport
-	Wakeup      bpf.Wakeup
-	Hash        bpf.Hash
-	Delivery    modes.Delivery
-	Work        modes.Work
-	Backoff     modes.Backoff // the zero Backoff for modes other than spin
+	Params    Params
+	Transport bpf.Transport
+	Wakeup    bpf.Wakeup
+	Hash      bpf.Hash
+	Delivery  modes.Delivery
+	Work      modes.Work
+	// Knobs holds the typed values of the knobs the mode owns (spin's
+	// backoff, epoll's wait), as the mode applied them.
+	Knobs       modes.Setup
 	Clock       modes.LatencyClock
 	Commit      modes.Commit
 	PollTimeout time.Duration
@@ -194,12 +196,7 @@ func resolveMode(s *Spec) (err error) {
 			}
 			continue
 		}
-		if *v, err = m.Knobs[i].Check(*v); err != nil {
-			return err
-		}
-	}
-	if p.Backoff != "" {
-		if s.Backoff, err = modes.ParseBackoff(p.Backoff); err != nil {
+		if *v, err = m.Knobs[i].Apply(&s.Knobs, *v); err != nil {
 			return err
 		}
 	}

@@ -114,6 +114,30 @@ func TestParseCPUs(t *testing.T) {
 	}
 }
 
+// otherKnobValue is a value other than its default for each mode knob.
+var otherKnobValue = map[string]string{"wait": "netpoll", "backoff": "pause"}
+
+// idShows checks that a scenario's ID names a mode's knob exactly when it
+// differs from the mode's default for it (schema.Keys).
+func idShows(t *testing.T, mode string, k modes.Knob) {
+	t.Helper()
+	other, ok := otherKnobValue[k.Name]
+	if !ok {
+		t.Errorf("knob %s: no other value in otherKnobValue; add one", k.Name)
+		return
+	}
+	p := schema.Defaults()
+	p.Mode, p.Wakeup = mode, "adaptive"
+	*modeKnobFields[k.Name](&p) = k.Default
+	if id := p.ID(); strings.Contains(id, k.Name+"=") {
+		t.Errorf("%s at its default %s: ID %s names it", k.Name, k.Default, id)
+	}
+	*modeKnobFields[k.Name](&p) = other
+	if id := p.ID(); !strings.Contains(id, "/"+k.Name+"="+other) {
+		t.Errorf("%s=%s: ID %s does not name it", k.Name, other, id)
+	}
+}
+
 // Every knob a mode declares has a place in Params, and a knob set for a
 // mode that does not own it is refused naming the modes that do.
 func TestModeKnobs(t *testing.T) {
@@ -121,7 +145,9 @@ func TestModeKnobs(t *testing.T) {
 		for _, k := range m.Knobs {
 			if modeKnobFields[k.Name] == nil {
 				t.Errorf("mode %s's knob %s has no field in Params (modeKnobFields)", m.Name, k.Name)
+				continue
 			}
+			idShows(t, m.Name, k)
 		}
 	}
 	_, err := resolved(t, func(p *Params) { p.Mode, p.Backoff = "reader", "pause" })

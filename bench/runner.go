@@ -301,9 +301,10 @@ func fillHarness(r *Run, p Params, c modes.RecorderCounts, cost modes.RecorderCo
 // setupOf translates the scenario into what the mode needs.
 func setupOf(spec Spec, online []int) modes.Setup {
 	p := spec.Params
-	s := modes.Setup{Transport: spec.Transport, RingBytes: p.RingBytes, Wakeup: spec.Wakeup, CPU: p.ConsumerCPU,
-		CPUs: online, Payload: p.Payload, Wait: p.Wait, Commit: spec.Commit, Delivery: spec.Delivery,
-		Work: spec.Work, Backoff: spec.Backoff, PollTimeout: spec.PollTimeout}
+	s := spec.Knobs // the mode's own knobs, as it applied them
+	s.Transport, s.RingBytes, s.Wakeup, s.CPU = spec.Transport, p.RingBytes, spec.Wakeup, p.ConsumerCPU
+	s.CPUs, s.Payload, s.Commit, s.Delivery = online, p.Payload, spec.Commit, spec.Delivery
+	s.Work, s.PollTimeout = spec.Work, spec.PollTimeout
 	if !p.Pin {
 		s.CPU = -1
 	}

@@ -70,3 +70,19 @@ func firstMethod[T any](what string, start func(AttachMethod) (T, error)) (T, er
 	var zero T
 	return zero, fmt.Errorf("%s: %w", what, errors.Join(errs...))
 }
+
+// loadFor loads a spec with its variables set, and of its programs the one
+// attach method m uses.
+func loadFor[M any](load func() (*ebpf.CollectionSpec, error), vars map[string]any,
+	progs map[AttachMethod]string, m AttachMethod) (maps M, p *ebpf.Program, err error) {
+	spec, err := load()
+	if err != nil {
+		return maps, nil, err
+	}
+	for name, v := range vars {
+		if err := spec.Variables[name].Set(v); err != nil {
+			return maps, nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return loadOne[M](spec, progs[m])
+}

@@ -60,16 +60,10 @@ func primeCPUs() {
 }
 
 func startSchedWatch(own [2]uint32, m AttachMethod) (_ *SchedWatch, err error) {
-	spec, err := loadSched()
-	if err != nil {
-		return nil, err
-	}
-	if err := spec.Variables[schedVarOwnTgid].Set(own); err != nil {
-		return nil, err
-	}
 	w := &SchedWatch{Attach: m}
-	name := map[AttachMethod]string{TpBTF: "rbn_sched_switch_tp_btf", RawTp: "rbn_sched_switch_raw_tp"}[m]
-	if w.maps, w.prog, err = loadOne[schedMaps](spec, name); err != nil {
+	w.maps, w.prog, err = loadFor[schedMaps](loadSched, map[string]any{schedVarOwnTgid: own},
+		map[AttachMethod]string{TpBTF: "rbn_sched_switch_tp_btf", RawTp: "rbn_sched_switch_raw_tp"}, m)
+	if err != nil {
 		return nil, err
 	}
 	defer func() {

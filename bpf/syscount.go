@@ -37,16 +37,10 @@ func StartSyscallCounter(tgid int) (*SyscallCounter, error) {
 }
 
 func startSyscallCounter(tgid int, m AttachMethod) (_ *SyscallCounter, err error) {
-	spec, err := loadSyscount()
-	if err != nil {
-		return nil, err
-	}
-	if err := spec.Variables[syscountVarCountTgid].Set(uint32(tgid)); err != nil {
-		return nil, err
-	}
 	c := &SyscallCounter{Attach: m}
-	name := map[AttachMethod]string{TpBTF: "rbn_sc_tp_btf", RawTp: "rbn_sc_raw_tp"}[m]
-	if c.maps, c.prog, err = loadOne[syscountMaps](spec, name); err != nil {
+	c.maps, c.prog, err = loadFor[syscountMaps](loadSyscount, map[string]any{syscountVarCountTgid: uint32(tgid)},
+		map[AttachMethod]string{TpBTF: "rbn_sc_tp_btf", RawTp: "rbn_sc_raw_tp"}, m)
+	if err != nil {
 		return nil, err
 	}
 	defer func() {

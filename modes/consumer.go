@@ -96,7 +96,10 @@ type Knob struct {
 	Name    string
 	Doc     string // what it does, for help
 	Default string
-	Check   func(string) (string, error)
+	// Apply parses a value, keeps its typed form in the mode's Setup, and
+	// returns the value's canonical text (run.json's and the ID's). It is
+	// the one place the knob is parsed.
+	Apply func(s *Setup, v string) (string, error)
 }
 
 // WaitsOrOne are the mode's waits, or the one unnamed wait ("") of a mode

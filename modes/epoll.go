@@ -24,10 +24,11 @@ type epollWaiter struct {
 
 var epollMode = Mode{Name: "epoll", Waits: []string{WaitThread, WaitNetpoll}, Sleeps: true,
 	Knobs: []Knob{{Name: "wait", Default: WaitThread, Doc: "thread (blocking epoll_wait on a locked thread) or netpoll (Go's netpoller)",
-		Check: func(v string) (string, error) {
+		Apply: func(s *Setup, v string) (string, error) {
 			if v != WaitThread && v != WaitNetpoll {
 				return "", fmt.Errorf("wait %q: want thread or netpoll", v)
 			}
+			s.Wait = v
 			return v, nil
 		}}},
 	New: newEpoll, Doc: "mmap the ring and sleep in epoll_wait between drains, on a locked thread or in Go's netpoller (--wait)"}

@@ -18,8 +18,9 @@ type spinner struct {
 
 var spinMode = Mode{Name: "spin", New: newSpin,
 	Knobs: []Knob{{Name: "backoff", Default: "none", Doc: "when a poll finds nothing: none, pause, gosched, sleep:DURATION",
-		Check: func(v string) (string, error) {
+		Apply: func(s *Setup, v string) (string, error) {
 			b, err := ParseBackoff(v)
+			s.Backoff = b
 			return b.String(), err
 		}}},
 	Doc: "mmap the ring and poll it in a loop on a locked thread, never sleeping (--backoff when it finds nothing)"}

@@ -55,27 +55,19 @@ func governor(m *machine) schema.Finding {
 // show it as cpufreq/boost, intel_pstate as intel_pstate/no_turbo
 // (inverted); neither file means the kernel does not control turbo here.
 func boost(m *machine) schema.Finding {
-	const (
-		boostPath   = "sys/devices/system/cpu/cpufreq/boost"
-		noTurboPath = "sys/devices/system/cpu/intel_pstate/no_turbo"
-	)
-	v, err := m.read(boostPath)
-	switch {
-	case err == nil && v == "0":
-		return ok("cpufreq boost 0 (off)")
-	case err == nil:
-		return warn("cpufreq boost "+v+" (on)", "echo 0 > /"+boostPath)
-	case !absent(err):
-		return unknown(why(boostPath, err))
-	}
-	v, err = m.read(noTurboPath)
-	switch {
-	case err == nil && v == "1":
-		return ok("intel_pstate no_turbo 1 (turbo off)")
-	case err == nil:
-		return warn("intel_pstate no_turbo "+v+" (turbo on)", "echo 1 > /"+noTurboPath)
-	case !absent(err):
-		return unknown(why(noTurboPath, err))
+	for _, k := range []struct{ path, off, name, offState, onState string }{
+		{"sys/devices/system/cpu/cpufreq/boost", "0", "cpufreq boost", "off", "on"},
+		{"sys/devices/system/cpu/intel_pstate/no_turbo", "1", "intel_pstate no_turbo", "turbo off", "turbo on"},
+	} {
+		v, err := m.read(k.path)
+		switch {
+		case err == nil && v == k.off:
+			return ok(k.name + " " + v + " (" + k.offState + ")")
+		case err == nil:
+			return warn(k.name+" "+v+" ("+k.onState+")", "echo "+k.off+" > /"+k.path)
+		case !absent(err):
+			return unknown(why(k.path, err))
+		}
 	}
 	return unknown("no cpufreq/boost or intel_pstate/no_turbo in sysfs: the hypervisor or firmware controls turbo")
 }

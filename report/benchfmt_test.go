@@ -48,7 +48,7 @@ func TestMatrixBenchTxtParses(t *testing.T) {
 	}
 	want, total := 0, 0
 	for _, s := range res.Scenarios {
-		name := BenchName(s.Params)[len("Benchmark"):]
+		name := s.Params.BenchName()[len("Benchmark"):]
 		completed := 0
 		for _, run := range s.Runs {
 			if !run.Incomplete() {

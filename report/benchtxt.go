@@ -6,38 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"ringbench/report/view"
 	"ringbench/schema"
 )
 
 // benchMetrics are the figures bench.txt holds, from the catalog.
 var benchMetrics = schema.BenchMetrics()
-
-// BenchName is a scenario as a Go benchmark name: every knob as key=value,
-// so benchstat can slice by any of them (-col /mode -row /rate). The knobs
-// that belong to one mode (epoll's wait, spin's backoff, and pinning, which
-// netpoll cannot do) are part of the mode's name, so that with -col /mode
-// the modes of one sweep share their rows.
-func BenchName(p schema.Params) string {
-	mode := view.ModeLabel(p)
-	if p.Backoff != "" && p.Backoff != "none" {
-		mode += "-" + p.Backoff
-	}
-	if !p.Pin && p.Wait != "netpoll" {
-		mode += "-nopin"
-	}
-	parts := []string{
-		"transport=" + p.Transport, "mode=" + mode,
-		"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap, "rate=" + p.RateKey(),
-		fmt.Sprintf("batch=%d", p.Batch), fmt.Sprintf("payload=%d", p.Payload),
-		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
-		"delivery=" + p.Delivery, "work=" + p.Work, fmt.Sprintf("gomaxprocs=%d", p.GOMAXPROCS),
-	}
-	if p.Breakdown { // its instruments change what is measured: never pooled with the plain run
-		parts = append(parts, "breakdown=true")
-	}
-	return "BenchmarkConsume/" + strings.Join(parts, "/")
-}
 
 // BenchTxt renders a result in the Go benchmark format: config lines from
 // the environment, one line per completed repetition (figures that are
@@ -58,7 +31,7 @@ func BenchTxt(r *schema.Result) []byte {
 		if s.Skipped != "" {
 			continue // no runs
 		}
-		name := BenchName(s.Params)
+		name := s.Params.BenchName()
 		for _, run := range s.Runs {
 			if !run.Trusted() {
 				continue

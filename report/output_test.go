@@ -66,7 +66,7 @@ func TestBenchTxtParses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range res.Scenarios {
-		name := BenchName(s.Params)[len("Benchmark"):]
+		name := s.Params.BenchName()[len("Benchmark"):]
 		if seen[name] != len(s.Runs) {
 			t.Errorf("%s: %d results, want %d (seen %v)", name, seen[name], len(s.Runs), seen)
 		}

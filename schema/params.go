@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"fmt"
-	"runtime"
 	"strconv"
 )
 
@@ -90,62 +88,4 @@ func (p Params) RateKey() string {
 		return "max"
 	}
 	return strconv.FormatUint(p.Rate, 10)
-}
-
-// ID names the scenario in results: the DESIGN.md path plus the knobs that
-// differ from their defaults.
-func (p Params) ID() string {
-	rate := p.RateKey()
-	hash := "nohash"
-	if p.Hashmap != "none" && p.Hashmap != "" {
-		hash = p.Hashmap
-	}
-	id := fmt.Sprintf("%s/%s/%s/%s/rate=%s/batch=%d/payload=%d", p.Transport, p.Mode, p.Wakeup, hash, rate, p.Batch, p.Payload)
-	d := Defaults()
-	if p.Producers != d.Producers {
-		id += fmt.Sprintf("/producers=%d", p.Producers)
-	}
-	if p.RingBytes != d.RingBytes {
-		id += fmt.Sprintf("/ring=%d", p.RingBytes)
-	}
-	if p.Hashmap != "none" && p.Hashmap != "" &&
-		(p.HashKeys != d.HashKeys || p.HashEntries != d.HashEntries || p.HashChurn != d.HashChurn) {
-		id += fmt.Sprintf("/hash=%d,%d,%s", p.HashKeys, p.HashEntries, p.HashChurn)
-	}
-	if p.Output {
-		id += "/output"
-	}
-	if p.Wait != "" && p.Wait != WaitThread {
-		id += "/wait=" + p.Wait
-	}
-	if p.Backoff != "" && p.Backoff != "none" {
-		id += "/backoff=" + p.Backoff
-	}
-	if p.Delivery != d.Delivery {
-		id += "/delivery=" + p.Delivery
-	}
-	if p.Work != d.Work {
-		id += "/work=" + p.Work
-	}
-	if !p.Pin && p.Wait != WaitNetpoll {
-		id += "/nopin"
-	}
-	if p.GOMAXPROCS != 0 && p.GOMAXPROCS != runtime.NumCPU() {
-		id += fmt.Sprintf("/gomaxprocs=%d", p.GOMAXPROCS)
-	}
-	if p.NoLatency {
-		id += "/latency=false"
-	} else if p.LatencyClock != "" && p.LatencyClock != d.LatencyClock {
-		id += "/clock=" + p.LatencyClock
-	}
-	if p.Commit != "" && p.Commit != d.Commit && p.Mode != "reader" {
-		id += "/commit=" + p.Commit
-	}
-	if p.NoSyscallCount {
-		id += "/count-syscalls=false"
-	}
-	if p.Breakdown {
-		id += "/breakdown"
-	}
-	return id
 }

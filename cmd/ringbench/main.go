@@ -85,28 +85,35 @@ func main() {
 	os.Exit(exitCode(run(os.Stdout, os.Stderr, os.Args[1:]), os.Stderr))
 }
 
+// subcommands are what a user may type after ringbench, in help's order.
+var subcommands = []struct {
+	name string
+	run  func(stdout, stderr io.Writer, args []string) error
+}{
+	{"run", cmdRun}, {"matrix", cmdMatrix}, {"env", cmdEnv}, {"verify", cmdVerify},
+	{"claims", cmdClaims}, {"report", cmdReport}, {"compare", cmdCompare}, {"vm", cmdVM},
+}
+
+func subcommandNames() string {
+	names := make([]string, len(subcommands))
+	for i, c := range subcommands {
+		names[i] = c.name
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 func run(stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, topUsage)
-		return usagef("no subcommand given (want run, matrix, env, verify, claims, report, compare or vm)")
+		return usagef("no subcommand given (want %s)", subcommandNames())
+	}
+	for _, c := range subcommands {
+		if c.name == args[0] {
+			return c.run(stdout, stderr, args[1:])
+		}
 	}
 	switch args[0] {
-	case "run":
-		return cmdRun(stdout, stderr, args[1:])
-	case "matrix":
-		return cmdMatrix(stdout, stderr, args[1:])
-	case "env":
-		return cmdEnv(stdout, stderr, args[1:])
-	case "verify":
-		return cmdVerify(stdout, stderr, args[1:])
-	case "claims":
-		return cmdClaims(stdout, stderr, args[1:])
-	case "report":
-		return cmdReport(stdout, stderr, args[1:])
-	case "compare":
-		return cmdCompare(stdout, stderr, args[1:])
-	case "vm":
-		return cmdVM(stdout, stderr, args[1:])
+	// The processes ringbench starts of itself, not for users.
 	case bench.ChildCommand:
 		return cmdChild(stdout, os.Stdin)
 	case loadgen.Command:
@@ -115,7 +122,7 @@ func run(stdout, stderr io.Writer, args []string) error {
 		fmt.Fprint(stdout, topUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q (want run, matrix, env, verify, claims, report, compare or vm; see ringbench help)", args[0])
+	return usagef("unknown subcommand %q (want %s; see ringbench help)", args[0], subcommandNames())
 }
 
 // exitCode prints err as one line and maps it to the process exit code.

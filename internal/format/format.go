@@ -29,29 +29,32 @@ func Sig3(v float64) string {
 // SI writes v with a k, M or G suffix and three significant digits:
 // 400000 → "400k", 1250 → "1.25k", 0.0123 → "0.0123".
 func SI(v float64) string {
-	switch a := math.Abs(v); {
-	case a >= 1e9:
-		return Sig3(v/1e9) + "G"
-	case a >= 1e6:
-		return Sig3(v/1e6) + "M"
-	case a >= 1e3:
-		return Sig3(v/1e3) + "k"
-	case a == 0 || a >= 1e-4:
+	if s, ok := scaled(v, []string{"k", "M", "G"}, ""); ok {
+		return s
+	}
+	if a := math.Abs(v); a == 0 || a >= 1e-4 {
 		return Sig3(v)
 	}
 	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
+// scaled writes v in the largest of units (each 1000 times the last, the
+// first 1000 times one) it reaches, with three significant digits; false
+// when v is below the first.
+func scaled(v float64, units []string, sep string) (string, bool) {
+	for i := len(units) - 1; i >= 0; i-- {
+		if f := math.Pow(1000, float64(i+1)); math.Abs(v) >= f {
+			return Sig3(v/f) + sep + units[i], true
+		}
+	}
+	return "", false
+}
+
 // Duration writes nanoseconds in the unit that reads at a glance: 850 ns,
 // 3.05 µs, 4.41 ms, 1.2 s.
 func Duration(ns float64) string {
-	switch a := math.Abs(ns); {
-	case a >= 1e9:
-		return Sig3(ns/1e9) + " s"
-	case a >= 1e6:
-		return Sig3(ns/1e6) + " ms"
-	case a >= 1e3:
-		return Sig3(ns/1e3) + " µs"
+	if s, ok := scaled(ns, []string{"µs", "ms", "s"}, " "); ok {
+		return s
 	}
 	return strconv.FormatFloat(math.Round(ns), 'f', -1, 64) + " ns"
 }

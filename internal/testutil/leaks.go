@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -87,29 +88,34 @@ func HeldIDs(pid int) (KernelIDs, error) {
 // Alive returns those of ids that the kernel still knows. Objects are freed
 // asynchronously after their last reference goes, so callers should retry.
 func Alive(ids KernelIDs) KernelIDs {
-	var out KernelIDs
-	for _, id := range ids.Progs {
-		if p, err := ebpf.NewProgramFromID(ebpf.ProgramID(id)); err == nil {
-			p.Close()
-			out.Progs = append(out.Progs, id)
-		} else if !errors.Is(err, os.ErrNotExist) {
-			out.Progs = append(out.Progs, id)
-		}
+	return KernelIDs{
+		Progs: alive(ids.Progs, func(id uint32) bool {
+			return exists(ebpf.NewProgramFromID(ebpf.ProgramID(id)))
+		}),
+		Maps: alive(ids.Maps, func(id uint32) bool {
+			return exists(ebpf.NewMapFromID(ebpf.MapID(id)))
+		}),
+		Links: alive(ids.Links, linkExists),
 	}
-	for _, id := range ids.Maps {
-		if m, err := ebpf.NewMapFromID(ebpf.MapID(id)); err == nil {
-			m.Close()
-			out.Maps = append(out.Maps, id)
-		} else if !errors.Is(err, os.ErrNotExist) {
-			out.Maps = append(out.Maps, id)
-		}
-	}
-	for _, id := range ids.Links {
-		if linkExists(id) {
-			out.Links = append(out.Links, id)
+}
+
+func alive(ids []uint32, exists func(uint32) bool) []uint32 {
+	var out []uint32
+	for _, id := range ids {
+		if exists(id) {
+			out = append(out, id)
 		}
 	}
 	return out
+}
+
+// exists closes what opening an object by ID returned: only "no such
+// object" says it is gone; any other error (say, a permission) does not.
+func exists(obj io.Closer, err error) bool {
+	if err == nil {
+		obj.Close()
+	}
+	return !errors.Is(err, os.ErrNotExist)
 }
 
 // RequireGone fails the test if any of ids is still known to the kernel

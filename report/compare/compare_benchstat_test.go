@@ -190,7 +190,7 @@ func TestCompareAgreesWithBenchstat(t *testing.T) {
 }
 
 // benchRow is a scenario's .fullname as benchstat shows it.
-func benchRow(p schema.Params) string { return strings.TrimPrefix(report.BenchName(p), "Benchmark") }
+func benchRow(p schema.Params) string { return strings.TrimPrefix(p.BenchName(), "Benchmark") }
 
 // benchUnitOf is the bench.txt unit of a compare metric.
 func benchUnitOf(key string) (string, bool) {
