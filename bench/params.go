@@ -170,21 +170,25 @@ func resolveMode(s *Spec) (err error) {
 	if s.Clock, err = modes.ParseLatencyClock(p.LatencyClock); err != nil {
 		return err
 	}
-	if s.Commit, err = modes.ParseCommit(p.Commit); err != nil {
+	m, err := modes.Lookup(p.Mode)
+	if err != nil {
 		return err
 	}
 	switch {
-	case p.Mode == "reader":
-		s.Commit = modes.CommitRecord // cilium/ebpf's readers commit per record
-		p.Commit = string(s.Commit)
-	case s.Commit == modes.CommitRecord && s.Delivery.Channel:
-		return fmt.Errorf("commit record applies to inline delivery: with a channel, ring space goes back per batch the worker returns")
+	case m.OwnCommit != "":
+		s.Commit = m.OwnCommit // FillDefaults left p.Commit empty: not a knob here
+	default:
+		if s.Commit, err = modes.ParseCommit(p.Commit); err != nil {
+			return err
+		}
+		if s.Commit == modes.CommitRecord && s.Delivery.Channel {
+			return fmt.Errorf("commit record applies to inline delivery: with a channel, ring space goes back per batch the worker returns")
+		}
 	}
 	if s.PollTimeout, err = time.ParseDuration(p.PollTimeout); err != nil || s.PollTimeout <= 0 || s.PollTimeout > time.Minute {
 		return fmt.Errorf("poll timeout %q: want a duration from 1ns to 1m, e.g. 10ms", p.PollTimeout)
 	}
-	m, err := modes.Lookup(p.Mode)
-	if err != nil {
+	if err := checkInC(m, p); err != nil {
 		return err
 	}
 	for _, name := range sortedKeys(modeKnobFields) {
@@ -192,7 +196,12 @@ func resolveMode(s *Spec) (err error) {
 		i := slices.IndexFunc(m.Knobs, func(k modes.Knob) bool { return k.Name == name })
 		if i < 0 {
 			if *v != "" {
-				return fmt.Errorf("%s applies to the %s mode only (mode is %s)", name, strings.Join(modes.KnobOwners(name), ", "), p.Mode)
+				owners := modes.KnobOwners(name)
+				kind := "mode"
+				if len(owners) > 1 {
+					kind = "modes"
+				}
+				return fmt.Errorf("%s applies to the %s %s only (mode is %s)", name, strings.Join(owners, " and "), kind, p.Mode)
 			}
 			continue
 		}
@@ -202,6 +211,26 @@ func resolveMode(s *Spec) (err error) {
 	}
 	if p.Breakdown && (!m.Sleeps || p.Rate == 0 || p.B2B) {
 		return errBreakdownMode(p.Mode)
+	}
+	return nil
+}
+
+// checkInC refuses what a mode whose loop runs in C cannot do, and a mode
+// this binary cannot run.
+func checkInC(m modes.Mode, p *Params) error {
+	if m.Unavailable != "" {
+		return MachineError{fmt.Sprintf("mode %s: %s", m.Name, m.Unavailable)}
+	}
+	if !m.InC {
+		return nil
+	}
+	switch {
+	case p.Delivery != schema.Defaults().Delivery:
+		return fmt.Errorf("delivery %s: the %s mode records in C and hands no event to a Go channel; use delivery=inline", p.Delivery, m.Name)
+	case p.Work != schema.Defaults().Work:
+		return fmt.Errorf("work %s: the %s mode records in C, where there is no Go work to do; use work=0", p.Work, m.Name)
+	case p.Breakdown:
+		return fmt.Errorf("breakdown: the %s mode records in C, which keeps no read trace; run the breakdown with the Go modes", m.Name)
 	}
 	return nil
 }
@@ -219,6 +248,9 @@ func FillDefaults(p *Params) {
 		}
 	}
 	if m, err := modes.Lookup(p.Mode); err == nil {
+		if m.OwnCommit != "" {
+			p.Commit = "" // the mode's own way, not a knob (results before this said "record")
+		}
 		for _, k := range m.Knobs {
 			if v := modeKnobFields[k.Name]; v != nil && *v(p) == "" {
 				*v(p) = k.Default

@@ -98,14 +98,14 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 		return Outcome{}, fmt.Errorf("latency breakdown: %w", bd.err)
 	}
 	recOpts := modes.RecorderOptions{Clock: spec.Clock, NoTimestamps: p.NoLatency, Trace: bd.trace}
-	recCost := modes.MeasureRecorderCost(recorderCostTime, p.Payload, recOpts)
+	recCost := modes.RecorderCostOf(p.Mode, recorderCostTime, p.Payload, recOpts)
 	rec := modes.NewRecorder(ncpu, win, recOpts)
 	setup := setupOf(spec, online)
 	setup.Ring = prod.Ring()
 	var inline *loadgen.Inline
 	if p.B2B {
 		inline = loadgen.NewInline(win, nil)
-		setup.Trigger = inline.Trigger
+		setup.Trigger, setup.Triggered = inline.Trigger, inline.Add
 	}
 	cons, err := modes.New(p.Mode, setup)
 	if err != nil {

@@ -1,6 +1,8 @@
 package loadgen
 
 import (
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"ringbench/internal/hist"
 	"ringbench/internal/window"
 )
@@ -26,6 +28,15 @@ func NewInline(w *window.Window, trigger func()) *Inline {
 // Trigger issues one trigger and records its duration if it falls in the
 // window. Call it from one goroutine only.
 func (l *Inline) Trigger() { l.r.fire(l.w, l.trigger) }
+
+// Add counts triggers issued without Trigger (by a consumer loop in C,
+// which times them the same way): how many, how many in the window, and
+// each window trigger's duration.
+func (l *Inline) Add(triggers, windowTriggers uint64, durations *hdrhistogram.Histogram) {
+	l.r.Triggers += triggers
+	l.r.WindowTriggers += windowTriggers
+	l.r.Syscall.Merge(durations)
+}
 
 // Result is what Trigger recorded; read it after the triggering goroutine
 // has stopped.

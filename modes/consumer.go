@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/cilium/ebpf"
 
 	"ringbench/bpf"
@@ -44,6 +45,10 @@ type Setup struct {
 	// the consumer triggers the next batch itself after each drain instead
 	// of waiting for a producer thread.
 	Trigger func()
+	// Triggered, set beside Trigger, takes the triggers a C loop issued
+	// itself instead of calling Trigger: how many, how many in the
+	// window, and each window trigger's duration.
+	Triggered func(triggers, windowTriggers uint64, durations *hdrhistogram.Histogram)
 }
 
 // needsTimeout reports whether the wakeup policy can leave events in the
@@ -86,7 +91,29 @@ type Mode struct {
 	// Sleeps says it sleeps in a wait syscall, so its latency can be
 	// split at the wakeup (bench's --breakdown).
 	Sleeps bool
-	New    func(Setup) (Consumer, error)
+	// InC says the consumer loop runs in C (modes/cring) and records
+	// there: the knobs that act on the Go side — channel delivery, --work,
+	// the latency breakdown's trace — do not apply to it.
+	InC bool
+	// OwnCommit is how the mode hands ring space back when that is not
+	// the scenario's choice (a library's readers commit per record); the
+	// commit knob does not apply to it.
+	OwnCommit Commit
+	// Unavailable says why this binary cannot run the mode; "" when it
+	// can.
+	Unavailable string
+	// Cost measures what recording costs, for a mode that does not record
+	// with the Go Recorder; nil means MeasureRecorderCost.
+	Cost func(d time.Duration, payload int, o RecorderOptions) RecorderCost
+	New  func(Setup) (Consumer, error)
+}
+
+// RecorderCostOf measures what recording costs for mode (see Mode.Cost).
+func RecorderCostOf(mode string, d time.Duration, payload int, o RecorderOptions) RecorderCost {
+	if m, err := Lookup(mode); err == nil && m.Cost != nil {
+		return m.Cost(d, payload, o)
+	}
+	return MeasureRecorderCost(d, payload, o)
 }
 
 // Knob is a scenario knob that belongs to one mode: its name (the flag and
@@ -112,7 +139,7 @@ func (m Mode) WaitsOrOne() []string {
 }
 
 // registry lists the modes in the order help and charts show them.
-var registry = []Mode{readerMode, spinMode, epollMode}
+var registry = []Mode{readerMode, spinMode, epollMode, libbpfMode, cmmapMode}
 
 // Modes lists the read modes.
 func Modes() []Mode { return slices.Clone(registry) }

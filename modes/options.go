@@ -113,6 +113,12 @@ const (
 	WaitNetpoll = schema.WaitNetpoll // the epoll fd parked in Go's netpoller
 )
 
+// Waits of the c-mmap mode.
+const (
+	WaitSpin  = schema.WaitSpin  // poll in a loop, never sleeping
+	WaitEpoll = schema.WaitEpoll // sleep in epoll_wait when a drain finds nothing
+)
+
 // LatencyClock is when the Recorder reads the consumer's clock.
 type LatencyClock string
 

@@ -76,10 +76,11 @@ func keys() []Key {
 		{Name: "hash-entries", Get: num(func(p Params) int { return p.HashEntries }), ID: inOther},
 		{Name: "hash-churn", Get: func(p Params) string { return p.HashChurn }, ID: inOther},
 		{Name: "output", Get: flag(func(p Params) bool { return p.Output }), ID: func(p Params) string { return when(p.Output, "output") }},
-		// wait, backoff, commit and poll-timeout are the modes' own knobs
-		// (modes.Knob): a segment when they differ from the mode's default.
+		// wait and backoff are the modes' own knobs (modes.Knob): a
+		// segment when they differ from the mode's default (epoll's thread,
+		// c-mmap's spin; TestModeKnobs holds this to the modes).
 		{Name: "wait", Get: func(p Params) string { return p.Wait }, ID: func(p Params) string {
-			return when(p.Wait != "" && p.Wait != WaitThread, "wait="+p.Wait)
+			return when(p.Wait != "" && p.Wait != WaitThread && p.Wait != WaitSpin, "wait="+p.Wait)
 		}},
 		{Name: "backoff", Get: func(p Params) string { return p.Backoff }, ID: func(p Params) string {
 			return when(p.Backoff != "" && p.Backoff != "none", "backoff="+p.Backoff)
@@ -101,9 +102,10 @@ func keys() []Key {
 			return when(p.LatencyClock != "" && p.LatencyClock != Defaults().LatencyClock, "clock="+p.LatencyClock)
 		}},
 		{Name: "latency", Get: flag(func(p Params) bool { return !p.NoLatency }), ID: inOther},
-		// The reader does not commit by hand: its IDs never name a commit.
+		// Empty for a mode that commits its own way (the readers of
+		// cilium/ebpf and libbpf), or in results from before the knob.
 		{Name: "commit", Get: func(p Params) string { return p.Commit }, ID: func(p Params) string {
-			return when(p.Commit != "" && p.Commit != Defaults().Commit && p.Mode != "reader", "commit="+p.Commit)
+			return when(p.Commit != "" && p.Commit != Defaults().Commit, "commit="+p.Commit)
 		}},
 		{Name: "count-syscalls", Get: flag(func(p Params) bool { return !p.NoSyscallCount }), ID: func(p Params) string {
 			return when(p.NoSyscallCount, "count-syscalls=false")

@@ -12,6 +12,8 @@ const (
 	TransportPerfbuf = "perfbuf"
 	WaitThread       = "thread"
 	WaitNetpoll      = "netpoll"
+	WaitSpin         = "spin"
+	WaitEpoll        = "epoll"
 	ClockPerDrain    = "per-drain"
 	ClockPerEvent    = "per-event"
 	CommitBatch      = "batch"

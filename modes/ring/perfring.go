@@ -46,6 +46,11 @@ func NewPerfRing(head, tail *uint64, data []byte) (*PerfRing, error) {
 // Cursor is the position just past the last record Read consumed.
 func (r *PerfRing) Cursor() uint64 { return r.cursor }
 
+// Shared is the memory the ring shares with the kernel, for a consumer
+// written in another language (modes/cring): data_tail, data_head and the
+// data area, mapped once.
+func (r *PerfRing) Shared() (tail, head *uint64, data []byte) { return r.tail, r.head, r.data }
+
 // Pending is what the kernel has published beyond the cursor, in bytes.
 func (r *PerfRing) Pending() uint64 { return atomic.LoadUint64(r.head) - r.cursor }
 

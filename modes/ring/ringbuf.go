@@ -51,6 +51,13 @@ func NewRingbuf(consumerPos, producerPos *uint64, data []byte) (*Ringbuf, error)
 // Size is the ring's data size.
 func (r *Ringbuf) Size() int { return int(r.mask + 1) }
 
+// Shared is the memory the ring shares with the kernel, for a consumer
+// written in another language (modes/cring): the consumer and producer
+// position words and the data area, mapped twice.
+func (r *Ringbuf) Shared() (consumerPos, producerPos *uint64, data []byte) {
+	return r.consumerPos, r.producerPos, r.data
+}
+
 // Cursor is the position just past the last record Read visited or skipped.
 func (r *Ringbuf) Cursor() uint64 { return r.cursor }
 

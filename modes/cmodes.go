@@ -1,0 +1,170 @@
+package modes
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"ringbench/bpf"
+	"ringbench/internal/cpu"
+	"ringbench/internal/hist"
+	"ringbench/internal/window"
+	"ringbench/modes/cring"
+)
+
+// The C modes: what the same consumer costs without Go. c-mmap is the spin
+// and epoll modes' loop in C; libbpf is what a tool that reads through
+// libbpf by cgo pays (libbpfgo's way, without the channel it adds). Both
+// record in C with the Go Recorder's rules and hand their counts back.
+
+var cmmapMode = Mode{Name: "c-mmap", New: newCMmap, InC: true, Unavailable: cring.Unavailable, Cost: cCost,
+	Waits: []string{WaitSpin, WaitEpoll},
+	Knobs: []Knob{{Name: "wait", Default: WaitSpin, Doc: "spin (poll in a loop) or epoll (epoll_wait on the locked thread)",
+		Apply: func(s *Setup, v string) (string, error) {
+			if v != WaitSpin && v != WaitEpoll {
+				return "", fmt.Errorf("wait %q: the c-mmap mode waits spin or epoll", v)
+			}
+			s.Wait = v
+			return v, nil
+		}}},
+	Doc: "the spin/epoll modes' mmap loop written in C (the kernel benchmark's rb-custom/pb-custom), on a locked thread (--wait spin|epoll)"}
+
+var libbpfMode = Mode{Name: "libbpf", New: newLibbpf, InC: true, Sleeps: true, OwnCommit: CommitRecord,
+	Unavailable: cring.Unavailable, Cost: cCost,
+	Doc: "libbpf's ring_buffer__poll / perf_buffer__poll through cgo, on a locked thread"}
+
+// The C side keeps the sequence trackers in modes' layout.
+const _ = uint(cring.SeqWindow-seqWindow) + uint(seqWindow-cring.SeqWindow)
+
+// cConsumer runs a C loop on a locked, pinned thread with a C recorder,
+// and merges what it recorded into the Recorder afterwards.
+type cConsumer struct {
+	setup Setup
+	src   source // c-mmap: the rings, mapped here
+	run   func(ctx context.Context, r *cring.Recorder, w *window.Window) error
+}
+
+func (c *cConsumer) Run(ctx context.Context, rec *Recorder) error {
+	tid, undo, err := cpu.LockAndPin(c.setup.CPU)
+	if err != nil {
+		return err
+	}
+	defer undo()
+	rec.SetThread(tid)
+	cr, err := cring.NewRecorder(len(rec.seq), len(rec.latency.Raw()), rec.perEvent, rec.opts.NoTimestamps)
+	if err != nil {
+		return err
+	}
+	defer cr.Free()
+	err = c.run(ctx, cr, rec.window)
+	res := cr.Result()
+	rec.merge(res)
+	if c.setup.Triggered != nil {
+		t := hist.NewCounts()
+		add(t.Raw(), res.Trigger.Counts)
+		c.setup.Triggered(res.Trigger.Triggers, res.Trigger.WindowTriggers, t.Histogram())
+	}
+	return err
+}
+
+func (c *cConsumer) Close() error {
+	if c.src != nil {
+		return c.src.close()
+	}
+	return nil
+}
+
+func newCMmap(s Setup) (Consumer, error) {
+	src, err := openSource(s)
+	if err != nil {
+		return nil, err
+	}
+	m := cring.Mmap{Perf: s.Transport == bpf.Perfbuf, Epoll: s.Wait == WaitEpoll, CommitRecord: s.Commit == CommitRecord,
+		B2B: s.Trigger != nil, TriggerNr: bpf.TriggerSyscall, TimeoutMs: -1}
+	if s.needsTimeout() {
+		m.TimeoutMs = ms(s.PollTimeout)
+	}
+	switch src := src.(type) {
+	case *ringbufSource:
+		pos, prod, data := src.m.Ring.Shared()
+		m.Rings = []cring.Ring{{Pos: pos, Head: prod, Data: data, Size: src.m.Ring.Size(), FD: src.fd}}
+	case *perfSource:
+		for i, r := range src.rings {
+			tail, head, data := r.Shared()
+			m.Rings = append(m.Rings, cring.Ring{Pos: tail, Head: head, Data: data, Size: len(data), FD: src.bufs.CPUs[i].FD})
+		}
+	}
+	return &cConsumer{setup: s, src: src, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
+		return cring.RunMmap(ctx, m, r, w)
+	}}, nil
+}
+
+// libbpfStopPoll bounds each poll when no wakeup may be due, so a stop is
+// seen within it: libbpf's epoll set has no room for a wake-up fd of ours.
+const libbpfStopPoll = 50 * time.Millisecond
+
+func newLibbpf(s Setup) (Consumer, error) {
+	l := cring.Lib{Perf: s.Transport == bpf.Perfbuf, MapFD: s.Ring.FD(), PageCnt: s.RingBytes / os.Getpagesize(),
+		B2B: s.Trigger != nil, TriggerNr: bpf.TriggerSyscall, TimeoutMs: ms(libbpfStopPoll)}
+	if s.needsTimeout() {
+		l.TimeoutMs = ms(min(s.PollTimeout, libbpfStopPoll))
+	}
+	if l.Perf {
+		l.CPUs = s.CPUs
+		w := s.perfWakeup()
+		l.WakeupEvents, l.Watermark = w.Events, w.Watermark
+	}
+	return &cConsumer{setup: s, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
+		return cring.RunLibbpf(ctx, l, r, w)
+	}}, nil
+}
+
+// ms is d in whole milliseconds, at least one.
+func ms(d time.Duration) int { return int(max((d+time.Millisecond-1)/time.Millisecond, 1)) }
+
+func add(into, from []int64) {
+	for i, n := range from {
+		into[i] += n
+	}
+}
+
+// merge takes what a C recorder recorded, as if this Recorder had.
+func (r *Recorder) merge(res cring.Result) {
+	add(r.latency.Raw(), res.Counts)
+	for i, s := range res.Seqs {
+		r.seq[i] = cpuSeq{next: s.Next, settled: s.Settled, open: s.Open, dups: s.Dups, reorders: s.Reorders, seen: s.Seen}
+		r.c.Batched += r.seq[i].arrivals() // every C event costs the C recorder's EventNs
+	}
+	if r.eventLen == 0 {
+		r.eventLen = res.EventLen
+	}
+	c := res.Counters
+	r.c.Malformed += c.Malformed
+	r.c.Negative += c.Negative
+	r.c.ClockReads += c.ClockReads
+	r.c.Restamps += c.Restamps
+	r.c.Lost += c.Lost
+	r.tooSlow += c.TooSlow
+	r.inWin += c.InWindow
+}
+
+// cCost is MeasureRecorderCost for the C recorder: a pass of one event,
+// and each event of a pass of costPass (C records both ways alike).
+func cCost(d time.Duration, payload int, o RecorderOptions) RecorderCost {
+	size := max(payload, bpf.EventHeaderSize)
+	if o.NoTimestamps {
+		size = bpf.CompactEventSize
+	}
+	r, err := cring.NewRecorder(1, len(hist.NewCounts().Raw()), o.Clock == ClockPerEvent, o.NoTimestamps)
+	if err != nil {
+		return RecorderCost{}
+	}
+	defer r.Free()
+	w := window.New()
+	w.Open(0)
+	overhead := clockReadNs()
+	pass := max(r.TimeRecord(w, size, 1, int64(d/2))-overhead, 0)
+	event := max(r.TimeRecord(w, size, costPass, int64(d/2))-overhead/costPass, 0)
+	return RecorderCost{PassNs: pass, EventNs: event, SingleNs: event}
+}

@@ -1,0 +1,33 @@
+//go:build !cgo
+
+package cring
+
+import (
+	"context"
+	"errors"
+
+	"ringbench/internal/window"
+)
+
+// Unavailable is why the C modes cannot run in this binary; "" when they
+// can.
+const Unavailable = "this ringbench was built without cgo (CGO_ENABLED=0); build it with cgo and libbpf-dev to run the C modes"
+
+var errUnavailable = errors.New(Unavailable)
+
+type Recorder struct{}
+
+func NewRecorder(cpus, counts int, perEvent, noTimestamps bool) (*Recorder, error) {
+	return nil, errUnavailable
+}
+func (r *Recorder) Free()                                              {}
+func (r *Recorder) Result() Result                                     { return Result{} }
+func (r *Recorder) Record(w *window.Window, raw []byte, beginPass bool) {}
+func (r *Recorder) TimeRecord(w *window.Window, size, n int, d int64) float64 {
+	return 0
+}
+
+func RunMmap(ctx context.Context, m Mmap, r *Recorder, w *window.Window) error { return errUnavailable }
+func RunLibbpf(ctx context.Context, l Lib, r *Recorder, w *window.Window) error {
+	return errUnavailable
+}
