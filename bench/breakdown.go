@@ -196,7 +196,7 @@ func (b *breakdownRun) close() {
 func errBreakdownMode(mode string) error {
 	var sleepers []string
 	for _, m := range modes.Modes() {
-		if m.Sleeps {
+		if m.Sleeps && !m.InC {
 			sleepers = append(sleepers, m.Name)
 		}
 	}

@@ -63,7 +63,7 @@ func Keys() []Key {
 		key := Key{Name: name, Doc: kd.doc, List: kd.list, Bool: k.isBool, Default: schemaKey(name).Get(d)}
 		switch {
 		case name == "mode":
-			key.List, key.Doc = true, "read modes: "+strings.Join(modes.Names(), ", ")
+			key.List, key.Doc = true, "read modes: "+modeList()
 		case name == "cpus":
 			key.Default = ":"
 		case !ok:
@@ -74,14 +74,29 @@ func Keys() []Key {
 	return out
 }
 
-// modeKnobDoc describes a knob a read mode owns, from the mode.
+// modeList names the modes, and why this binary cannot run those it
+// cannot.
+func modeList() string {
+	var names []string
+	for _, m := range modes.Modes() {
+		if m.Unavailable != "" {
+			names = append(names, m.Name+" (unavailable: "+m.Unavailable+")")
+			continue
+		}
+		names = append(names, m.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// modeKnobDoc describes a knob read modes own, from the modes.
 func modeKnobDoc(name string) (doc, def string) {
+	var docs []string
 	for _, m := range modes.Modes() {
 		for _, k := range m.Knobs {
 			if k.Name == name {
-				return fmt.Sprintf("%s mode: %s (default %s)", m.Name, k.Doc, k.Default), ""
+				docs = append(docs, fmt.Sprintf("%s mode: %s (default %s)", m.Name, k.Doc, k.Default))
 			}
 		}
 	}
-	return "", ""
+	return strings.Join(docs, "; "), ""
 }

@@ -106,7 +106,8 @@ func childOf(pid int) int {
 // exactly, in every mode; latency is not measured and says so.
 func TestNoLatencyAccounts(t *testing.T) {
 	testutil.RequireBPF(t)
-	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+	forEachMode(t, func(t *testing.T, tr string, v modeVariant) {
+		mode, wait := v.mode, v.wait
 		r := runChecked(t, scenario(t, func(p *Params) {
 			p.Transport, p.Mode, p.Wait, p.Rate, p.Batch, p.NoLatency = tr, mode, wait, 50_000, 10, true
 		}))
@@ -125,9 +126,10 @@ func TestNoLatencyAccounts(t *testing.T) {
 // the accounting, in the mmap modes it applies to.
 func TestCommitPerRecord(t *testing.T) {
 	testutil.RequireBPF(t)
-	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
-		if mode == "reader" {
-			t.Skip("the reader's library commits per record whatever the knob")
+	forEachMode(t, func(t *testing.T, tr string, v modeVariant) {
+		mode, wait := v.mode, v.wait
+		if v.m.OwnCommit != "" {
+			t.Skip("the mode's library commits per record whatever the knob")
 		}
 		r := runChecked(t, scenario(t, func(p *Params) {
 			p.Transport, p.Mode, p.Wait, p.Rate, p.Batch, p.Commit = tr, mode, wait, 0, 20, "record"

@@ -219,7 +219,7 @@ func resolveMode(s *Spec) (err error) {
 // this binary cannot run.
 func checkInC(m modes.Mode, p *Params) error {
 	if m.Unavailable != "" {
-		return MachineError{fmt.Sprintf("mode %s: %s", m.Name, m.Unavailable)}
+		return MachineError{fmt.Sprintf("mode %s is unavailable: %s; build ringbench with cgo and libbpf-dev to run it", m.Name, m.Unavailable)}
 	}
 	if !m.InC {
 		return nil

@@ -10,6 +10,7 @@ import (
 
 	"ringbench/internal/cpu"
 	"ringbench/internal/testutil"
+	"ringbench/modes"
 	"ringbench/schema"
 )
 
@@ -91,13 +92,32 @@ func requireLoadgenGone(t *testing.T, r Run) {
 	}
 }
 
-// modeVariants are every read mode and wait strategy.
-var modeVariants = []struct{ mode, wait string }{{"reader", ""}, {"spin", ""}, {"epoll", "thread"}, {"epoll", "netpoll"}}
+// modeVariant is a read mode with one of its waits.
+type modeVariant struct {
+	mode, wait string
+	m          modes.Mode
+}
 
-func forEachMode(t *testing.T, f func(t *testing.T, transport, mode, wait string)) {
+// modeVariants are every read mode of the registry with each of its waits;
+// a mode this binary cannot run is left out (its subtest says so).
+func modeVariants(t *testing.T) []modeVariant {
+	var out []modeVariant
+	for _, m := range modes.Modes() {
+		if m.Unavailable != "" {
+			t.Run(m.Name, func(t *testing.T) { t.Skip(m.Unavailable) })
+			continue
+		}
+		for _, w := range m.WaitsOrOne() {
+			out = append(out, modeVariant{m.Name, w, m})
+		}
+	}
+	return out
+}
+
+func forEachMode(t *testing.T, f func(t *testing.T, transport string, v modeVariant)) {
 	for _, tr := range []string{"ringbuf", "perfbuf"} {
-		for _, v := range modeVariants {
-			t.Run(tr+"/"+v.mode+v.wait, func(t *testing.T) { f(t, tr, v.mode, v.wait) })
+		for _, v := range modeVariants(t) {
+			t.Run(tr+"/"+schema.ModeLabel(v.mode, v.wait), func(t *testing.T) { f(t, tr, v) })
 		}
 	}
 }
@@ -113,7 +133,8 @@ func requireChecks(t *testing.T, r Run) {
 // positive latency.
 func TestModesDeliverEverything(t *testing.T) {
 	testutil.RequireBPF(t)
-	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+	forEachMode(t, func(t *testing.T, tr string, v modeVariant) {
+		mode, wait := v.mode, v.wait
 		r := runChecked(t, scenario(t, func(p *Params) { p.Transport, p.Mode, p.Wait, p.Rate = tr, mode, wait, 20_000 }))
 		e := r.Events
 		if e.Emitted == 0 || e.Consumed != e.Emitted || e.Dropped != 0 || e.Lost != 0 {
@@ -141,7 +162,8 @@ func TestModesDeliverEverything(t *testing.T) {
 // accounted for: emitted = consumed + dropped, per CPU and in total.
 func TestOverloadAccounting(t *testing.T) {
 	testutil.RequireBPF(t)
-	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+	forEachMode(t, func(t *testing.T, tr string, v modeVariant) {
+		mode, wait := v.mode, v.wait
 		r := runChecked(t, scenario(t, func(p *Params) {
 			p.Transport, p.Mode, p.Wait, p.Rate, p.Batch, p.RingBytes = tr, mode, wait, 0, 100, os.Getpagesize()
 		}))
@@ -160,7 +182,8 @@ func TestOverloadAccounting(t *testing.T) {
 // loaded, mapped or open, in every mode.
 func TestInterruptedRunCleansUp(t *testing.T) {
 	testutil.RequireBPF(t)
-	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+	forEachMode(t, func(t *testing.T, tr string, v modeVariant) {
+		mode, wait := v.mode, v.wait
 		p := scenario(t, func(p *Params) { p.Transport, p.Mode, p.Wait, p.DurationS = tr, mode, wait, 60 })
 		testutil.InitNetpoller()
 		before, _ := testutil.FootprintOf(os.Getpid())
@@ -184,7 +207,11 @@ func TestInterruptedRunCleansUp(t *testing.T) {
 // the worker returns a batch) or copied (reader).
 func TestChannelDeliveryWithWork(t *testing.T) {
 	testutil.RequireBPF(t)
-	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+	forEachMode(t, func(t *testing.T, tr string, v modeVariant) {
+		mode, wait := v.mode, v.wait
+		if v.m.InC {
+			t.Skip("records in C: no channel delivery, no Go work")
+		}
 		for _, delivery := range []string{"channel", "channel:32"} {
 			r := runChecked(t, scenario(t, func(p *Params) {
 				p.Transport, p.Mode, p.Wait, p.Rate, p.Delivery, p.Work = tr, mode, wait, 10_000, delivery, "100,64"
@@ -201,7 +228,8 @@ func TestChannelDeliveryWithWork(t *testing.T) {
 // every batch is consumed.
 func TestBackToBack(t *testing.T) {
 	testutil.RequireBPF(t)
-	forEachMode(t, func(t *testing.T, tr, mode, wait string) {
+	forEachMode(t, func(t *testing.T, tr string, v modeVariant) {
+		mode, wait := v.mode, v.wait
 		r := runChecked(t, scenario(t, func(p *Params) {
 			p.Transport, p.Mode, p.Wait, p.B2B, p.Batch, p.Payload = tr, mode, wait, true, 50, 24
 		}))
@@ -252,7 +280,7 @@ func TestCostFigures(t *testing.T) {
 	}
 	// No mode's read path allocates, waits included (the netpoll wait once
 	// allocated three times per wakeup).
-	for _, v := range modeVariants {
+	for _, v := range modeVariants(t) {
 		if v.mode == "spin" {
 			continue
 		}

@@ -16,6 +16,7 @@ import (
 	"ringbench/internal/window"
 	"ringbench/modes"
 	"ringbench/modes/ring"
+	"ringbench/schema"
 )
 
 const c4Text = "A perf event array's map fd can be mmapped to reach perf_event_mmap_page and the ring, and read(2) on it (or on the perf event fd) returns whole perf records and advances data_tail"
@@ -101,9 +102,13 @@ func runC10(c1 c1Evidence, c2 Result) Result {
 	r.Evidence = append(r.Evidence, "ringbuf with BPF_F_NO_PREALLOC: "+errnoText(c1.ringbufFlag)+" (C1); read(2) on a ringbuf: C2 "+string(c2.Verdict))
 	tried, hung, failed := 0, 0, 0
 	for _, m := range modes.Modes() {
+		if m.Unavailable != "" {
+			r.Evidence = append(r.Evidence, fmt.Sprintf("%s: not in this binary (%s)", m.Name, m.Unavailable))
+			continue
+		}
 		for _, wait := range m.WaitsOrOne() {
 			took, err := cancelIdle(m.Name, wait)
-			name := m.Name + wait
+			name := schema.ModeLabel(m.Name, wait)
 			tried++
 			switch {
 			case err != nil:

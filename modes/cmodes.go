@@ -40,9 +40,10 @@ const _ = uint(cring.SeqWindow-seqWindow) + uint(seqWindow-cring.SeqWindow)
 // cConsumer runs a C loop on a locked, pinned thread with a C recorder,
 // and merges what it recorded into the Recorder afterwards.
 type cConsumer struct {
-	setup Setup
-	src   source // c-mmap: the rings, mapped here
-	run   func(ctx context.Context, r *cring.Recorder, w *window.Window) error
+	setup  Setup
+	src    source                     // c-mmap: the rings, mapped here
+	closer interface{ Close() error } // libbpf: its buffers
+	run    func(ctx context.Context, r *cring.Recorder, w *window.Window) error
 }
 
 func (c *cConsumer) Run(ctx context.Context, rec *Recorder) error {
@@ -71,6 +72,9 @@ func (c *cConsumer) Run(ctx context.Context, rec *Recorder) error {
 func (c *cConsumer) Close() error {
 	if c.src != nil {
 		return c.src.close()
+	}
+	if c.closer != nil {
+		return c.closer.Close()
 	}
 	return nil
 }
@@ -106,7 +110,7 @@ const libbpfStopPoll = 50 * time.Millisecond
 
 func newLibbpf(s Setup) (Consumer, error) {
 	l := cring.Lib{Perf: s.Transport == bpf.Perfbuf, MapFD: s.Ring.FD(), PageCnt: s.RingBytes / os.Getpagesize(),
-		B2B: s.Trigger != nil, TriggerNr: bpf.TriggerSyscall, TimeoutMs: ms(libbpfStopPoll)}
+		TimeoutMs: ms(libbpfStopPoll)}
 	if s.needsTimeout() {
 		l.TimeoutMs = ms(min(s.PollTimeout, libbpfStopPoll))
 	}
@@ -115,8 +119,12 @@ func newLibbpf(s Setup) (Consumer, error) {
 		w := s.perfWakeup()
 		l.WakeupEvents, l.Watermark = w.Events, w.Watermark
 	}
-	return &cConsumer{setup: s, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
-		return cring.RunLibbpf(ctx, l, r, w)
+	lb, err := cring.OpenLibbpf(l)
+	if err != nil {
+		return nil, err
+	}
+	return &cConsumer{setup: s, closer: lb, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
+		return lb.Run(ctx, r, w, s.Trigger != nil, bpf.TriggerSyscall)
 	}}, nil
 }
 

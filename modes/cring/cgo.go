@@ -204,28 +204,65 @@ func RunMmap(ctx context.Context, m Mmap, r *Recorder, w *window.Window) error {
 	})
 }
 
-// RunLibbpf runs libbpf's consumer on the calling thread until ctx is
-// done, then drains what is left. The caller locks and pins the thread.
-func RunLibbpf(ctx context.Context, l Lib, r *Recorder, w *window.Window) error {
-	cfg := C.struct_rbn_lib{map_fd: C.int(l.MapFD), page_cnt: C.int(l.PageCnt),
+// Libbpf is libbpf's ring_buffer or perf_buffer over a map, opened
+// before the load starts: a perf ring must be in the array before the
+// producer writes, or its events are dropped.
+type Libbpf struct {
+	h    *C.struct_rbn_libh
+	cfg  *C.struct_rbn_lib // C memory: it holds the CPU list
+	cpus *C.int
+}
+
+// OpenLibbpf opens libbpf's buffers as l says.
+func OpenLibbpf(l Lib) (*Libbpf, error) {
+	lb := &Libbpf{cfg: (*C.struct_rbn_lib)(C.calloc(1, C.size_t(unsafe.Sizeof(C.struct_rbn_lib{}))))}
+	if lb.cfg == nil {
+		return nil, errors.New("cring: out of memory")
+	}
+	*lb.cfg = C.struct_rbn_lib{map_fd: C.int(l.MapFD), page_cnt: C.int(l.PageCnt),
 		wakeup_events: C.int(l.WakeupEvents), watermark: C.int(l.Watermark), timeout_ms: C.int(l.TimeoutMs)}
 	if l.Perf {
-		cfg.perf = 1
-		cpus := (*C.int)(C.calloc(C.size_t(max(len(l.CPUs), 1)), C.size_t(unsafe.Sizeof(C.int(0)))))
-		if cpus == nil {
-			return errors.New("cring: out of memory")
+		lb.cfg.perf = 1
+		lb.cpus = (*C.int)(C.calloc(C.size_t(max(len(l.CPUs), 1)), C.size_t(unsafe.Sizeof(C.int(0)))))
+		if lb.cpus == nil {
+			lb.Close()
+			return nil, errors.New("cring: out of memory")
 		}
-		defer C.free(unsafe.Pointer(cpus))
 		for i, c := range l.CPUs {
-			unsafe.Slice(cpus, len(l.CPUs))[i] = C.int(c)
+			unsafe.Slice(lb.cpus, len(l.CPUs))[i] = C.int(c)
 		}
-		cfg.cpus, cfg.ncpus = cpus, C.int(len(l.CPUs))
+		lb.cfg.cpus, lb.cfg.ncpus = lb.cpus, C.int(len(l.CPUs))
 	}
-	if l.B2B {
-		r.trig.nr = C.long(l.TriggerNr)
-		cfg.b2b = r.trig
+	var msg [256]C.char
+	if lb.h = C.rbn_lib_open(lb.cfg, &msg[0], 256); lb.h == nil {
+		lb.Close()
+		return nil, errors.New(C.GoString(&msg[0]))
+	}
+	return lb, nil
+}
+
+// Run polls the buffers on the calling thread until ctx is done, then
+// drains what is left. The caller locks and pins the thread. b2b: trigger
+// the next batch (triggerNr) before each poll.
+func (lb *Libbpf) Run(ctx context.Context, r *Recorder, w *window.Window, b2b bool, triggerNr int) error {
+	lb.cfg.b2b = nil
+	if b2b {
+		r.trig.nr = C.long(triggerNr)
+		lb.cfg.b2b = r.trig
 	}
 	return run(ctx, func(ctl *C.struct_rbn_ctl, msg *C.char) C.int {
-		return C.rbn_run_libbpf(&cfg, r.p, windowWords(w), ctl, msg, 256)
+		return C.rbn_lib_run(lb.h, lb.cfg, r.p, windowWords(w), ctl, msg, 256)
 	})
+}
+
+// Close frees the buffers (libbpf takes the perf rings out of the array);
+// safe more than once.
+func (lb *Libbpf) Close() error {
+	C.rbn_lib_close(lb.h)
+	lb.h = nil
+	C.free(unsafe.Pointer(lb.cpus))
+	lb.cpus = nil
+	C.free(unsafe.Pointer(lb.cfg))
+	lb.cfg = nil
+	return nil
 }

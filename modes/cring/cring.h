@@ -60,7 +60,12 @@ void rbn_ctl_free(struct rbn_ctl *ctl);
 /* Each runs until ctl says stop, then drains what is left. window is the
  * Go window's [start, end), read for the duration of the call only. */
 int rbn_run_mmap(struct rbn_mmap *m, struct rbn_rec *r, const int64_t *window, struct rbn_ctl *ctl, char *err, int errlen);
-int rbn_run_libbpf(struct rbn_lib *l, struct rbn_rec *r, const int64_t *window, struct rbn_ctl *ctl, char *err, int errlen);
+/* libbpf's buffers are opened before the load starts (a perf ring must be
+ * in the array before the producer writes), and run later. */
+struct rbn_libh;
+struct rbn_libh *rbn_lib_open(struct rbn_lib *l, char *err, int errlen);
+int rbn_lib_run(struct rbn_libh *h, struct rbn_lib *l, struct rbn_rec *r, const int64_t *window, struct rbn_ctl *ctl, char *err, int errlen);
+void rbn_lib_close(struct rbn_libh *h);
 void rbn_trigger(struct rbn_trig *t, const int64_t *window);
 void rbn_record_one(struct rbn_rec *r, const int64_t *window, const uint8_t *raw, uint32_t len, int begin_pass);
 double rbn_time_record(struct rbn_rec *r, const int64_t *window, uint8_t *buf, uint32_t size, int n, int64_t duration_ns);

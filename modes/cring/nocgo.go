@@ -11,7 +11,7 @@ import (
 
 // Unavailable is why the C modes cannot run in this binary; "" when they
 // can.
-const Unavailable = "this ringbench was built without cgo (CGO_ENABLED=0); build it with cgo and libbpf-dev to run the C modes"
+const Unavailable = "built without cgo (CGO_ENABLED=0)"
 
 var errUnavailable = errors.New(Unavailable)
 
@@ -20,14 +20,19 @@ type Recorder struct{}
 func NewRecorder(cpus, counts int, perEvent, noTimestamps bool) (*Recorder, error) {
 	return nil, errUnavailable
 }
-func (r *Recorder) Free()                                              {}
-func (r *Recorder) Result() Result                                     { return Result{} }
+func (r *Recorder) Free()                                               {}
+func (r *Recorder) Result() Result                                      { return Result{} }
 func (r *Recorder) Record(w *window.Window, raw []byte, beginPass bool) {}
 func (r *Recorder) TimeRecord(w *window.Window, size, n int, d int64) float64 {
 	return 0
 }
 
 func RunMmap(ctx context.Context, m Mmap, r *Recorder, w *window.Window) error { return errUnavailable }
-func RunLibbpf(ctx context.Context, l Lib, r *Recorder, w *window.Window) error {
+
+type Libbpf struct{}
+
+func OpenLibbpf(l Lib) (*Libbpf, error) { return nil, errUnavailable }
+func (lb *Libbpf) Run(ctx context.Context, r *Recorder, w *window.Window, b2b bool, triggerNr int) error {
 	return errUnavailable
 }
+func (lb *Libbpf) Close() error { return nil }
