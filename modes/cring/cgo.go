@@ -266,3 +266,40 @@ func (lb *Libbpf) Close() error {
 	lb.cfg = nil
 	return nil
 }
+
+// CountValues files each value in counts (internal/hist's geometry) with
+// the C recorder's index; values out of range are left out. It is the C
+// histogram's arithmetic, for the test that holds it to the Go one.
+func CountValues(counts []int64, values []int64) {
+	if len(counts) == 0 || len(values) == 0 {
+		return
+	}
+	C.rbn_count_values((*C.int64_t)(unsafe.Pointer(&counts[0])), C.int64_t(len(counts)),
+		(*C.int64_t)(unsafe.Pointer(&values[0])), C.int64_t(len(values)))
+}
+
+// Drain runs one drain of the C mmap consumer over a copy of data, a ring
+// of size bytes (a ring buffer's data area given twice, as mapped), from
+// the consumer position pos to the producer's head, recording into r. It
+// returns the consumer position after, and the ring's corruption if it
+// found one: the fuzz target's view of the C parsers.
+func Drain(perf bool, data []byte, size int, pos, head uint64, r *Recorder, w *window.Window) (uint64, error) {
+	mem := (*C.uint8_t)(C.malloc(C.size_t(max(len(data), 1))))
+	g := (*C.struct_rbn_ring)(C.calloc(1, C.size_t(unsafe.Sizeof(C.struct_rbn_ring{}))))
+	words := (*[2]C.uint64_t)(C.calloc(2, 8))
+	defer C.free(unsafe.Pointer(mem))
+	defer C.free(unsafe.Pointer(g))
+	defer C.free(unsafe.Pointer(words))
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(mem)), len(data)), data)
+	words[0], words[1] = C.uint64_t(pos), C.uint64_t(head)
+	g.pos, g.head, g.data, g.mask, g.cursor = &words[0], &words[1], mem, C.uint64_t(size-1), C.uint64_t(pos)
+	p := C.int(0)
+	if perf {
+		p = 1
+	}
+	var msg [256]C.char
+	if C.rbn_drain_one(p, g, r.p, windowWords(w), &msg[0], 256) < 0 {
+		return uint64(words[0]), errors.New(C.GoString(&msg[0]))
+	}
+	return uint64(words[0]), nil
+}

@@ -66,6 +66,8 @@ struct rbn_libh;
 struct rbn_libh *rbn_lib_open(struct rbn_lib *l, char *err, int errlen);
 int rbn_lib_run(struct rbn_libh *h, struct rbn_lib *l, struct rbn_rec *r, const int64_t *window, struct rbn_ctl *ctl, char *err, int errlen);
 void rbn_lib_close(struct rbn_libh *h);
+int64_t rbn_drain_one(int perf, struct rbn_ring *g, struct rbn_rec *r, const int64_t *window, char *err, int errlen);
+void rbn_count_values(int64_t *counts, int64_t ncounts, const int64_t *values, int64_t n);
 void rbn_trigger(struct rbn_trig *t, const int64_t *window);
 void rbn_record_one(struct rbn_rec *r, const int64_t *window, const uint8_t *raw, uint32_t len, int begin_pass);
 double rbn_time_record(struct rbn_rec *r, const int64_t *window, uint8_t *buf, uint32_t size, int n, int64_t duration_ns);

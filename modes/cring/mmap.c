@@ -44,93 +44,136 @@ void rbn_ctl_free(struct rbn_ctl *ctl)
 
 static int stopped(struct rbn_ctl *ctl) { return __atomic_load_n(&ctl->stop, __ATOMIC_ACQUIRE); }
 
-/* One pass over a ring buffer: modes/ring's Ringbuf.Drain. Returns the
- * records visited (discarded ones too), or -1 if the ring is corrupt. */
+/* commit stores the cursor if it moved: release for a ring buffer
+ * (__bpf_ringbuf_reserve reads consumer_pos with acquire), a full barrier
+ * for perf (perf_output_put_handle's "D"). */
+static void commit(struct rbn_ring *g, uint64_t cur, int perf)
+{
+	if (cur == g->cursor)
+		return;
+	g->cursor = cur;
+	__atomic_store_n(g->pos, cur, perf ? __ATOMIC_SEQ_CST : __ATOMIC_RELEASE);
+}
+
+/* One pass over a ring buffer: modes/ring's Ringbuf.Drain, rule for rule.
+ * Positions are free-running: differences, never comparisons. Returns the
+ * records visited (discarded ones too), or -1 if the ring is corrupt,
+ * having committed what it read before the offending record. */
 static int64_t drain_ringbuf(struct rbn_ring *g, struct rbn_rec *r, int commit_record, char *err, int errlen)
 {
-	uint64_t prod = __atomic_load_n(g->head, __ATOMIC_ACQUIRE), cur = g->cursor;
+	uint64_t prod = __atomic_load_n(g->head, __ATOMIC_ACQUIRE), cur = g->cursor, size = g->mask + 1;
 	int64_t n = 0;
 
 	rbn_begin_pass(r);
-	while (cur < prod) {
+	if (prod - cur > size || (prod - cur) % 8 != 0) {
+		snprintf(err, errlen, "ringbuf producer position %llu is %lld bytes from cursor %llu (ring %llu): ring corrupt",
+			 (unsigned long long)prod, (long long)(prod - cur), (unsigned long long)cur, (unsigned long long)size);
+		return -1;
+	}
+	while (cur != prod) {
 		uint8_t *p = g->data + (cur & g->mask);
 		uint32_t hdr = __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE);
 		if (hdr & RB_BUSY)
 			break;
-		uint32_t len = hdr & ~(RB_BUSY | RB_DISCARD);
-		uint64_t size = ((uint64_t)len + 8 + 7) & ~7ull;
-		if (size > g->mask + 1 || cur + size > prod) {
-			snprintf(err, errlen, "ringbuf record of %u bytes at %llu: ring corrupt", len, (unsigned long long)cur);
+		uint64_t len = hdr & ~(RB_BUSY | RB_DISCARD), rec = (len + 8 + 7) & ~7ull;
+		if (rec > prod - cur) {
+			snprintf(err, errlen, "ringbuf record at %llu of length %llu runs past producer position %llu: ring corrupt",
+				 (unsigned long long)cur, (unsigned long long)len, (unsigned long long)prod);
+			commit(g, cur, 0);
 			return -1;
 		}
 		if (hdr & RB_DISCARD)
 			r->c.discarded++;
 		else
-			rbn_record(r, p + 8, len);
+			rbn_record(r, p + 8, (uint32_t)len);
 		n++;
-		cur += size;
+		cur += rec;
 		if (commit_record)
-			__atomic_store_n(g->pos, cur, __ATOMIC_RELEASE);
+			commit(g, cur, 0);
 	}
-	if (cur != g->cursor) {
-		g->cursor = cur;
-		if (!commit_record)
-			__atomic_store_n(g->pos, cur, __ATOMIC_RELEASE);
-	}
+	commit(g, cur, 0);
 	return n;
 }
 
-/* One pass over a perf ring: modes/ring's PerfRing.Drain. A record that
- * wraps the end of the data area is put together in scratch. */
+/* A perf ring's bytes at pos, wrapping its end: for a header or record
+ * that crosses it (perf_output_copy writes through the mask). */
+static const uint8_t *perf_bytes(struct rbn_ring *g, uint64_t pos, uint64_t n, uint8_t *scratch, struct rbn_rec *r)
+{
+	uint64_t off = pos & g->mask, size = g->mask + 1;
+	if (off + n <= size)
+		return g->data + off;
+	memcpy(scratch, g->data + off, size - off);
+	memcpy(scratch + (size - off), g->data, n - (size - off));
+	if (r)
+		r->c.wrapped++;
+	return scratch;
+}
+
+/* One pass over a perf ring: modes/ring's PerfRing.Drain, rule for rule. */
 static int64_t drain_perf(struct rbn_ring *g, struct rbn_rec *r, int commit_record, uint8_t *scratch, char *err, int errlen)
 {
 	uint64_t head = __atomic_load_n(g->head, __ATOMIC_ACQUIRE), cur = g->cursor, size = g->mask + 1;
 	int64_t n = 0;
+	uint8_t hbuf[8];
 
 	rbn_begin_pass(r);
-	while (cur < head) {
-		uint64_t off = cur & g->mask;
-		uint8_t *p = g->data + off;
+	if (head - cur > size) {
+		snprintf(err, errlen, "perf data_head %llu is %lld bytes from cursor %llu (ring %llu): ring corrupt",
+			 (unsigned long long)head, (long long)(head - cur), (unsigned long long)cur, (unsigned long long)size);
+		return -1;
+	}
+	while (cur != head) {
+		uint64_t avail = head - cur;
 		uint32_t type;
 		uint16_t rsize;
-		memcpy(&type, p, 4);
-		memcpy(&rsize, p + 6, 2);
-		if (rsize < 8 || rsize > head - cur) {
-			snprintf(err, errlen, "perf record of %u bytes at %llu: ring corrupt", rsize, (unsigned long long)cur);
-			return -1;
+		const char *bad = NULL;
+		if (avail < 8) {
+			bad = "cannot hold a record header";
+			goto corrupt;
 		}
-		if (off + rsize > size) {
-			memcpy(scratch, p, size - off);
-			memcpy(scratch + (size - off), g->data, rsize - (size - off));
-			p = scratch;
-			r->c.wrapped++;
+		const uint8_t *h = perf_bytes(g, cur, 8, hbuf, NULL);
+		memcpy(&type, h, 4);
+		memcpy(&rsize, h + 6, 2);
+		if (rsize < 8 || rsize > avail) {
+			bad = "record size out of bounds";
+			goto corrupt;
 		}
-		if (type == PERF_RECORD_SAMPLE && rsize >= 12) {
+		if (type == PERF_RECORD_SAMPLE) {
 			uint32_t raw;
+			if (rsize < 12) {
+				bad = "sample without a raw size";
+				goto corrupt;
+			}
+			const uint8_t *p = perf_bytes(g, cur, rsize, scratch, r);
 			memcpy(&raw, p + 8, 4);
-			if (12 + (uint64_t)raw > rsize) {
-				snprintf(err, errlen, "perf sample of %u bytes in a record of %u: ring corrupt", raw, rsize);
-				return -1;
+			if (raw > (uint64_t)rsize - 12) {
+				bad = "raw size beyond record size";
+				goto corrupt;
 			}
 			rbn_record(r, p + 12, raw);
-		} else if (type == PERF_RECORD_LOST && rsize >= 24) {
+		} else if (type == PERF_RECORD_LOST) {
 			uint64_t lost;
-			memcpy(&lost, p + 16, 8);
+			if (rsize < 24) {
+				bad = "LOST record too short";
+				goto corrupt;
+			}
+			memcpy(&lost, perf_bytes(g, cur, 24, scratch, r) + 16, 8);
 			r->c.lost += lost;
 		} else {
 			r->c.unknown++;
 		}
 		n++;
 		cur += rsize;
-		/* perf_output_put_handle wants a full barrier before data_tail. */
 		if (commit_record)
-			__atomic_store_n(g->pos, cur, __ATOMIC_SEQ_CST);
+			commit(g, cur, 1);
+		continue;
+corrupt:
+		snprintf(err, errlen, "perf record at %llu (%llu bytes published): %s: ring corrupt",
+			 (unsigned long long)cur, (unsigned long long)avail, bad);
+		commit(g, cur, 1);
+		return -1;
 	}
-	if (cur != g->cursor) {
-		g->cursor = cur;
-		if (!commit_record)
-			__atomic_store_n(g->pos, cur, __ATOMIC_SEQ_CST);
-	}
+	commit(g, cur, 1);
 	return n;
 }
 
@@ -269,4 +312,28 @@ double rbn_time_record(struct rbn_rec *r, const int64_t *window, uint8_t *buf, u
 	}
 	r->window = NULL;
 	return events ? (double)ns / (double)events : 0;
+}
+
+void rbn_count_values(int64_t *counts, int64_t ncounts, const int64_t *values, int64_t n)
+{
+	for (int64_t k = 0; k < n; k++) {
+		if (values[k] < 0)
+			continue;
+		int64_t i = rbn_index(values[k]);
+		if (i < ncounts)
+			counts[i]++;
+	}
+}
+
+/* rbn_drain_one is one drain of one ring, for the fuzz target that holds
+ * the C parsers to modes/ring's. */
+int64_t rbn_drain_one(int perf, struct rbn_ring *g, struct rbn_rec *r, const int64_t *window, char *err, int errlen)
+{
+	uint8_t *scratch = perf ? malloc(PERF_MAX_RECORD) : NULL;
+	int64_t n;
+	r->window = window;
+	n = perf ? drain_perf(g, r, 0, scratch, err, errlen) : drain_ringbuf(g, r, 0, err, errlen);
+	r->window = NULL;
+	free(scratch);
+	return n;
 }

@@ -36,3 +36,9 @@ func (lb *Libbpf) Run(ctx context.Context, r *Recorder, w *window.Window, b2b bo
 	return errUnavailable
 }
 func (lb *Libbpf) Close() error { return nil }
+
+func CountValues(counts []int64, values []int64) {}
+
+func Drain(perf bool, data []byte, size int, pos, head uint64, r *Recorder, w *window.Window) (uint64, error) {
+	return 0, errUnavailable
+}
