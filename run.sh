@@ -14,8 +14,30 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# apt_install installs Debian packages, refreshing the package lists once if
+# the first try fails.
+apt_install() {
+	local sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get install -y --no-install-recommends "$@" >&2 ||
+		{ $sudo apt-get update >&2 && $sudo apt-get install -y --no-install-recommends "$@" >&2; }
+}
+
+# c_deps installs what the C read modes (libbpf, c-mmap) build with: a C
+# compiler and Debian's libbpf-dev. Without them ringbench builds without
+# cgo, and those modes say they are unavailable.
+c_deps() {
+	if command -v gcc >/dev/null && [ -f /usr/include/bpf/libbpf.h ]; then
+		return 0
+	fi
+	echo "installing gcc and libbpf-dev for the C read modes" >&2
+	apt_install gcc libc6-dev libbpf-dev ||
+		{ echo "could not install them: building without cgo; the libbpf and c-mmap modes will be unavailable" >&2; export CGO_ENABLED=0; }
+}
+
 build() {
 	local commit dirty=false
+	[ "${CGO_ENABLED:-}" = 0 ] || c_deps
 	commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 	git diff --quiet HEAD 2>/dev/null || dirty=true
 	go build -ldflags "-X ringbench/machine.Commit=$commit -X ringbench/machine.Dirty=$dirty" \
@@ -60,6 +82,7 @@ run_tests() {
 		echo "gofmt would change: $unformatted" >&2
 		exit 1
 	fi
+	c_deps
 	go vet ./...
 	# Test binaries build in parallel; packages then run one at a time, so
 	# that the privileged tests' measurements never share the CPUs with a
@@ -84,10 +107,7 @@ run_tests() {
 kernels_run() {
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		echo "installing qemu-system-x86" >&2
-		local sudo=
-		[ "$(id -u)" = 0 ] || sudo=sudo
-		$sudo apt-get install -y --no-install-recommends qemu-system-x86 >&2 ||
-			{ $sudo apt-get update >&2 && $sudo apt-get install -y --no-install-recommends qemu-system-x86 >&2; }
+		apt_install qemu-system-x86
 	fi
 	CGO_ENABLED=0 build # static: the same binary is the guests' PID 1
 	local out=${RINGBENCH_OUT:-results/$(date -u +%Y%m%dT%H%M%SZ)-kernels-$(hostname)}

@@ -15,7 +15,7 @@ import (
 // packages of lower layers. ARCHITECTURE.md draws the same picture.
 var layers = [][]string{
 	{"schema", "internal/clock", "internal/cpulist", "internal/format", "internal/hist", "internal/window", "internal/mdtext", "internal/golden"},
-	{"internal/cpu", "internal/perfcount", "modes/ring", "report/view"},
+	{"internal/cpu", "internal/perfcount", "modes/ring", "modes/cring", "report/view"},
 	{"bpf", "readiness", "report/charts"},
 	{"modes", "loadgen", "internal/testutil", "report/markdown", "report/compare", "report/claimstable"},
 	{"report", "machine"},
