@@ -30,6 +30,12 @@ type Matrix struct {
 type Block struct {
 	Name   string
 	Values map[string][]string
+	// Interleave names a group of blocks whose scenarios run a repetition
+	// round at a time (A, B, A, B…) instead of each scenario's repetitions
+	// in a row, so that drift on a shared machine falls on every side of a
+	// comparison; "" runs them in a row. Blocks of one group follow each
+	// other (a pair that needs different waits takes two blocks).
+	Interleave string
 }
 
 // Planned is one expanded scenario: resolved parameters, or why this
@@ -37,6 +43,9 @@ type Block struct {
 type Planned struct {
 	Params Params
 	Skip   string
+	// Group is the interleaved block it belongs to, numbered from 1; 0
+	// for a scenario whose repetitions run in a row.
+	Group int
 }
 
 // ParseMatrix reads a matrix file. It checks everything it can without the
@@ -108,8 +117,18 @@ func parseBlock(i int, raw map[string]json.RawMessage) (Block, []string) {
 			b.Name = fmt.Sprintf("block %d (%s)", i+1, name)
 		}
 	}
+	if v, ok := raw["interleave"]; ok {
+		var on bool
+		if json.Unmarshal(v, &on) == nil {
+			if on {
+				b.Interleave = b.Name
+			}
+		} else if json.Unmarshal(v, &b.Interleave) != nil || b.Interleave == "" {
+			problems = append(problems, fmt.Sprintf("%s: interleave: want true, or the name of the group of blocks to interleave", b.Name))
+		}
+	}
 	for _, k := range sortedKeys(raw) {
-		if k == "name" {
+		if k == "name" || k == "interleave" {
 			continue
 		}
 		if _, ok := matrixKeys[k]; !ok {
@@ -194,7 +213,18 @@ func (m *Matrix) Expand(online []int, unsupported func(transport string) string)
 	var problems []string
 	seen := map[string]bool{}
 	said := map[string]bool{}
-	for _, b := range m.Blocks {
+	groups := map[string]int{}
+	for i, b := range m.Blocks {
+		group := 0
+		if b.Interleave != "" {
+			if i > 0 && groups[b.Interleave] != 0 && m.Blocks[i-1].Interleave != b.Interleave {
+				problems = append(problems, fmt.Sprintf("%s: interleave %q: the blocks of a group must follow each other", b.Name, b.Interleave))
+			}
+			if groups[b.Interleave] == 0 {
+				groups[b.Interleave] = len(groups) + 1
+			}
+			group = groups[b.Interleave]
+		}
 		for _, combo := range b.combinations() {
 			p, skip, err := m.params(combo, online)
 			if err != nil {
@@ -209,7 +239,7 @@ func (m *Matrix) Expand(online []int, unsupported func(transport string) string)
 			}
 			if id := p.ID(); !seen[id] {
 				seen[id] = true
-				out = append(out, Planned{Params: p, Skip: skip})
+				out = append(out, Planned{Params: p, Skip: skip, Group: group})
 			}
 		}
 	}

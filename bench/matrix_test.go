@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func expand(t *testing.T, file string) ([]Planned, []string) {
 }
 
 func TestPresetsExpand(t *testing.T) {
-	want := map[string]int{"quick": 20, "standard": 73}
+	want := map[string]int{"quick": 38, "standard": 103}
 	for _, name := range PresetNames {
 		m, err := Preset(name)
 		if err != nil {
@@ -44,7 +45,8 @@ func TestPresetsExpand(t *testing.T) {
 			}
 		}
 	}
-	// quick is every mode × both transports × 3 rates + the hash pair.
+	// quick is every mode × both transports × 3 rates + the hash pair, and
+	// Go against C back to back.
 	m, _ := Preset("quick")
 	planned, _ := m.Expand(twoCPUs, runnable)
 	f, _ := ParseFilter("transport=perfbuf,mode=spin")
@@ -54,8 +56,31 @@ func TestPresetsExpand(t *testing.T) {
 			n++
 		}
 	}
-	if n != 3 {
-		t.Errorf("quick has %d perfbuf spin scenarios, want one per rate (3)", n)
+	if n != 4 {
+		t.Errorf("quick has %d perfbuf spin scenarios, want one per rate and back to back (4)", n)
+	}
+	// Each Go against C group runs together: its scenarios follow each
+	// other, every C mode with its Go twin.
+	groups := map[int][]string{}
+	last := 0
+	for _, p := range planned {
+		if p.Group != 0 {
+			if len(groups[p.Group]) > 0 && last != p.Group {
+				t.Errorf("group %d is split", p.Group)
+			}
+			groups[p.Group] = append(groups[p.Group], schema.ModeLabel(p.Params.Mode, p.Params.Wait))
+		}
+		last = p.Group
+	}
+	if len(groups) != 2 {
+		t.Errorf("quick has %d interleaved groups, want 2 (back to back, 100k)", len(groups))
+	}
+	for g, labels := range groups {
+		for _, l := range []string{"reader", "libbpf", "spin", "c-mmap-spin", "epoll-thread", "c-mmap-epoll"} {
+			if !slices.Contains(labels, l) {
+				t.Errorf("group %d lacks %s: %v", g, l, labels)
+			}
+		}
 	}
 	if _, err := Preset("huge"); err == nil || !strings.Contains(err.Error(), "quick, standard, full") {
 		t.Errorf("unknown preset: %v", err)
@@ -106,6 +131,23 @@ func TestExpandSkipsWhatTheMachineCannot(t *testing.T) {
 	}
 }
 
+// interleave: true groups a block by itself; a name groups the blocks that
+// share it; blocks without it run a scenario's repetitions in a row.
+func TestInterleaveGroups(t *testing.T) {
+	planned, problems := expand(t, `{"blocks": [{"interleave": true, "mode": ["reader", "spin"]},
+		{"interleave": "g", "mode": "epoll"}, {"interleave": "g", "mode": "epoll", "rate": 5000}, {"rate": 7000}]}`)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	var got []int
+	for _, p := range planned {
+		got = append(got, p.Group)
+	}
+	if want := []int{1, 1, 2, 2, 0}; !slices.Equal(got, want) {
+		t.Errorf("groups %v, want %v", got, want)
+	}
+}
+
 func TestMatrixFileValidation(t *testing.T) {
 	cases := []struct{ name, file, want string }{
 		{"not json", `{`, "not a JSON object"},
@@ -119,6 +161,8 @@ func TestMatrixFileValidation(t *testing.T) {
 		{"bad number", `{"blocks": [{"batch": "lots"}]}`, `batch "lots": want a whole number`},
 		{"bad rate", `{"blocks": [{"rate": -5}]}`, `rate "-5"`},
 		{"bad bool", `{"blocks": [{"pin": "maybe"}]}`, `pin "maybe": want true or false`},
+		{"bad interleave", `{"blocks": [{"interleave": 3}]}`, `interleave: want true, or the name`},
+		{"split group", `{"blocks": [{"interleave": "g"}, {"rate": 5}, {"interleave": "g", "rate": 7}]}`, `the blocks of a group must follow each other`},
 		{"nested value", `{"blocks": [{"mode": [["spin"]]}]}`, "want a string, number or boolean"},
 		{"empty list", `{"blocks": [{"mode": []}]}`, "empty list"},
 		{"output on perfbuf", `{"blocks": [{"transport": "perfbuf", "output": true}]}`, "output applies to the ringbuf transport only"},

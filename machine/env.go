@@ -50,7 +50,14 @@ func CaptureEnv() schema.Env {
 	e.Readiness = readiness.System(online)
 	for _, m := range modes.Modes() {
 		for _, w := range m.WaitsOrOne() {
-			e.Modes = append(e.Modes, schema.ModeLabel(m.Name, w))
+			label := schema.ModeLabel(m.Name, w)
+			e.Modes = append(e.Modes, label)
+			if m.GoTwin != nil {
+				if e.ModeTwins == nil {
+					e.ModeTwins = map[string]string{}
+				}
+				e.ModeTwins[label] = m.GoTwin(w)
+			}
 		}
 	}
 	return e

@@ -11,6 +11,7 @@ import (
 	"ringbench/internal/hist"
 	"ringbench/internal/window"
 	"ringbench/modes/cring"
+	"ringbench/schema"
 )
 
 // The C modes: what the same consumer costs without Go. c-mmap is the spin
@@ -20,6 +21,12 @@ import (
 
 var cmmapMode = Mode{Name: "c-mmap", New: newCMmap, InC: true, Unavailable: cring.Unavailable, Cost: cCost,
 	Waits: []string{WaitSpin, WaitEpoll},
+	GoTwin: func(wait string) string {
+		if wait == WaitEpoll {
+			return schema.ModeLabel("epoll", WaitThread)
+		}
+		return "spin"
+	},
 	Knobs: []Knob{{Name: "wait", Default: WaitSpin, Doc: "spin (poll in a loop) or epoll (epoll_wait on the locked thread)",
 		Apply: func(s *Setup, v string) (string, error) {
 			if v != WaitSpin && v != WaitEpoll {
@@ -31,6 +38,7 @@ var cmmapMode = Mode{Name: "c-mmap", New: newCMmap, InC: true, Unavailable: crin
 	Doc: "the spin/epoll modes' mmap loop written in C (the kernel benchmark's rb-custom/pb-custom), on a locked thread (--wait spin|epoll)"}
 
 var libbpfMode = Mode{Name: "libbpf", New: newLibbpf, InC: true, Sleeps: true, OwnCommit: CommitRecord,
+	GoTwin: func(string) string { return "reader" },
 	Unavailable: cring.Unavailable, Cost: cCost,
 	Doc: "libbpf's ring_buffer__poll / perf_buffer__poll through cgo, on a locked thread"}
 

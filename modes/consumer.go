@@ -99,6 +99,10 @@ type Mode struct {
 	// the scenario's choice (a library's readers commit per record); the
 	// commit knob does not apply to it.
 	OwnCommit Commit
+	// GoTwin, for a mode that does in C what a Go mode does, names that
+	// mode (its label, schema.ModeLabel) for each of its waits, so the
+	// report can set the two side by side.
+	GoTwin func(wait string) string
 	// Unavailable says why this binary cannot run the mode; "" when it
 	// can.
 	Unavailable string

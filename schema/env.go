@@ -46,6 +46,10 @@ type Env struct {
 	// knows, with each of their waits, in its registry's order; readers
 	// order modes by it.
 	Modes []string `json:"modes,omitempty"`
+	// ModeTwins maps each C mode's label to the label of the Go mode it
+	// does in C (libbpf: reader; c-mmap-spin: spin): the pairs of the
+	// report's "Go against C".
+	ModeTwins map[string]string `json:"mode_twins,omitempty"`
 }
 
 // NoiseCPU is one CPU's noise floor: what a pinned thread reading the clock

@@ -150,11 +150,25 @@ func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info schema.MatrixInfo
 		return err
 	}
 	ran := 0
-	for i, p := range planned {
+	for i := 0; i < len(planned); {
+		p := planned[i]
 		var err error
-		if p.Skip != "" {
+		group := []schema.Params{p.Params}
+		switch {
+		case p.Skip != "":
 			err = x.skip(p.Params, p.Skip)
-		} else {
+		case p.Group != 0:
+			// The runnable scenarios of an interleaved block, which Expand
+			// keeps together.
+			for _, q := range planned[i+1:] {
+				if q.Group != p.Group || q.Skip != "" {
+					break
+				}
+				group = append(group, q.Params)
+			}
+			err = x.interleaved(ctx, i+1, len(planned), group)
+			ran += len(group)
+		default:
 			err = x.scenario(ctx, i+1, len(planned), p.Params)
 			ran++
 		}
@@ -172,7 +186,10 @@ func runMatrix(stdout, stderr io.Writer, m *bench.Matrix, info schema.MatrixInfo
 			x.progress.finish()
 			return err
 		}
-		x.progress.scenarioDone(i+1, x.res.Scenarios[len(x.res.Scenarios)-1], ran, len(planned)-skipped-ran)
+		for k, s := range x.res.Scenarios[len(x.res.Scenarios)-len(group):] {
+			x.progress.scenarioDone(i+k+1, s, ran, len(planned)-skipped-ran)
+		}
+		i += len(group)
 	}
 	x.progress.finish()
 	fmt.Fprintf(stdout, "%d scenarios (%d skipped), %d repetitions failed\nresults: %s\n",

@@ -38,42 +38,52 @@ var errInterrupted = errors.New("interrupted")
 // scenario runs one scenario's repetitions and adds it to the result. It
 // returns errInterrupted when ctx is cancelled; that scenario is dropped.
 func (x *execution) scenario(ctx context.Context, n, total int, p schema.Params) error {
-	id := p.ID()
-	// The scenario's own window (a matrix block may set its own duration).
-	h := scenarioHists{durationMs: int64(math.Round(p.DurationS * 1000))}
-	before := func(rep int) {
+	return x.interleaved(ctx, n, total, []schema.Params{p})
+}
+
+// interleaved runs scenarios n, n+1, … a repetition round at a time (A, B,
+// A, B…) and adds them to the result; cancelled, it drops them all.
+func (x *execution) interleaved(ctx context.Context, n, total int, ps []schema.Params) error {
+	ids := make([]string, len(ps))
+	hs := make([]scenarioHists, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID()
+		// The scenario's own window (a matrix block may set its own duration).
+		hs[i] = scenarioHists{durationMs: int64(math.Round(p.DurationS * 1000))}
+	}
+	before := func(i, rep int) {
 		if x.progress != nil {
-			x.progress.begin(n, id, rep+1)
+			x.progress.begin(n+i, ids[i], rep+1)
 		} else {
-			fmt.Fprintf(x.stderr, "[%d/%d] %s (rep %d/%d, %gs + %gs warm-up)\n", n, total, id, rep+1, x.reps, p.DurationS, p.WarmupS)
+			fmt.Fprintf(x.stderr, "[%d/%d] %s (rep %d/%d, %gs + %gs warm-up)\n", n+i, total, ids[i], rep+1, x.reps, ps[i].DurationS, ps[i].WarmupS)
 		}
 	}
-	after := func(rep int, o bench.Outcome) {
+	after := func(i, rep int, o bench.Outcome) {
 		if x.progress != nil {
 			x.progress.repDone()
 		}
 		if o.Run.Incomplete() {
 			x.incomplete++
-			x.warn("ringbench: %s rep %d failed: %s; going on\n", id, rep+1, o.Run.Error)
+			x.warn("ringbench: %s rep %d failed: %s; going on\n", ids[i], rep+1, o.Run.Error)
 		} else {
 			x.res.Env.Attach = string(o.Attach)
 			x.res.Env.AttachRefused = refusedList(o.Refused)
-			h.add(o)
+			hs[i].add(o)
 		}
 		for _, c := range o.Run.Failed() {
 			x.failed++
-			x.warn("ringbench: %s: check %s failed: %s\n", id, c.Name, c.Detail)
+			x.warn("ringbench: %s: check %s failed: %s\n", ids[i], c.Name, c.Detail)
 		}
 	}
-	sc, err := bench.Repetitions(ctx, p, x.reps, before, after)
+	scs, err := bench.Interleaved(ctx, ps, x.reps, before, after)
 	if errors.Is(err, bench.ErrInterrupted) {
 		return errInterrupted
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", id, err)
+		return err
 	}
-	x.res.Scenarios = append(x.res.Scenarios, sc)
-	x.hists = append(x.hists, h)
+	x.res.Scenarios = append(x.res.Scenarios, scs...)
+	x.hists = append(x.hists, hs...)
 	if x.incremental {
 		return x.write(false)
 	}

@@ -23,6 +23,7 @@ func Markdown(r *schema.Result, cl []schema.Claim, charts []charts.Chart) []byte
 	mdWhichMode(&b, r)
 	mdClaims(&b, cl)
 	mdCharts(&b, charts)
+	mdGoAgainstC(&b, r)
 	mdBreakdown(&b, r)
 	mdScenarios(&b, r)
 	mdFlags(&b, r)
