@@ -38,7 +38,7 @@ var cmmapMode = Mode{Name: "c-mmap", New: newCMmap, InC: true, Unavailable: crin
 	Doc: "the spin/epoll modes' mmap loop written in C (the kernel benchmark's rb-custom/pb-custom), on a locked thread (--wait spin|epoll)"}
 
 var libbpfMode = Mode{Name: "libbpf", New: newLibbpf, InC: true, Sleeps: true, OwnCommit: CommitRecord,
-	GoTwin: func(string) string { return "reader" },
+	GoTwin:      func(string) string { return "reader" },
 	Unavailable: cring.Unavailable, Cost: cCost,
 	Doc: "libbpf's ring_buffer__poll / perf_buffer__poll through cgo, on a locked thread"}
 
