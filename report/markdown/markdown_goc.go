@@ -14,12 +14,46 @@ import (
 	"ringbench/schema"
 )
 
-// gocMetrics are the figures "Go against C" sets side by side, from the
-// catalog: what the consumer gets through, what it burns per event, its
-// latency, and what recording itself cost per event (the harness, C's
-// recorder or Go's, which the figures before it include).
-var gocMetrics = schema.MetricsAt("throughput.consumed_eps", "os.cpu_ns_per_event",
-	"latency_ns.p50", "latency_ns.p99", "consumer.harness_ns_per_event")
+// gocFigure is one column of "Go against C": a label, its unit, and how
+// to read it from a run.
+type gocFigure struct {
+	label string
+	unit  schema.Unit
+	of    func(schema.Run, map[string]float64) (float64, bool)
+}
+
+// gocFigures are what the consumer gets through, what it burns per event,
+// its latency, and what recording itself cost per event (the harness, C's
+// recorder or Go's, which the CPU and latency figures include); the
+// catalog's, but for the consumer's CPU.
+var gocFigures = func() []gocFigure {
+	var out []gocFigure
+	for _, m := range schema.MetricsAt("throughput.consumed_eps", "os.cpu_ns_per_event",
+		"latency_ns.p50", "latency_ns.p99", "consumer.harness_ns_per_event") {
+		f := gocFigure{label: m.Label, unit: m.Unit, of: func(_ schema.Run, fig map[string]float64) (float64, bool) {
+			v, ok := fig[m.Path]
+			return v, ok
+		}}
+		if m.Path == "os.cpu_ns_per_event" {
+			f.label, f.of = "consumer CPU/event", consumerCPU
+		}
+		out = append(out, f)
+	}
+	return out
+}()
+
+// consumerCPU is the consumer's CPU per event. Back to back the producer
+// program runs in the consumer's thread, inside its trigger syscall, so
+// its run time (producer.bpf_ns_per_event) is taken out: what is left is
+// the reading, the same for Go and C but for the language.
+func consumerCPU(r schema.Run, fig map[string]float64) (float64, bool) {
+	cpu, ok := fig["os.cpu_ns_per_event"]
+	if !ok || r.Producer.Topology != schema.TopologyB2B {
+		return cpu, ok
+	}
+	bpf, ok := fig["producer.bpf_ns_per_event"]
+	return cpu - bpf, ok
+}
 
 // gocPair is a Go mode and the C mode that does the same in C, run at the
 // same configuration.
@@ -84,15 +118,15 @@ func gocConfig(p schema.Params) string {
 // state of the moment. The median of the ratios, with its 95% interval
 // (benchmath.AssumeNothing) when there are enough pairs for one, else their
 // range.
-func gocRatio(goS, cS schema.Scenario, path string) (goMed, cMed float64, ratio string, ok bool) {
+func gocRatio(goS, cS schema.Scenario, f gocFigure) (goMed, cMed float64, ratio string, ok bool) {
 	var gs, cs, ratios []float64
 	for i := range min(len(goS.Runs), len(cS.Runs)) {
 		a, b := goS.Runs[i], cS.Runs[i]
 		if !a.Trusted() || !b.Trusted() {
 			continue
 		}
-		x, okX := schema.Figures(a)[path]
-		y, okY := schema.Figures(b)[path]
+		x, okX := f.of(a, schema.Figures(a))
+		y, okY := f.of(b, schema.Figures(b))
 		if !okX || !okY {
 			continue
 		}
@@ -140,28 +174,30 @@ func mdGoAgainstC(b *bytes.Buffer, r *schema.Result) {
 		"(`modes/cring/rec.h` is the Recorder's twin). Cells are Go · C (medians over repetitions) and Go/C, the median of " +
 		"the per-repetition ratios with its 95% interval, or their range when there are too few repetitions for one; a " +
 		"block run with `interleave` alternates the two, so each pair shares the machine's moment. A ratio above 1 is Go " +
-		"getting through more (consumed/s) or paying more (the others). \"harness\" is what recording itself cost per " +
-		"event, in Go or in C, and is part of the CPU and latency figures.\n\n")
+		"getting through more (consumed/s) or paying more (the others). \"consumer CPU\" is the consumer's process CPU " +
+		"per event; back to back the producer program runs in the consumer's own trigger syscall, and its run time " +
+		"(BPF/event) is taken out. \"harness\" is what recording itself cost per event, in Go or in C, and is part of " +
+		"the CPU and latency figures.\n\n")
 	for _, tr := range view.Transports(view.Measured(r)) {
 		ps := pairs[tr]
 		if len(ps) == 0 {
 			continue
 		}
 		fmt.Fprintf(b, "**%s**\n\n| configuration | Go · C |", tr)
-		for _, m := range gocMetrics {
-			b.WriteString(" " + m.Label + " |")
+		for _, f := range gocFigures {
+			b.WriteString(" " + f.label + " |")
 		}
-		b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(gocMetrics)) + "\n")
+		b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(gocFigures)) + "\n")
 		for _, p := range ps {
 			fmt.Fprintf(b, "| %s | %s · %s |", p.config, view.ModeLabel(p.goS.Params), view.ModeLabel(p.cS.Params))
-			for _, m := range gocMetrics {
-				g, c, ratio, ok := gocRatio(p.goS, p.cS, m.Path)
+			for _, f := range gocFigures {
+				g, c, ratio, ok := gocRatio(p.goS, p.cS, f)
 				if !ok {
 					b.WriteString(" — |")
 					continue
 				}
-				f := view.UnitFormat(m.Unit)
-				fmt.Fprintf(b, " %s · %s: %s |", f(g), f(c), ratio)
+				u := view.UnitFormat(f.unit)
+				fmt.Fprintf(b, " %s · %s: %s |", u(g), u(c), ratio)
 			}
 			b.WriteString("\n")
 		}
