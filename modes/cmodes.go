@@ -2,7 +2,6 @@ package modes
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"time"
 
@@ -19,23 +18,18 @@ import (
 // libbpf by cgo pays (libbpfgo's way, without the channel it adds). Both
 // record in C with the Go Recorder's rules and hand their counts back.
 
+var cmmapWaits = []string{WaitSpin, WaitEpoll}
+
 var cmmapMode = Mode{Name: "c-mmap", New: newCMmap, InC: true, Unavailable: cring.Unavailable, Cost: cCost,
-	Waits: []string{WaitSpin, WaitEpoll},
+	Waits: cmmapWaits,
 	GoTwin: func(wait string) string {
 		if wait == WaitEpoll {
 			return schema.ModeLabel("epoll", WaitThread)
 		}
 		return "spin"
 	},
-	Knobs: []Knob{{Name: "wait", Default: WaitSpin, Doc: "spin (poll in a loop) or epoll (epoll_wait on the locked thread)",
-		Apply: func(s *Setup, v string) (string, error) {
-			if v != WaitSpin && v != WaitEpoll {
-				return "", fmt.Errorf("wait %q: the c-mmap mode waits spin or epoll", v)
-			}
-			s.Wait = v
-			return v, nil
-		}}},
-	Doc: "the spin/epoll modes' mmap loop written in C (the kernel benchmark's rb-custom/pb-custom), on a locked thread (--wait spin|epoll)"}
+	Knobs: []Knob{waitKnob("spin (poll in a loop) or epoll (epoll_wait on the locked thread)", cmmapWaits...)},
+	Doc:   "the spin/epoll modes' mmap loop written in C (the kernel benchmark's rb-custom/pb-custom), on a locked thread (--wait spin|epoll)"}
 
 var libbpfMode = Mode{Name: "libbpf", New: newLibbpf, InC: true, Sleeps: true, OwnCommit: CommitRecord,
 	GoTwin:      func(string) string { return "reader" },

@@ -133,6 +133,19 @@ type Knob struct {
 	Apply func(s *Setup, v string) (string, error)
 }
 
+// waitKnob is the wait knob of a mode that can wait several ways, the
+// first the default: the same list as the mode's Waits.
+func waitKnob(doc string, waits ...string) Knob {
+	return Knob{Name: "wait", Default: waits[0], Doc: doc,
+		Apply: func(s *Setup, v string) (string, error) {
+			if !slices.Contains(waits, v) {
+				return "", fmt.Errorf("wait %q: want %s", v, strings.Join(waits, " or "))
+			}
+			s.Wait = v
+			return v, nil
+		}}
+}
+
 // WaitsOrOne are the mode's waits, or the one unnamed wait ("") of a mode
 // that has no choice.
 func (m Mode) WaitsOrOne() []string {

@@ -1,7 +1,6 @@
 package modes
 
 import (
-	"fmt"
 	"time"
 
 	"ringbench/modes/ring"
@@ -22,16 +21,11 @@ type epollWaiter struct {
 	timeout time.Duration // negative: wait for a wakeup however long
 }
 
-var epollMode = Mode{Name: "epoll", Waits: []string{WaitThread, WaitNetpoll}, Sleeps: true,
-	Knobs: []Knob{{Name: "wait", Default: WaitThread, Doc: "thread (blocking epoll_wait on a locked thread) or netpoll (Go's netpoller)",
-		Apply: func(s *Setup, v string) (string, error) {
-			if v != WaitThread && v != WaitNetpoll {
-				return "", fmt.Errorf("wait %q: want thread or netpoll", v)
-			}
-			s.Wait = v
-			return v, nil
-		}}},
-	New: newEpoll, Doc: "mmap the ring and sleep in epoll_wait between drains, on a locked thread or in Go's netpoller (--wait)"}
+var epollWaits = []string{WaitThread, WaitNetpoll}
+
+var epollMode = Mode{Name: "epoll", Waits: epollWaits, Sleeps: true,
+	Knobs: []Knob{waitKnob("thread (blocking epoll_wait on a locked thread) or netpoll (Go's netpoller)", epollWaits...)},
+	New:   newEpoll, Doc: "mmap the ring and sleep in epoll_wait between drains, on a locked thread or in Go's netpoller (--wait)"}
 
 func newEpoll(s Setup) (Consumer, error) {
 	c, err := newMmap(s, func(src source) (idler, error) {
