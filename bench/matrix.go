@@ -20,10 +20,6 @@ type Matrix struct {
 	Duration    time.Duration
 	Warmup      time.Duration
 	Blocks      []Block
-	// ShareCPUs runs scenarios with more producers than CPUs, round robin,
-	// as ringbench run does when asked; a matrix skips them, since their
-	// figures would measure the sharing.
-	ShareCPUs bool
 }
 
 // Block is one cross product: every key maps to the values it takes.

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -72,7 +73,10 @@ type Spec struct {
 // is one line saying what is wrong and what is allowed.
 func Resolve(p *Params, online []int) error {
 	s, err := Compile(*p, online)
-	if err == nil {
+	// A scenario this machine cannot run is resolved all the same (placing
+	// it is the last step), so that its skip is recorded under its ID.
+	var me MachineError
+	if err == nil || errors.As(err, &me) {
 		*p = s.Params
 	}
 	return err
@@ -308,9 +312,18 @@ func place(p *Params, online []int) error {
 		if len(pool) == 0 {
 			pool = online
 		}
+		switch {
+		case p.Producers <= len(pool):
+			p.Oversubscribe = false // every producer has a CPU of its own
+		case !p.Oversubscribe:
+			return MachineError{fmt.Sprintf("producers=%d needs %d CPUs besides the consumer's; this machine has %d (--oversubscribe stacks them round robin, and the figures then measure the sharing)",
+				p.Producers, p.Producers, len(pool))}
+		}
 		for i := range p.Producers {
 			p.ProducerCPUs = append(p.ProducerCPUs, pool[i%len(pool)])
 		}
+	} else {
+		p.Oversubscribe = false // placed by hand: --cpus says where
 	}
 	if len(p.ProducerCPUs) != p.Producers {
 		return fmt.Errorf("%d producer CPUs given for %d producers", len(p.ProducerCPUs), p.Producers)

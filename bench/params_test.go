@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,15 +75,26 @@ func TestResolveDefaults(t *testing.T) {
 	if p.Wakeup != "adaptive" {
 		t.Errorf("ringbuf default wakeup %q", p.Wakeup)
 	}
-	p, err = resolved(t, func(p *Params) { p.Transport = "perfbuf"; p.Producers = 3 })
+	// More producers than CPUs besides the consumer's: refused as this
+	// machine's limit, unless oversubscription is asked for.
+	_, err = resolved(t, func(p *Params) { p.Transport = "perfbuf"; p.Producers = 3 })
+	var me MachineError
+	if !errors.As(err, &me) || !strings.Contains(err.Error(), "producers=3 needs 3 CPUs besides the consumer's; this machine has 1 (--oversubscribe") {
+		t.Errorf("3 producers on 2 CPUs: %v", err)
+	}
+	p, err = resolved(t, func(p *Params) { p.Transport = "perfbuf"; p.Producers, p.Oversubscribe = 3, true })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Wakeup != "wakeup_events=1" || len(p.ProducerCPUs) != 3 {
+	if p.Wakeup != "wakeup_events=1" || !slices.Equal(p.ProducerCPUs, []int{0, 0, 0}) {
 		t.Errorf("perfbuf: wakeup %q, producers on %v", p.Wakeup, p.ProducerCPUs)
 	}
-	if got, want := p.ID(), "perfbuf/reader/wakeup_events=1/nohash/rate=100000/batch=1/payload=64/producers=3"; got != want {
+	if got, want := p.ID(), "perfbuf/reader/wakeup_events=1/nohash/rate=100000/batch=1/payload=64/producers=3/oversubscribed"; got != want {
 		t.Errorf("ID %q, want %q", got, want)
+	}
+	// Asked for but not needed, it is not part of the scenario.
+	if p, err = resolved(t, func(p *Params) { p.Oversubscribe = true }); err != nil || p.Oversubscribe {
+		t.Errorf("oversubscribe with a CPU for each producer: %v, kept %v", err, p.Oversubscribe)
 	}
 }
 

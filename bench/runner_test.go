@@ -335,3 +335,21 @@ func TestHashmapVariants(t *testing.T) {
 		})
 	}
 }
+
+// Two producers stacked on this machine's one free CPU (--oversubscribe):
+// every event of both accounted for, per producing CPU and in total.
+func TestOversubscribedProducers(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, tr := range []string{"ringbuf", "perfbuf"} {
+		t.Run(tr, func(t *testing.T) {
+			r := runChecked(t, scenario(t, func(p *Params) {
+				p.Transport, p.Mode, p.Rate, p.Producers, p.Oversubscribe = tr, "epoll", 20_000, 2, true
+			}))
+			e := r.Events
+			if e.Emitted == 0 || e.Emitted != e.Consumed+e.Dropped || e.Triggers == 0 {
+				t.Errorf("events %+v", e)
+			}
+			requireChecks(t, r)
+		})
+	}
+}

@@ -64,6 +64,9 @@ func keys() []Key {
 		{Name: "batch", Get: batch, ID: kv("batch", batch), Bench: kv("batch", batch)},
 		{Name: "payload", Get: payload, ID: kv("payload", payload), Bench: kv("payload", payload)},
 		{Name: "producers", Get: producers, ID: unlessDefault("producers", producers), Bench: kv("producers", producers)},
+		{Name: "oversubscribe", Get: flag(func(p Params) bool { return p.Oversubscribe }), ID: func(p Params) string {
+			return when(p.Oversubscribe, "oversubscribed")
+		}, Bench: func(p Params) string { return when(p.Oversubscribe, "oversubscribed=true") }},
 		{Name: "ring-bytes", Get: ring, ID: unlessDefault("ring", ring), Bench: kv("ring", ring)},
 		// One segment for the flow table's three knobs, when it has one.
 		{Name: "hash-keys", Get: num(func(p Params) int { return p.HashKeys }), ID: func(p Params) string {

@@ -23,30 +23,34 @@ const (
 // Params is one point of the matrix: everything that decides what a scenario
 // measures. Its JSON form is the "params" object of run.json.
 type Params struct {
-	Transport    string  `json:"transport"`
-	Mode         string  `json:"mode"`
-	Wakeup       string  `json:"wakeup"`
-	Hashmap      string  `json:"hashmap"`
-	HashKeys     int     `json:"hash_keys"`
-	HashEntries  int     `json:"hash_entries"`
-	HashChurn    string  `json:"hash_churn"`
-	Rate         uint64  `json:"rate"` // offered events/s; 0 = max (back to back)
-	Batch        int     `json:"batch"`
-	Payload      int     `json:"payload"`
-	Producers    int     `json:"producers"`
-	RingBytes    int     `json:"ring_bytes"`
-	Output       bool    `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
-	Delivery     string  `json:"delivery"`
-	Pin          bool    `json:"pin"`
-	ProducerCPUs []int   `json:"producer_cpus"`
-	ConsumerCPU  int     `json:"consumer_cpu"`
-	DurationS    float64 `json:"duration_s"`
-	WarmupS      float64 `json:"warmup_s"`
-	Backoff      string  `json:"backoff,omitempty"`      // spin: none, pause, gosched, sleep:D
-	Wait         string  `json:"wait,omitempty"`         // epoll: thread or netpoll
-	PollTimeout  string  `json:"poll_timeout,omitempty"` // longest wait when wakeups may not come
-	Work         string  `json:"work"`                   // synthetic per-event work CPU_NS[,ALLOC_BYTES]
-	B2B          bool    `json:"b2b"`                    // the consumer triggers the next batch itself
+	Transport   string `json:"transport"`
+	Mode        string `json:"mode"`
+	Wakeup      string `json:"wakeup"`
+	Hashmap     string `json:"hashmap"`
+	HashKeys    int    `json:"hash_keys"`
+	HashEntries int    `json:"hash_entries"`
+	HashChurn   string `json:"hash_churn"`
+	Rate        uint64 `json:"rate"` // offered events/s; 0 = max (back to back)
+	Batch       int    `json:"batch"`
+	Payload     int    `json:"payload"`
+	Producers   int    `json:"producers"`
+	// Oversubscribe stacks more producers than there are CPUs besides the
+	// consumer's, round robin; false refuses such a scenario. It stays
+	// false when every producer has a CPU of its own.
+	Oversubscribe bool    `json:"oversubscribe,omitempty"`
+	RingBytes     int     `json:"ring_bytes"`
+	Output        bool    `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
+	Delivery      string  `json:"delivery"`
+	Pin           bool    `json:"pin"`
+	ProducerCPUs  []int   `json:"producer_cpus"`
+	ConsumerCPU   int     `json:"consumer_cpu"`
+	DurationS     float64 `json:"duration_s"`
+	WarmupS       float64 `json:"warmup_s"`
+	Backoff       string  `json:"backoff,omitempty"`      // spin: none, pause, gosched, sleep:D
+	Wait          string  `json:"wait,omitempty"`         // epoll: thread or netpoll
+	PollTimeout   string  `json:"poll_timeout,omitempty"` // longest wait when wakeups may not come
+	Work          string  `json:"work"`                   // synthetic per-event work CPU_NS[,ALLOC_BYTES]
+	B2B           bool    `json:"b2b"`                    // the consumer triggers the next batch itself
 	// GOMAXPROCS for the scenario; 0 resolves to the runtime's default. With
 	// every P held by a pinned spinning thread, the runtime can only run its
 	// own goroutines by preempting one of them.

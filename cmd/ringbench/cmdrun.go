@@ -119,7 +119,7 @@ func (f *scenarioFlags) expand(fs *flag.FlagSet, online []int) ([]schema.Params,
 			}
 		}
 	})
-	m := bench.Matrix{Reps: f.reps, Duration: f.duration, Warmup: f.warmup, Blocks: []bench.Block{b}, ShareCPUs: true}
+	m := bench.Matrix{Reps: f.reps, Duration: f.duration, Warmup: f.warmup, Blocks: []bench.Block{b}}
 	planned, problems := m.Expand(online, func(string) string { return "" })
 	if len(problems) > 0 {
 		return nil, usageError{problems[0]}
