@@ -17,7 +17,8 @@ var keyDocs = map[string]struct {
 	list bool
 	doc  string
 }{
-	"transport":      {true, "transports: ringbuf, perfbuf"},
+	"transport":      {true, "transports: ringbuf, perfbuf, ringbuf-sharded (an array of ring buffers, one per group of --cpus-per-ring CPUs)"},
+	"cpus-per-ring":  {false, "ringbuf-sharded: consecutive CPUs that share a ring (1: a ring per CPU)"},
 	"rate":           {true, "offered events/s, or max for back to back"},
 	"batch":          {true, "events per trigger"},
 	"payload":        {true, "bytes per event, 24..32768, header included"},

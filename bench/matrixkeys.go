@@ -50,6 +50,7 @@ var matrixKeys = map[string]matrixKey{
 	"batch":         intKey("batch", func(p *Params) *int { return &p.Batch }),
 	"payload":       intKey("payload", func(p *Params) *int { return &p.Payload }),
 	"ring-bytes":    intKey("ring-bytes", func(p *Params) *int { return &p.RingBytes }),
+	"cpus-per-ring": intKey("cpus-per-ring", func(p *Params) *int { return &p.CPUsPerRing }),
 	"gomaxprocs":    intKey("gomaxprocs", func(p *Params) *int { return &p.GOMAXPROCS }),
 	"hash-keys":     intKey("hash-keys", func(p *Params) *int { return &p.HashKeys }),
 	"hash-entries":  intKey("hash-entries", func(p *Params) *int { return &p.HashEntries }),
@@ -146,7 +147,7 @@ func notBoolKey(name string, field func(*Params) *bool) matrixKey {
 // matrixKeyOrder is the nesting of the cross product, outermost first; it
 // decides the order scenarios run and are reported in.
 var matrixKeyOrder = []string{"hashmap", "transport", "mode", "wait", "backoff", "wakeup", "payload",
-	"batch", "producers", "oversubscribe", "cpus", "ring-bytes", "output", "delivery", "work", "pin", "b2b", "gomaxprocs",
+	"batch", "producers", "oversubscribe", "cpus", "ring-bytes", "cpus-per-ring", "output", "delivery", "work", "pin", "b2b", "gomaxprocs",
 	"hash-keys", "hash-entries", "hash-churn", "poll-timeout", "clock", "latency", "commit", "count-syscalls",
 	"breakdown", "duration", "warmup", "rate"}
 

@@ -121,14 +121,21 @@ func compile(s *Spec, online []int) (err error) {
 		return fmt.Errorf("payload %d does not fit a %d-byte ring with its record header", p.Payload, p.RingBytes)
 	case w.Kind == bpf.Watermark && w.N >= p.RingBytes:
 		return fmt.Errorf("watermark %d: must be below the ring size %d", w.N, p.RingBytes)
-	case p.Output && tr != bpf.Ringbuf:
-		return fmt.Errorf("output applies to the ringbuf transport only")
+	case p.Output && !tr.IsRingbuf():
+		return fmt.Errorf("output applies to the ringbuf transport only (and ringbuf-sharded)")
+	case tr != bpf.Sharded && p.CPUsPerRing > 1:
+		return fmt.Errorf("cpus-per-ring applies to the ringbuf-sharded transport only")
+	case tr == bpf.Sharded && (p.CPUsPerRing < 1 || p.CPUsPerRing > 4096):
+		return fmt.Errorf("cpus-per-ring %d: want 1..4096", p.CPUsPerRing)
 	case p.Producers < 1 || p.Producers > 1024:
 		return fmt.Errorf("producers %d: want at least 1", p.Producers)
 	case p.DurationS <= 0:
 		return fmt.Errorf("duration must be positive")
 	case p.WarmupS < 0:
 		return fmt.Errorf("warm-up must not be negative")
+	}
+	if tr != bpf.Sharded {
+		p.CPUsPerRing = 0 // not a knob of this transport
 	}
 	if err := resolveMode(s); err != nil {
 		return err
@@ -194,6 +201,15 @@ func resolveMode(s *Spec) (err error) {
 	}
 	if err := checkInC(m, p); err != nil {
 		return err
+	}
+	if m.OneRing && p.Transport == string(bpf.Sharded) {
+		var others []string
+		for _, o := range modes.Modes() {
+			if !o.OneRing {
+				others = append(others, o.Name)
+			}
+		}
+		return fmt.Errorf("the %s mode reads one ring buffer; for ringbuf-sharded use %s", m.Name, strings.Join(others, ", "))
 	}
 	for _, name := range sortedKeys(modeKnobFields) {
 		v := modeKnobFields[name](p)

@@ -27,7 +27,9 @@ func TestResolveRefuses(t *testing.T) {
 		edit func(*Params)
 		want string // a word the one-line error must contain
 	}{
-		{"unknown transport", func(p *Params) { p.Transport = "pipe" }, "ringbuf or perfbuf"},
+		{"unknown transport", func(p *Params) { p.Transport = "pipe" }, "ringbuf, perfbuf or ringbuf-sharded"},
+		{"reader on shards", func(p *Params) { p.Transport = "ringbuf-sharded" }, "the reader mode reads one ring buffer; for ringbuf-sharded use"},
+		{"cpus-per-ring off shards", func(p *Params) { p.CPUsPerRing = 2 }, "cpus-per-ring applies to the ringbuf-sharded transport only"},
 		{"unknown mode", func(p *Params) { p.Mode = "magic" }, "reader"},
 		{"batch 0", func(p *Params) { p.Batch = 0 }, "batch"},
 		{"payload too small", func(p *Params) { p.Payload = 23 }, "24"},

@@ -72,9 +72,14 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	if lg != nil {
 		loadgenPID = lg.Pid()
 	}
+	possible, err := ebpf.PossibleCPU()
+	if err != nil {
+		return Outcome{}, err
+	}
 	prod, err := bpf.Load(bpf.Options{
 		Transport: spec.Transport, UseOutput: p.Output, Wakeup: spec.Wakeup, Batch: p.Batch,
 		Payload: p.Payload, RingBytes: p.RingBytes, Hash: spec.Hash, Tgid: loadgenPID, NoTimestamps: p.NoLatency,
+		ShardCPUs: p.CPUsPerRing, Shards: bpf.ShardCount(possible, max(p.CPUsPerRing, 1)),
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("load producer: %w", err)
@@ -101,7 +106,7 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	recCost := modes.RecorderCostOf(p.Mode, recorderCostTime, p.Payload, recOpts)
 	rec := modes.NewRecorder(ncpu, win, recOpts)
 	setup := setupOf(spec, online)
-	setup.Ring = prod.Ring()
+	setup.Ring, setup.Shards = prod.Ring(), prod.Shards()
 	var inline *loadgen.Inline
 	if p.B2B {
 		inline = loadgen.NewInline(win, nil)

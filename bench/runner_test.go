@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ringbench/bpf"
 	"ringbench/internal/cpu"
 	"ringbench/internal/testutil"
 	"ringbench/modes"
@@ -115,8 +116,12 @@ func modeVariants(t *testing.T) []modeVariant {
 }
 
 func forEachMode(t *testing.T, f func(t *testing.T, transport string, v modeVariant)) {
-	for _, tr := range []string{"ringbuf", "perfbuf"} {
+	for _, tr := range bpf.Transports {
 		for _, v := range modeVariants(t) {
+			if v.m.OneRing && tr == bpf.Sharded {
+				continue // refused: TestResolveRefuses
+			}
+			tr := string(tr)
 			t.Run(tr+"/"+schema.ModeLabel(v.mode, v.wait), func(t *testing.T) { f(t, tr, v) })
 		}
 	}

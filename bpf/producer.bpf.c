@@ -18,6 +18,7 @@ char _license[] SEC("license") = "GPL";
 
 #define TRANSPORT_RINGBUF 0
 #define TRANSPORT_PERFBUF 1
+#define TRANSPORT_SHARDED 2 // an array of ring buffers, one per group of CPUs
 
 #define WAKEUP_ADAPTIVE 0
 #define WAKEUP_SAMPLED 1
@@ -78,6 +79,8 @@ const volatile __u32 payload = sizeof(struct event);
 // 0: the kernel benchmark's workload, 8-byte events that hold the CPU and the
 // sequence (cpu << COMPACT_CPU_SHIFT | seq) and no timestamp.
 const volatile __u32 timestamps = 1;
+// ringbuf-sharded: the producing CPU's ring is rbn_shards[cpu / shard_cpus].
+const volatile __u32 shard_cpus = 1;
 
 #define COMPACT_CPU_SHIFT 48
 // Flow-table churn per event: hash_ins : hash_upd : hash_del over
@@ -91,6 +94,18 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096); // set by the loader
 } rbn_ringbuf SEC(".maps");
+
+// ringbuf-sharded's rings, one per group of shard_cpus CPUs; the loader
+// sizes both the array and the rings and fills the slots.
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_RINGBUF);
+		__uint(max_entries, 4096);
+	});
+} rbn_shards SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -203,6 +218,38 @@ static __always_inline void fill(void *dst, struct emit_ctx *ec, __u64 seq)
 	e->ts_ns = bpf_ktime_get_ns();
 }
 
+// emit_sharded is emit_one's ring buffer paths on the producing CPU's
+// shard. A CPU without a ring (none was made for it) drops.
+static __always_inline long emit_sharded(struct emit_ctx *ec, __u64 seq)
+{
+	__u32 shard = ec->cpu / shard_cpus;
+	void *rb = bpf_map_lookup_elem(&rbn_shards, &shard);
+	void *e;
+
+	if (!rb) {
+		__sync_fetch_and_add(&ec->cnt->dropped, 1);
+		return 0;
+	}
+	if (use_output) {
+		fill(ec->scratch, ec, seq);
+		if (bpf_ringbuf_output(rb, ec->scratch, payload, ringbuf_flags(seq)))
+			__sync_fetch_and_add(&ec->cnt->dropped, 1);
+		return 0;
+	}
+	e = bpf_ringbuf_reserve(rb, payload, 0);
+	if (!e) {
+		__sync_fetch_and_add(&ec->cnt->dropped, 1);
+		return 0;
+	}
+	if (timestamps && payload > sizeof(struct event))
+		bpf_probe_read_kernel((__u8 *)e + sizeof(struct event),
+				      payload - sizeof(struct event),
+				      ec->scratch + sizeof(struct event));
+	fill(e, ec, seq);
+	bpf_ringbuf_submit(e, ringbuf_flags(seq));
+	return 0;
+}
+
 static long emit_one(__u32 i, void *data)
 {
 	struct emit_ctx *ec = data;
@@ -212,6 +259,8 @@ static long emit_one(__u32 i, void *data)
 
 	churn(ec->cnt, seq);
 
+	if (transport == TRANSPORT_SHARDED)
+		return emit_sharded(ec, seq);
 	if (transport == TRANSPORT_RINGBUF && !use_output) {
 		e = bpf_ringbuf_reserve(&rbn_ringbuf, payload, 0);
 		if (!e) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -38,8 +39,11 @@ type Options struct {
 	Wakeup    Wakeup
 	Batch     int // events per trigger
 	Payload   int // bytes per event, header included
-	RingBytes int // ringbuf data size (perfbuf rings belong to the consumer)
-	Tgid      int // only this process's triggers produce; 0 means our own
+	RingBytes int // ringbuf data size, each shard's (perfbuf rings belong to the consumer)
+	// ShardCPUs is ringbuf-sharded's group size: CPU c writes to ring
+	// c / ShardCPUs. Shards is how many rings there are (ShardCount).
+	ShardCPUs, Shards int
+	Tgid              int // only this process's triggers produce; 0 means our own
 	// Attach is the chain to try, in order; nil means AttachOrder.
 	Attach []AttachMethod
 	// Hash is the flow table updated per event; the zero value is none.
@@ -61,8 +65,13 @@ type Producer struct {
 	link     link.Link
 	prog     *ebpf.Program
 	ring     *ebpf.Map
+	shards   []*ebpf.Map // ringbuf-sharded's rings, also held by rbn_shards
 	counters *ebpf.Map
 }
+
+// ShardCount is how many rings ringbuf-sharded needs for CPUs 0..cpus-1
+// in groups of shardCPUs: one for every group, the last maybe partial.
+func ShardCount(cpus, shardCPUs int) int { return (cpus + shardCPUs - 1) / shardCPUs }
 
 // loadObjects loads the maps and the one program of the chosen attach
 // method.
@@ -111,15 +120,17 @@ func Load(opts Options) (*Producer, error) {
 // Check validates the options without loading anything.
 func (o Options) Check() error {
 	switch {
-	case o.Transport != Ringbuf && o.Transport != Perfbuf:
+	case !slices.Contains(Transports, o.Transport):
 		return fmt.Errorf("unknown transport %q", o.Transport)
+	case o.Transport == Sharded && (o.ShardCPUs < 1 || o.Shards < 1):
+		return fmt.Errorf("ringbuf-sharded: %d shards of %d CPUs: want at least one of one", o.Shards, o.ShardCPUs)
 	case o.Batch < 1:
 		return fmt.Errorf("batch %d: must be at least 1", o.Batch)
 	case o.NoTimestamps && o.Payload != CompactEventSize:
 		return fmt.Errorf("payload %d: events without timestamps are %d bytes", o.Payload, CompactEventSize)
 	case !o.NoTimestamps && (o.Payload < EventHeaderSize || o.Payload > MaxPayload):
 		return fmt.Errorf("payload %d: must be %d..%d bytes", o.Payload, EventHeaderSize, MaxPayload)
-	case o.Transport == Ringbuf && (o.RingBytes < os.Getpagesize() || o.RingBytes&(o.RingBytes-1) != 0):
+	case o.Transport.IsRingbuf() && (o.RingBytes < os.Getpagesize() || o.RingBytes&(o.RingBytes-1) != 0):
 		return fmt.Errorf("ring size %d: must be a power of two of at least a page", o.RingBytes)
 	case o.Transport == Perfbuf && o.UseOutput:
 		return errors.New("output applies to ringbuf only")
@@ -143,10 +154,8 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 	if tgid == 0 {
 		tgid = os.Getpid()
 	}
-	transport, useOutput := uint32(0), uint32(0)
-	if opts.Transport == Perfbuf {
-		transport = 1
-	}
+	transport := map[Transport]uint32{Ringbuf: 0, Perfbuf: 1, Sharded: 2}[opts.Transport]
+	useOutput := uint32(0)
 	if opts.UseOutput {
 		useOutput = 1
 	}
@@ -168,6 +177,7 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 		producerVarBatch:       uint32(opts.Batch),
 		producerVarPayload:     uint32(opts.Payload),
 		producerVarTimestamps:  timestamps,
+		producerVarShardCpus:   uint32(max(opts.ShardCPUs, 1)),
 	}
 	opts.Hash.apply(spec, consts)
 	for name, v := range consts {
@@ -183,6 +193,9 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 	} else {
 		spec.Maps[producerMapRbnRingbuf].MaxEntries = uint32(os.Getpagesize())
 	}
+	shardSpec := spec.Maps[producerMapRbnShards]
+	shardSpec.MaxEntries = uint32(max(opts.Shards, 1))
+	shardSpec.InnerMap.MaxEntries = uint32(max(opts.RingBytes, os.Getpagesize()))
 
 	maps, prog, err := loadObjects(spec, method)
 	if err != nil {
@@ -207,11 +220,42 @@ func load(opts Options, method AttachMethod) (_ *Producer, err error) {
 		counters: maps.RbnCounters,
 		ring:     maps.RbnRingbuf,
 	}
-	if opts.Transport == Perfbuf {
+	switch opts.Transport {
+	case Perfbuf:
 		p.ring = maps.RbnPerfbuf
+	case Sharded:
+		// The rings go into the array before the program's first run can
+		// see a slot empty (a trigger on a CPU without its ring drops).
+		if p.shards, err = fillShards(maps.RbnShards, shardSpec.InnerMap, opts.Shards); err != nil {
+			l.Close() // the maps and the program go in the deferred cleanup
+			return nil, err
+		}
+		p.ring = nil
 	}
 	return p, nil
 }
+
+// fillShards makes n rings of spec and puts each in array's slot.
+func fillShards(array *ebpf.Map, spec *ebpf.MapSpec, n int) ([]*ebpf.Map, error) {
+	var rings []*ebpf.Map
+	for i := range n {
+		m, err := ebpf.NewMap(spec)
+		if err == nil {
+			rings = append(rings, m)
+			err = array.Put(uint32(i), m)
+		}
+		if err != nil {
+			for _, r := range rings {
+				r.Close()
+			}
+			return nil, fmt.Errorf("ringbuf-sharded ring %d: %w", i, err)
+		}
+	}
+	return rings, nil
+}
+
+// Shards are ringbuf-sharded's rings, shard i for CPUs i·ShardCPUs … .
+func (p *Producer) Shards() []*ebpf.Map { return p.shards }
 
 // attach hooks a loaded program by method: fentry and tp_btf programs carry
 // their target, raw_tp is attached to sys_enter by name.
@@ -241,11 +285,15 @@ func (p *Producer) Ring() *ebpf.Map { return p.ring }
 
 // Maps are the producer's maps by name, for memory accounting.
 func (p *Producer) Maps() map[string]*ebpf.Map {
-	return map[string]*ebpf.Map{
+	m := map[string]*ebpf.Map{
 		producerMapRbnRingbuf: p.maps.RbnRingbuf, producerMapRbnPerfbuf: p.maps.RbnPerfbuf,
 		producerMapRbnCounters: p.maps.RbnCounters, producerMapRbnScratch: p.maps.RbnScratch,
-		producerMapRbnFlows: p.maps.RbnFlows,
+		producerMapRbnFlows: p.maps.RbnFlows, producerMapRbnShards: p.maps.RbnShards,
 	}
+	for i, r := range p.shards {
+		m[fmt.Sprintf("%s.%d", producerMapRbnShards, i)] = r
+	}
+	return m
 }
 
 // Program is the attached producer program, for run-time statistics.
@@ -263,5 +311,9 @@ func (p *Producer) Close() error {
 		errs = append(errs, p.prog.Close(), p.maps.Close())
 		p.prog = nil
 	}
+	for _, r := range p.shards {
+		errs = append(errs, r.Close())
+	}
+	p.shards = nil
 	return errors.Join(errs...)
 }

@@ -48,6 +48,7 @@ const (
 	producerMapRbnPerfbuf  = "rbn_perfbuf"
 	producerMapRbnRingbuf  = "rbn_ringbuf"
 	producerMapRbnScratch  = "rbn_scratch"
+	producerMapRbnShards   = "rbn_shards"
 	producerProgRbnFentry  = "rbn_fentry"
 	producerProgRbnRawTp   = "rbn_raw_tp"
 	producerProgRbnTpBtf   = "rbn_tp_btf"
@@ -58,6 +59,7 @@ const (
 	producerVarHashUpd     = "hash_upd"
 	producerVarPayload     = "payload"
 	producerVarSampleEvery = "sample_every"
+	producerVarShardCpus   = "shard_cpus"
 	producerVarTargetTgid  = "target_tgid"
 	producerVarTimestamps  = "timestamps"
 	producerVarTransport   = "transport"
@@ -124,6 +126,7 @@ type producerMapSpecs struct {
 	RbnPerfbuf  *ebpf.MapSpec `ebpf:"rbn_perfbuf"`
 	RbnRingbuf  *ebpf.MapSpec `ebpf:"rbn_ringbuf"`
 	RbnScratch  *ebpf.MapSpec `ebpf:"rbn_scratch"`
+	RbnShards   *ebpf.MapSpec `ebpf:"rbn_shards"`
 }
 
 // producerVariableSpecs contains global variables before they are loaded into the kernel.
@@ -137,6 +140,7 @@ type producerVariableSpecs struct {
 	HashUpd     *ebpf.VariableSpec `ebpf:"hash_upd"`
 	Payload     *ebpf.VariableSpec `ebpf:"payload"`
 	SampleEvery *ebpf.VariableSpec `ebpf:"sample_every"`
+	ShardCpus   *ebpf.VariableSpec `ebpf:"shard_cpus"`
 	TargetTgid  *ebpf.VariableSpec `ebpf:"target_tgid"`
 	Timestamps  *ebpf.VariableSpec `ebpf:"timestamps"`
 	Transport   *ebpf.VariableSpec `ebpf:"transport"`
@@ -172,6 +176,7 @@ type producerMaps struct {
 	RbnPerfbuf  *ebpf.Map `ebpf:"rbn_perfbuf"`
 	RbnRingbuf  *ebpf.Map `ebpf:"rbn_ringbuf"`
 	RbnScratch  *ebpf.Map `ebpf:"rbn_scratch"`
+	RbnShards   *ebpf.Map `ebpf:"rbn_shards"`
 }
 
 func (m *producerMaps) Close() error {
@@ -181,6 +186,7 @@ func (m *producerMaps) Close() error {
 		m.RbnPerfbuf,
 		m.RbnRingbuf,
 		m.RbnScratch,
+		m.RbnShards,
 	)
 }
 
@@ -195,6 +201,7 @@ type producerVariables struct {
 	HashUpd     *ebpf.Variable `ebpf:"hash_upd"`
 	Payload     *ebpf.Variable `ebpf:"payload"`
 	SampleEvery *ebpf.Variable `ebpf:"sample_every"`
+	ShardCpus   *ebpf.Variable `ebpf:"shard_cpus"`
 	TargetTgid  *ebpf.Variable `ebpf:"target_tgid"`
 	Timestamps  *ebpf.Variable `ebpf:"timestamps"`
 	Transport   *ebpf.Variable `ebpf:"transport"`

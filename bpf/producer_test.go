@@ -123,3 +123,14 @@ func TestProducerCounts(t *testing.T) {
 		t.Fatal("no attach method worked on this kernel")
 	}
 }
+
+// ringbuf-sharded has a ring for every group of CPUs, the last maybe
+// partial: CPU c writes to ring c / shardCPUs, which must exist.
+func TestShardCount(t *testing.T) {
+	for _, c := range []struct{ cpus, per, want int }{{1, 1, 1}, {2, 1, 2}, {64, 1, 64}, {64, 4, 16}, {65, 4, 17}, {3, 8, 1}} {
+		n := ShardCount(c.cpus, c.per)
+		if n != c.want || (c.cpus-1)/c.per >= n {
+			t.Errorf("%d CPUs by %d: %d rings, want %d", c.cpus, c.per, n, c.want)
+		}
+	}
+}

@@ -14,16 +14,28 @@ type Transport string
 const (
 	Ringbuf Transport = schema.TransportRingbuf // BPF_MAP_TYPE_RINGBUF
 	Perfbuf Transport = schema.TransportPerfbuf // BPF_MAP_TYPE_PERF_EVENT_ARRAY
+	// Sharded is an array of ring buffers (BPF_MAP_TYPE_ARRAY_OF_MAPS), one
+	// per group of CPUs, each producing CPU writing to its group's: what
+	// production tracers do to spread the one reserve lock of a ring.
+	Sharded Transport = schema.TransportSharded
 )
 
-// ParseTransport accepts "ringbuf" or "perfbuf".
+// Transports are the transports, in the order help lists them.
+var Transports = []Transport{Ringbuf, Perfbuf, Sharded}
+
+// ParseTransport accepts one of Transports.
 func ParseTransport(s string) (Transport, error) {
-	switch t := Transport(s); t {
-	case Ringbuf, Perfbuf:
-		return t, nil
+	for _, t := range Transports {
+		if Transport(s) == t {
+			return t, nil
+		}
 	}
-	return "", fmt.Errorf("unknown transport %q (want ringbuf or perfbuf)", s)
+	return "", fmt.Errorf("unknown transport %q (want ringbuf, perfbuf or ringbuf-sharded)", s)
 }
+
+// IsRingbuf says the transport's rings are BPF ring buffers: their wakeup
+// policies, reserve and output apply.
+func (t Transport) IsRingbuf() bool { return t == Ringbuf || t == Sharded }
 
 // WakeupKind names a wakeup policy. Ringbuf policies are flags the producer
 // passes to submit/output; perfbuf policies are attributes of the per-CPU perf
@@ -87,12 +99,12 @@ func ParseWakeup(t Transport, s string) (Wakeup, error) {
 	w := Wakeup{Kind: WakeupKind(name)}
 	switch w.Kind {
 	case Adaptive, Forced, NoWakeup:
-		if t != Ringbuf || hasArg {
+		if !t.IsRingbuf() || hasArg {
 			return Wakeup{}, bad
 		}
 		return w, nil
 	case Sampled:
-		if t != Ringbuf || !hasArg || strings.Contains(s, "=") {
+		if !t.IsRingbuf() || !hasArg || strings.Contains(s, "=") {
 			return Wakeup{}, bad
 		}
 	case WakeupEvents, Watermark:

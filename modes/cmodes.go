@@ -10,6 +10,7 @@ import (
 	"ringbench/internal/hist"
 	"ringbench/internal/window"
 	"ringbench/modes/cring"
+	"ringbench/modes/ring"
 	"ringbench/schema"
 )
 
@@ -95,10 +96,19 @@ func newCMmap(s Setup) (Consumer, error) {
 	case *ringbufSource:
 		pos, prod, data := src.m.Ring.Shared()
 		m.Rings = []cring.Ring{{Pos: pos, Head: prod, Data: data, Size: src.m.Ring.Size(), FD: src.fd}}
-	case *perfSource:
+	case *multiSource:
 		for i, r := range src.rings {
-			tail, head, data := r.Shared()
-			m.Rings = append(m.Rings, cring.Ring{Pos: tail, Head: head, Data: data, Size: len(data), FD: src.bufs.CPUs[i].FD})
+			var g cring.Ring
+			switch r := r.(type) {
+			case *ring.PerfRing:
+				g.Pos, g.Head, g.Data = r.Shared()
+				g.Size = len(g.Data)
+			case *ring.Ringbuf:
+				g.Pos, g.Head, g.Data = r.Shared()
+				g.Size = r.Size()
+			}
+			g.FD = src.fdList[i]
+			m.Rings = append(m.Rings, g)
 		}
 	}
 	return &cConsumer{setup: s, src: src, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
@@ -111,10 +121,17 @@ func newCMmap(s Setup) (Consumer, error) {
 const libbpfStopPoll = 50 * time.Millisecond
 
 func newLibbpf(s Setup) (Consumer, error) {
-	l := cring.Lib{Perf: s.Transport == bpf.Perfbuf, MapFD: s.Ring.FD(), PageCnt: s.RingBytes / os.Getpagesize(),
+	l := cring.Lib{Perf: s.Transport == bpf.Perfbuf, PageCnt: s.RingBytes / os.Getpagesize(),
 		TimeoutMs: ms(libbpfStopPoll)}
 	if s.needsTimeout() {
 		l.TimeoutMs = ms(min(s.PollTimeout, libbpfStopPoll))
+	}
+	if s.Transport == bpf.Sharded {
+		for _, r := range s.Shards {
+			l.MapFDs = append(l.MapFDs, r.FD())
+		}
+	} else {
+		l.MapFDs = []int{s.Ring.FD()}
 	}
 	if l.Perf {
 		l.CPUs = s.CPUs

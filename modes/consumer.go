@@ -27,12 +27,13 @@ type Consumer interface {
 // Setup is what a mode needs to build its consumer.
 type Setup struct {
 	Transport bpf.Transport
-	Ring      *ebpf.Map  // the ringbuf map, or the perf event array to fill
-	RingBytes int        // ringbuf data size, or each perf ring's data size
-	Wakeup    bpf.Wakeup // perfbuf policies are applied by the consumer
-	CPU       int        // consumer CPU to pin to; negative: not pinned
-	CPUs      []int      // CPUs that may produce (perf rings are per CPU)
-	Payload   int        // event size, for copies the reader mode must make
+	Ring      *ebpf.Map   // the ringbuf map, or the perf event array to fill
+	Shards    []*ebpf.Map // ringbuf-sharded: its rings, in shard order
+	RingBytes int         // ringbuf data size, or each perf ring's data size
+	Wakeup    bpf.Wakeup  // perfbuf policies are applied by the consumer
+	CPU       int         // consumer CPU to pin to; negative: not pinned
+	CPUs      []int       // CPUs that may produce (perf rings are per CPU)
+	Payload   int         // event size, for copies the reader mode must make
 
 	Delivery    Delivery
 	Work        Work
@@ -95,6 +96,9 @@ type Mode struct {
 	// there: the knobs that act on the Go side — channel delivery, --work,
 	// the latency breakdown's trace — do not apply to it.
 	InC bool
+	// OneRing says the mode reads a single ring buffer (cilium/ebpf's
+	// ringbuf.Reader does), so ringbuf-sharded is not for it.
+	OneRing bool
 	// OwnCommit is how the mode hands ring space back when that is not
 	// the scenario's choice (a library's readers commit per record); the
 	// commit knob does not apply to it.

@@ -76,7 +76,7 @@ type reader struct {
 
 var _ Consumer = (*reader)(nil)
 
-var readerMode = Mode{Name: "reader", Sleeps: true, OwnCommit: CommitRecord, New: newReader,
+var readerMode = Mode{Name: "reader", Sleeps: true, OwnCommit: CommitRecord, OneRing: true, New: newReader,
 	Doc: "cilium/ebpf's ringbuf.Reader or perf.Reader, blocking Read calls on a locked thread"}
 
 func newReader(s Setup) (Consumer, error) {

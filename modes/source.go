@@ -1,6 +1,7 @@
 package modes
 
 import (
+	"errors"
 	"fmt"
 
 	"ringbench/bpf"
@@ -35,22 +36,58 @@ type source interface {
 }
 
 func openSource(s Setup) (source, error) {
-	if s.Transport == bpf.Ringbuf {
+	switch s.Transport {
+	case bpf.Ringbuf:
 		m, err := ring.MapRingbuf(s.Ring.FD(), s.RingBytes)
 		if err != nil {
 			return nil, err
 		}
 		return &ringbufSource{m: m, fd: s.Ring.FD()}, nil
+	case bpf.Sharded:
+		return openShards(s)
 	}
 	p, err := ring.OpenPerf(s.Ring, s.CPUs, s.RingBytes, s.perfWakeup())
 	if err != nil {
 		return nil, err
 	}
-	ps := &perfSource{bufs: p}
+	ms := &multiSource{fdList: p.FDs(), closeFn: p.Close, lostFn: func() uint64 {
+		var n uint64
+		for _, c := range p.CPUs {
+			n += c.Ring.Lost
+		}
+		return n
+	}}
 	for _, c := range p.CPUs {
-		ps.rings = append(ps.rings, c.Ring)
+		ms.rings = append(ms.rings, c.Ring)
 	}
-	return ps, nil
+	return ms, nil
+}
+
+// openShards maps every ring of ringbuf-sharded.
+func openShards(s Setup) (source, error) {
+	var maps []*ring.RingbufMapping
+	closeAll := func() error {
+		var errs []error
+		for _, m := range maps {
+			errs = append(errs, m.Close())
+		}
+		return errors.Join(errs...)
+	}
+	ms := &multiSource{closeFn: closeAll, lostFn: func() uint64 { return 0 }}
+	for i, shard := range s.Shards {
+		m, err := ring.MapRingbuf(shard.FD(), s.RingBytes)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("ringbuf-sharded ring %d: %w", i, err)
+		}
+		maps = append(maps, m)
+		ms.rings = append(ms.rings, m.Ring)
+		ms.fdList = append(ms.fdList, shard.FD())
+	}
+	if len(ms.rings) == 0 {
+		return nil, errors.New("ringbuf-sharded: no ring to read")
+	}
+	return ms, nil
 }
 
 type ringbufSource struct {
@@ -75,16 +112,36 @@ func (r *ringbufSource) fds() []int    { return []int{r.fd} }
 func (r *ringbufSource) lost() uint64  { return 0 }
 func (r *ringbufSource) close() error  { return r.m.Close() }
 
-// perfSource reads the per-CPU rings round robin, so that one busy CPU
-// cannot starve the others when a reader stops early.
-type perfSource struct {
-	bufs  *ring.PerfBuffers
-	rings []*ring.PerfRing
-	next  int
-	full  bool
+// multiRing is what a multiSource needs of each of its rings: a perf ring
+// or a ring buffer read in place.
+type multiRing interface {
+	Read(visit func([]byte) bool) (int, error)
+	Cursor() uint64
+	Commit(pos uint64)
+	Drain(visit func([]byte)) (int, error)
+	DrainEach(visit func([]byte)) (int, error)
+	DrainBatch(buf [][]byte, process func([][]byte)) (int, error)
+	Pending() uint64
 }
 
-func (p *perfSource) read(visit func([]byte) bool) (int, error) {
+var (
+	_ multiRing = (*ring.PerfRing)(nil)
+	_ multiRing = (*ring.Ringbuf)(nil)
+)
+
+// multiSource reads several rings round robin (perf's per-CPU rings,
+// ringbuf-sharded's shards), so that one busy ring cannot starve the
+// others when a reader stops early.
+type multiSource struct {
+	rings   []multiRing
+	fdList  []int // each ring's, in order
+	next    int
+	full    bool
+	closeFn func() error
+	lostFn  func() uint64
+}
+
+func (p *multiSource) read(visit func([]byte) bool) (int, error) {
 	total := 0
 	p.full = false
 	stopping := func(b []byte) bool {
@@ -99,7 +156,7 @@ func (p *perfSource) read(visit func([]byte) bool) (int, error) {
 		n, err := r.Read(stopping)
 		total += n
 		if err != nil {
-			return total, fmt.Errorf("perf ring: %w", err)
+			return total, fmt.Errorf("ring %d: %w", (p.next+i)%len(p.rings), err)
 		}
 		if p.full {
 			p.next = (p.next + i) % len(p.rings)
@@ -110,7 +167,7 @@ func (p *perfSource) read(visit func([]byte) bool) (int, error) {
 	return total, nil
 }
 
-func (p *perfSource) mark(m []uint64) []uint64 {
+func (p *multiSource) mark(m []uint64) []uint64 {
 	m = m[:0]
 	for _, r := range p.rings {
 		m = append(m, r.Cursor())
@@ -118,14 +175,14 @@ func (p *perfSource) mark(m []uint64) []uint64 {
 	return m
 }
 
-func (p *perfSource) commit(m []uint64) {
+func (p *multiSource) commit(m []uint64) {
 	for i, r := range p.rings {
 		r.Commit(m[i])
 	}
 }
 
-func (p *perfSource) drain(visit func([]byte), each bool) (int, error) {
-	return p.eachRing(func(r *ring.PerfRing) (int, error) {
+func (p *multiSource) drain(visit func([]byte), each bool) (int, error) {
+	return p.eachRing(func(r multiRing) (int, error) {
 		if each {
 			return r.DrainEach(visit)
 		}
@@ -133,27 +190,30 @@ func (p *perfSource) drain(visit func([]byte), each bool) (int, error) {
 	})
 }
 
-func (p *perfSource) drainBatch(buf [][]byte, process func([][]byte)) (int, error) {
-	return p.eachRing(func(r *ring.PerfRing) (int, error) { return r.DrainBatch(buf, process) })
+func (p *multiSource) drainBatch(buf [][]byte, process func([][]byte)) (int, error) {
+	return p.eachRing(func(r multiRing) (int, error) { return r.DrainBatch(buf, process) })
 }
 
 // eachRing drains every ring, starting one further each time.
-func (p *perfSource) eachRing(drain func(*ring.PerfRing) (int, error)) (int, error) {
+func (p *multiSource) eachRing(drain func(multiRing) (int, error)) (int, error) {
 	total := 0
 	for i := range p.rings {
-		n, err := drain(p.rings[(p.next+i)%len(p.rings)])
+		k := (p.next + i) % len(p.rings)
+		n, err := drain(p.rings[k])
 		total += n
 		if err != nil {
-			return total, fmt.Errorf("perf ring: %w", err)
+			return total, fmt.Errorf("ring %d: %w", k, err)
 		}
 	}
 	p.next = (p.next + 1) % len(p.rings)
 	return total, nil
 }
 
-func (p *perfSource) fds() []int { return p.bufs.FDs() }
+func (p *multiSource) fds() []int   { return p.fdList }
+func (p *multiSource) lost() uint64 { return p.lostFn() }
+func (p *multiSource) close() error { return p.closeFn() }
 
-func (p *perfSource) pending() bool {
+func (p *multiSource) pending() bool {
 	for _, r := range p.rings {
 		if r.Pending() > 0 {
 			return true
@@ -161,13 +221,3 @@ func (p *perfSource) pending() bool {
 	}
 	return false
 }
-
-func (p *perfSource) lost() uint64 {
-	var n uint64
-	for _, r := range p.rings {
-		n += r.Lost
-	}
-	return n
-}
-
-func (p *perfSource) close() error { return p.bufs.Close() }

@@ -68,6 +68,9 @@ func keys() []Key {
 			return when(p.Oversubscribe, "oversubscribed")
 		}, Bench: func(p Params) string { return when(p.Oversubscribe, "oversubscribed=true") }},
 		{Name: "ring-bytes", Get: ring, ID: unlessDefault("ring", ring), Bench: kv("ring", ring)},
+		{Name: "cpus-per-ring", Get: num(func(p Params) int { return p.CPUsPerRing }), ID: func(p Params) string {
+			return when(p.CPUsPerRing > 1, "cpus-per-ring="+strconv.Itoa(p.CPUsPerRing))
+		}, Bench: func(p Params) string { return when(p.CPUsPerRing > 1, "cpus-per-ring="+strconv.Itoa(p.CPUsPerRing)) }},
 		// One segment for the flow table's three knobs, when it has one.
 		{Name: "hash-keys", Get: num(func(p Params) int { return p.HashKeys }), ID: func(p Params) string {
 			d := Defaults()

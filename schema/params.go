@@ -10,6 +10,7 @@ import (
 const (
 	TransportRingbuf = "ringbuf"
 	TransportPerfbuf = "perfbuf"
+	TransportSharded = "ringbuf-sharded"
 	WaitThread       = "thread"
 	WaitNetpoll      = "netpoll"
 	WaitSpin         = "spin"
@@ -37,20 +38,23 @@ type Params struct {
 	// Oversubscribe stacks more producers than there are CPUs besides the
 	// consumer's, round robin; false refuses such a scenario. It stays
 	// false when every producer has a CPU of its own.
-	Oversubscribe bool    `json:"oversubscribe,omitempty"`
-	RingBytes     int     `json:"ring_bytes"`
-	Output        bool    `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
-	Delivery      string  `json:"delivery"`
-	Pin           bool    `json:"pin"`
-	ProducerCPUs  []int   `json:"producer_cpus"`
-	ConsumerCPU   int     `json:"consumer_cpu"`
-	DurationS     float64 `json:"duration_s"`
-	WarmupS       float64 `json:"warmup_s"`
-	Backoff       string  `json:"backoff,omitempty"`      // spin: none, pause, gosched, sleep:D
-	Wait          string  `json:"wait,omitempty"`         // epoll: thread or netpoll
-	PollTimeout   string  `json:"poll_timeout,omitempty"` // longest wait when wakeups may not come
-	Work          string  `json:"work"`                   // synthetic per-event work CPU_NS[,ALLOC_BYTES]
-	B2B           bool    `json:"b2b"`                    // the consumer triggers the next batch itself
+	Oversubscribe bool `json:"oversubscribe,omitempty"`
+	RingBytes     int  `json:"ring_bytes"`
+	// CPUsPerRing is ringbuf-sharded's group size: each ring takes the
+	// events of that many consecutive CPUs. 0 for the other transports.
+	CPUsPerRing  int     `json:"cpus_per_ring,omitempty"`
+	Output       bool    `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
+	Delivery     string  `json:"delivery"`
+	Pin          bool    `json:"pin"`
+	ProducerCPUs []int   `json:"producer_cpus"`
+	ConsumerCPU  int     `json:"consumer_cpu"`
+	DurationS    float64 `json:"duration_s"`
+	WarmupS      float64 `json:"warmup_s"`
+	Backoff      string  `json:"backoff,omitempty"`      // spin: none, pause, gosched, sleep:D
+	Wait         string  `json:"wait,omitempty"`         // epoll: thread or netpoll
+	PollTimeout  string  `json:"poll_timeout,omitempty"` // longest wait when wakeups may not come
+	Work         string  `json:"work"`                   // synthetic per-event work CPU_NS[,ALLOC_BYTES]
+	B2B          bool    `json:"b2b"`                    // the consumer triggers the next batch itself
 	// GOMAXPROCS for the scenario; 0 resolves to the runtime's default. With
 	// every P held by a pinned spinning thread, the runtime can only run its
 	// own goroutines by preempting one of them.
@@ -80,7 +84,7 @@ func Defaults() Params {
 		Batch: 1, Payload: 64, Producers: 1, RingBytes: 1 << 20, Delivery: "inline",
 		Pin: true, DurationS: 5, WarmupS: 1, Work: "0", PollTimeout: "10ms",
 		HashKeys: 10_000, HashEntries: 65_536, HashChurn: "1:2:1",
-		LatencyClock: ClockPerDrain, Commit: CommitBatch,
+		LatencyClock: ClockPerDrain, Commit: CommitBatch, CPUsPerRing: 1,
 	}
 }
 

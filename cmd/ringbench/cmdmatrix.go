@@ -247,12 +247,16 @@ func transportSupport() func(string) string {
 		if r, ok := why[tr]; ok {
 			return r
 		}
-		mt := map[string]ebpf.MapType{"ringbuf": ebpf.RingBuf, "perfbuf": ebpf.PerfEventArray}[tr]
+		needs := map[string][]ebpf.MapType{"ringbuf": {ebpf.RingBuf}, "perfbuf": {ebpf.PerfEventArray},
+			"ringbuf-sharded": {ebpf.RingBuf, ebpf.ArrayOfMaps}}[tr]
 		why[tr] = ""
-		if privileged() && mt != 0 {
+		if privileged() {
 			_ = rlimit.RemoveMemlock()
-			if err := features.HaveMapType(mt); err != nil {
-				why[tr] = fmt.Sprintf("this kernel cannot create %v maps: %v", mt, err)
+			for _, mt := range needs {
+				if err := features.HaveMapType(mt); err != nil {
+					why[tr] = fmt.Sprintf("this kernel cannot create %v maps: %v", mt, err)
+					break
+				}
 			}
 		}
 		return why[tr]

@@ -209,8 +209,9 @@ func RunMmap(ctx context.Context, m Mmap, r *Recorder, w *window.Window) error {
 // producer writes, or its events are dropped.
 type Libbpf struct {
 	h    *C.struct_rbn_libh
-	cfg  *C.struct_rbn_lib // C memory: it holds the CPU list
+	cfg  *C.struct_rbn_lib // C memory: it holds the CPU and fd lists
 	cpus *C.int
+	fds  *C.int
 }
 
 // OpenLibbpf opens libbpf's buffers as l says.
@@ -219,8 +220,20 @@ func OpenLibbpf(l Lib) (*Libbpf, error) {
 	if lb.cfg == nil {
 		return nil, errors.New("cring: out of memory")
 	}
-	*lb.cfg = C.struct_rbn_lib{map_fd: C.int(l.MapFD), page_cnt: C.int(l.PageCnt),
+	*lb.cfg = C.struct_rbn_lib{page_cnt: C.int(l.PageCnt),
 		wakeup_events: C.int(l.WakeupEvents), watermark: C.int(l.Watermark), timeout_ms: C.int(l.TimeoutMs)}
+	if len(l.MapFDs) == 0 {
+		lb.Close()
+		return nil, errors.New("cring: no map to read")
+	}
+	if lb.fds = (*C.int)(C.calloc(C.size_t(len(l.MapFDs)), C.size_t(unsafe.Sizeof(C.int(0))))); lb.fds == nil {
+		lb.Close()
+		return nil, errors.New("cring: out of memory")
+	}
+	for i, fd := range l.MapFDs {
+		unsafe.Slice(lb.fds, len(l.MapFDs))[i] = C.int(fd)
+	}
+	lb.cfg.map_fds, lb.cfg.nmaps = lb.fds, C.int(len(l.MapFDs))
 	if l.Perf {
 		lb.cfg.perf = 1
 		lb.cpus = (*C.int)(C.calloc(C.size_t(max(len(l.CPUs), 1)), C.size_t(unsafe.Sizeof(C.int(0)))))
@@ -262,6 +275,8 @@ func (lb *Libbpf) Close() error {
 	lb.h = nil
 	C.free(unsafe.Pointer(lb.cpus))
 	lb.cpus = nil
+	C.free(unsafe.Pointer(lb.fds))
+	lb.fds = nil
 	C.free(unsafe.Pointer(lb.cfg))
 	lb.cfg = nil
 	return nil

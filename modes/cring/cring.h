@@ -44,7 +44,8 @@ struct rbn_mmap {
 
 struct rbn_lib {
 	int perf;
-	int map_fd;
+	int *map_fds;       /* ringbuf: every ring (ringbuf-sharded: one per shard); perf: the array */
+	int nmaps;
 	int page_cnt;       /* perf: pages per CPU ring */
 	int *cpus;          /* perf: the CPUs to open rings on, also their map keys */
 	int ncpus;

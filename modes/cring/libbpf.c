@@ -60,10 +60,17 @@ struct rbn_libh *rbn_lib_open(struct rbn_lib *l, char *err, int errlen)
 		return NULL;
 	}
 	if (!l->perf) {
-		h->rb = ring_buffer__new(l->map_fd, on_sample, h, NULL);
+		h->rb = ring_buffer__new(l->map_fds[0], on_sample, h, NULL);
 		if (!h->rb) {
 			snprintf(err, errlen, "ring_buffer__new: %s", strerror(errno));
 			goto fail;
+		}
+		for (int i = 1; i < l->nmaps; i++) {
+			int e = ring_buffer__add(h->rb, l->map_fds[i], on_sample, h);
+			if (e < 0) {
+				snprintf(err, errlen, "ring_buffer__add of ring %d: %s", i, strerror(-e));
+				goto fail;
+			}
 		}
 		return h;
 	}
@@ -83,7 +90,7 @@ struct rbn_libh *rbn_lib_open(struct rbn_lib *l, char *err, int errlen)
 		attr.wakeup_events = l->wakeup_events > 0 ? l->wakeup_events : 1;
 	}
 	LIBBPF_OPTS(perf_buffer_raw_opts, o, .cpu_cnt = l->ncpus, .cpus = l->cpus, .map_keys = l->cpus);
-	h->pb = perf_buffer__new_raw(l->map_fd, l->page_cnt, &attr, on_event, h, &o);
+	h->pb = perf_buffer__new_raw(l->map_fds[0], l->page_cnt, &attr, on_event, h, &o);
 	if (!h->pb) {
 		snprintf(err, errlen, "perf_buffer__new_raw: %s", strerror(errno));
 		goto fail;

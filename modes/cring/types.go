@@ -57,7 +57,7 @@ type Mmap struct {
 // Lib configures the libbpf consumer.
 type Lib struct {
 	Perf         bool
-	MapFD        int
+	MapFDs       []int // ringbuf: every ring (one per shard); perf: the event array
 	PageCnt      int   // perf: pages per CPU ring
 	CPUs         []int // perf: CPUs to open rings on (their map keys too)
 	WakeupEvents int
