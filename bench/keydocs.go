@@ -25,6 +25,7 @@ var keyDocs = map[string]struct {
 	"wakeup":         {true, "wakeup policy: ringbuf adaptive|sampled:N|forced|none, perfbuf wakeup_events=N|watermark=BYTES; empty: the transport's default"},
 	"ring-bytes":     {true, "ring size: ringbuf data size, or each per-CPU perf ring (power of two ≥ page)"},
 	"producers":      {false, "producer threads, each pinned to a CPU of its own besides the consumer's; all: one per such CPU"},
+	"consumers":      {false, "consumer threads the rings are split among (perfbuf's per-CPU rings, ringbuf-sharded's shards), each with its own Recorder, merged at the end, each pinned to a CPU of its own with --pin"},
 	"oversubscribe":  {false, "allow more producers than CPUs besides the consumer's, stacked round robin (the figures then measure the sharing)"},
 	"gomaxprocs":     {false, "GOMAXPROCS during the scenario; 0: the runtime's default"},
 	"output":         {false, "ringbuf: bpf_ringbuf_output instead of reserve+submit"},

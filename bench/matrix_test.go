@@ -21,7 +21,7 @@ func expand(t *testing.T, file string) ([]Planned, []string) {
 }
 
 func TestPresetsExpand(t *testing.T) {
-	want := map[string]int{"quick": 38, "standard": 122}
+	want := map[string]int{"quick": 38, "standard": 130}
 	for _, name := range PresetNames {
 		m, err := Preset(name)
 		if err != nil {
@@ -232,7 +232,7 @@ func TestMatrixKeysRoundTrip(t *testing.T) {
 		"hash-churn": "1:1:1", "delivery": "channel", "work": "100", "backoff": "pause",
 		"wait": "netpoll", "poll-timeout": "5ms", "rate": "5000", "batch": "16", "payload": "128",
 		"ring-bytes": "8192", "gomaxprocs": "2", "hash-keys": "7", "hash-entries": "99",
-		"pin": "false", "b2b": "true", "output": "true", "producers": "3", "oversubscribe": "true", "cpus-per-ring": "2", "duration": "2s",
+		"pin": "false", "b2b": "true", "output": "true", "producers": "3", "oversubscribe": "true", "cpus-per-ring": "2", "consumers": "2", "duration": "2s",
 		"warmup": "500ms", "cpus": "0,1:1", "clock": "per-event", "latency": "false", "commit": "record",
 		"count-syscalls": "false", "breakdown": "true",
 	}

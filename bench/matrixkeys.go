@@ -59,6 +59,7 @@ var matrixKeys = map[string]matrixKey{
 	"output":        boolKey("output", func(p *Params) *bool { return &p.Output }),
 	"breakdown":     boolKey("breakdown", func(p *Params) *bool { return &p.Breakdown }),
 	"producers":     producersKey(),
+	"consumers":     intKey("consumers", func(p *Params) *int { return &p.Consumers }),
 	"oversubscribe": boolKey("oversubscribe", func(p *Params) *bool { return &p.Oversubscribe }),
 	"duration":      durationKey("duration", func(p *Params) *float64 { return &p.DurationS }),
 	"warmup":        durationKey("warmup", func(p *Params) *float64 { return &p.WarmupS }),
@@ -147,7 +148,7 @@ func notBoolKey(name string, field func(*Params) *bool) matrixKey {
 // matrixKeyOrder is the nesting of the cross product, outermost first; it
 // decides the order scenarios run and are reported in.
 var matrixKeyOrder = []string{"hashmap", "transport", "mode", "wait", "backoff", "wakeup", "payload",
-	"batch", "producers", "oversubscribe", "cpus", "ring-bytes", "cpus-per-ring", "output", "delivery", "work", "pin", "b2b", "gomaxprocs",
+	"batch", "producers", "consumers", "oversubscribe", "cpus", "ring-bytes", "cpus-per-ring", "output", "delivery", "work", "pin", "b2b", "gomaxprocs",
 	"hash-keys", "hash-entries", "hash-churn", "poll-timeout", "clock", "latency", "commit", "count-syscalls",
 	"breakdown", "duration", "warmup", "rate"}
 

@@ -140,6 +140,11 @@ func compile(s *Spec, online []int) (err error) {
 	if err := resolveMode(s); err != nil {
 		return err
 	}
+	if m, err := modes.Lookup(p.Mode); err == nil {
+		if err := checkConsumers(m, s, len(online)); err != nil {
+			return err
+		}
+	}
 	if s.Hash, err = hashOf(*p); err != nil {
 		return err
 	}
@@ -203,13 +208,7 @@ func resolveMode(s *Spec) (err error) {
 		return err
 	}
 	if m.OneRing && p.Transport == string(bpf.Sharded) {
-		var others []string
-		for _, o := range modes.Modes() {
-			if !o.OneRing {
-				others = append(others, o.Name)
-			}
-		}
-		return fmt.Errorf("the %s mode reads one ring buffer; for ringbuf-sharded use %s", m.Name, strings.Join(others, ", "))
+		return fmt.Errorf("the %s mode reads one ring buffer; for ringbuf-sharded use %s", m.Name, multiRingModes())
 	}
 	for _, name := range sortedKeys(modeKnobFields) {
 		v := modeKnobFields[name](p)
@@ -231,6 +230,52 @@ func resolveMode(s *Spec) (err error) {
 	}
 	if p.Breakdown && (!m.Sleeps || p.Rate == 0 || p.B2B) {
 		return errBreakdownMode(p.Mode)
+	}
+	return nil
+}
+
+// multiRingModes names the modes that can read several rings or a part of
+// them.
+func multiRingModes() string {
+	var names []string
+	for _, m := range modes.Modes() {
+		if !m.OneRing {
+			names = append(names, m.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkConsumers refuses a split of rings that cannot be split: a single
+// ring buffer, back to back, a mode that reads every ring through one
+// library reader, or more consumers than rings.
+func checkConsumers(m modes.Mode, s *Spec, online int) error {
+	p := &s.Params
+	if p.Consumers < 0 || p.Consumers > 1024 {
+		return fmt.Errorf("consumers %d: want 1..1024", p.Consumers)
+	}
+	if p.Consumers <= 1 {
+		p.Consumers = 0 // one, the default
+		return nil
+	}
+	rings := 0
+	switch s.Transport {
+	case bpf.Ringbuf:
+		return fmt.Errorf("consumers=%d: one ring buffer cannot be split among consumers (several readers of one ring are the article's CAS consumers, claim C12); use perfbuf or ringbuf-sharded", p.Consumers)
+	case bpf.Perfbuf:
+		rings = online // a ring per online CPU
+	case bpf.Sharded:
+		rings = bpf.ShardCount(online, max(p.CPUsPerRing, 1))
+	}
+	switch {
+	case p.B2B:
+		return fmt.Errorf("consumers=%d: back to back, one thread triggers and consumes", p.Consumers)
+	case m.OneRing:
+		return fmt.Errorf("consumers=%d: the %s mode reads every ring through one library reader; split rings with %s", p.Consumers, m.Name, multiRingModes())
+	case p.Breakdown:
+		return fmt.Errorf("consumers=%d: the breakdown follows one consumer thread", p.Consumers)
+	case p.Consumers > rings:
+		return MachineError{fmt.Sprintf("consumers=%d: %s has only %d rings here to split", p.Consumers, s.Transport, rings)}
 	}
 	return nil
 }
@@ -318,17 +363,33 @@ func place(p *Params, online []int) error {
 	if !isOnline[p.ConsumerCPU] {
 		return MachineError{fmt.Sprintf("consumer CPU %d does not exist or is offline (online: %v)", p.ConsumerCPU, online)}
 	}
+	p.ConsumerCPUs = nil
+	if p.Consumers > 1 {
+		// The last online CPUs, one each.
+		if p.Consumers > len(online) {
+			return MachineError{fmt.Sprintf("consumers=%d needs %d CPUs; this machine has %d", p.Consumers, p.Consumers, len(online))}
+		}
+		p.ConsumerCPUs = slices.Clone(online[len(online)-p.Consumers:])
+		p.ConsumerCPU = p.ConsumerCPUs[0]
+	}
+	consumer := func(c int) bool { return c == p.ConsumerCPU || slices.Contains(p.ConsumerCPUs, c) }
 	if len(p.ProducerCPUs) == 0 {
 		pool := make([]int, 0, len(online))
 		for _, c := range online {
-			if c != p.ConsumerCPU {
+			if !consumer(c) {
 				pool = append(pool, c)
 			}
 		}
+		// A one-CPU machine has nothing else: its producer shares it. With
+		// more, consumers that take every CPU leave the producers none.
+		shared := len(pool) == 0 && len(online) > 1
 		if len(pool) == 0 {
 			pool = online
 		}
 		switch {
+		case shared && !p.Oversubscribe:
+			return MachineError{fmt.Sprintf("consumers=%d take every CPU, leaving the producers none (--oversubscribe stacks them on the consumers' CPUs)", p.Consumers)}
+		case shared:
 		case p.Producers <= len(pool):
 			p.Oversubscribe = false // every producer has a CPU of its own
 		case !p.Oversubscribe:

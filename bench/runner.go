@@ -112,7 +112,12 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 		inline = loadgen.NewInline(win, nil)
 		setup.Trigger, setup.Triggered = inline.Trigger, inline.Add
 	}
-	cons, err := modes.New(p.Mode, setup)
+	var cons modes.Consumer
+	if p.Consumers > 1 {
+		cons, err = modes.Split(p.Mode, splitSetups(setup, p))
+	} else {
+		cons, err = modes.New(p.Mode, setup)
+	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("start %s consumer: %w", p.Mode, err)
 	}
@@ -314,6 +319,26 @@ func setupOf(spec Spec, online []int) modes.Setup {
 		s.CPU = -1
 	}
 	return s
+}
+
+// splitSetups deals the rings to the consumers round robin (perf's CPUs,
+// ringbuf-sharded's shards), each consumer on a CPU of its own.
+func splitSetups(s modes.Setup, p Params) []modes.Setup {
+	out := make([]modes.Setup, p.Consumers)
+	for i := range out {
+		out[i] = s
+		out[i].CPUs, out[i].Shards = nil, nil
+		if s.CPU >= 0 {
+			out[i].CPU = p.ConsumerCPUs[i]
+		}
+	}
+	for j, c := range s.CPUs {
+		out[j%len(out)].CPUs = append(out[j%len(out)].CPUs, c)
+	}
+	for j, r := range s.Shards {
+		out[j%len(out)].Shards = append(out[j%len(out)].Shards, r)
+	}
+	return out
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -345,7 +345,8 @@ func TestHashmapVariants(t *testing.T) {
 // every event of both accounted for, per producing CPU and in total.
 func TestOversubscribedProducers(t *testing.T) {
 	testutil.RequireBPF(t)
-	for _, tr := range []string{"ringbuf", "perfbuf"} {
+	for _, tr := range bpf.Transports {
+		tr := string(tr)
 		t.Run(tr, func(t *testing.T) {
 			r := runChecked(t, scenario(t, func(p *Params) {
 				p.Transport, p.Mode, p.Rate, p.Producers, p.Oversubscribe = tr, "epoll", 20_000, 2, true
@@ -356,5 +357,67 @@ func TestOversubscribedProducers(t *testing.T) {
 			}
 			requireChecks(t, r)
 		})
+	}
+}
+
+// The rings are dealt to consumers so that each is read by exactly one,
+// every consumer on a CPU of its own.
+func TestSplitSetups(t *testing.T) {
+	for _, c := range []struct{ cpus, consumers int }{{2, 2}, {64, 3}, {5, 5}, {7, 2}} {
+		var cpus []int
+		for i := range c.cpus {
+			cpus = append(cpus, i)
+		}
+		p := schema.Defaults()
+		p.Consumers = c.consumers
+		for i := range c.consumers {
+			p.ConsumerCPUs = append(p.ConsumerCPUs, 100+i)
+		}
+		setups := splitSetups(modes.Setup{CPUs: cpus, CPU: 0}, p)
+		seen := map[int]int{}
+		for i, s := range setups {
+			if s.CPU != 100+i || len(s.CPUs) == 0 {
+				t.Errorf("%v: consumer %d on CPU %d with rings %v", c, i, s.CPU, s.CPUs)
+			}
+			for _, r := range s.CPUs {
+				seen[r]++
+			}
+		}
+		for _, r := range cpus {
+			if seen[r] != 1 {
+				t.Errorf("%v: ring %d read by %d consumers", c, r, seen[r])
+			}
+		}
+	}
+	// Unpinned consumers stay unpinned.
+	p := schema.Defaults()
+	p.Consumers, p.ConsumerCPUs = 2, []int{0, 1}
+	for _, s := range splitSetups(modes.Setup{CPUs: []int{0, 1}, CPU: -1}, p) {
+		if s.CPU != -1 {
+			t.Errorf("unpinned consumer pinned to %d", s.CPU)
+		}
+	}
+}
+
+// One producer, two consumers splitting the rings, on every transport that
+// has rings to split, and two producers stacked on one consumer's machine:
+// every event accounted for, per CPU and in total.
+func TestSplitConsumers(t *testing.T) {
+	testutil.RequireBPF(t)
+	for _, tr := range []string{"perfbuf", "ringbuf-sharded"} {
+		for _, mode := range []string{"epoll", "c-mmap"} {
+			if m, _ := modes.Lookup(mode); m.Unavailable != "" {
+				continue
+			}
+			t.Run(tr+"/"+mode, func(t *testing.T) {
+				r := runChecked(t, scenario(t, func(p *Params) {
+					p.Transport, p.Mode, p.Rate, p.Consumers, p.Oversubscribe = tr, mode, 20_000, 2, true
+				}))
+				if e := r.Events; e.Emitted == 0 || e.Emitted != e.Consumed+e.Dropped {
+					t.Errorf("events %+v", e)
+				}
+				requireChecks(t, r)
+			})
+		}
 	}
 }

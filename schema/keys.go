@@ -64,6 +64,9 @@ func keys() []Key {
 		{Name: "batch", Get: batch, ID: kv("batch", batch), Bench: kv("batch", batch)},
 		{Name: "payload", Get: payload, ID: kv("payload", payload), Bench: kv("payload", payload)},
 		{Name: "producers", Get: producers, ID: unlessDefault("producers", producers), Bench: kv("producers", producers)},
+		{Name: "consumers", Get: num(func(p Params) int { return max(p.Consumers, 1) }), ID: func(p Params) string {
+			return when(p.Consumers > 1, "consumers="+strconv.Itoa(p.Consumers))
+		}, Bench: func(p Params) string { return when(p.Consumers > 1, "consumers="+strconv.Itoa(p.Consumers)) }},
 		{Name: "oversubscribe", Get: flag(func(p Params) bool { return p.Oversubscribe }), ID: func(p Params) string {
 			return when(p.Oversubscribe, "oversubscribed")
 		}, Bench: func(p Params) string { return when(p.Oversubscribe, "oversubscribed=true") }},

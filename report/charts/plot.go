@@ -21,7 +21,7 @@ func renderAll(r *schema.Result, dir string) ([]Chart, error) {
 		return nil, nil
 	}
 	for _, add := range []func() error{c.latency, c.saturation, c.cpu, c.syscalls,
-		c.gcAllocs, c.wakeups, c.hashmaps, c.producers, c.breakdown} {
+		c.gcAllocs, c.wakeups, c.hashmaps, c.producers, c.consumers, c.breakdown} {
 		if err := add(); err != nil {
 			return nil, err
 		}

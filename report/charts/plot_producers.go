@@ -19,12 +19,28 @@ import (
 // through and what is dropped, what each event costs in BPF (a ring
 // buffer's one reserve lock shows here), and the tail latency.
 func (c *plCharts) producers() error {
-	for _, g := range c.twins("producers", func(p schema.Params) string { return strconv.Itoa(p.Producers) }) {
-		sort.SliceStable(g, func(i, j int) bool { return g[i].Params.Producers < g[j].Params.Producers })
+	return c.scaling("producers", "producing CPUs", "Producer scaling", "one ring buffer has one reserve lock that every producing CPU takes",
+		func(p schema.Params) int { return p.Producers },
+		func(p *schema.Params) { p.Producers, p.ProducerCPUs = 0, nil })
+}
+
+// consumers draws the same against the number of consumer threads the
+// rings are split among: where adding consumers stops helping.
+func (c *plCharts) consumers() error {
+	return c.scaling("consumers", "consumer threads", "Consumer scaling", "each consumer reads its share of the rings on a CPU of its own",
+		func(p schema.Params) int { return max(p.Consumers, 1) },
+		func(p *schema.Params) { p.Consumers, p.ConsumerCPUs, p.ConsumerCPU = 0, nil, 0 })
+}
+
+// scaling is the chart of producers and consumers: the scenarios that
+// differ only in the count knob, by count.
+func (c *plCharts) scaling(knob, what, title, why string, count func(schema.Params) int, clear func(*schema.Params)) error {
+	for _, g := range c.twins(knob, func(p schema.Params) string { return strconv.Itoa(count(p)) }) {
+		sort.SliceStable(g, func(i, j int) bool { return count(g[i].Params) < count(g[j].Params) })
 		var cats []string
 		row := make([]*schema.Scenario, len(g))
 		for i := range g {
-			label := strconv.Itoa(g[i].Params.Producers)
+			label := strconv.Itoa(count(g[i].Params))
 			if g[i].Params.Oversubscribe {
 				label += " (stacked)"
 			}
@@ -39,16 +55,17 @@ func (c *plCharts) producers() error {
 		}
 		var bps []plBarPanel
 		for i, m := range ms {
-			bps = append(bps, plPanels([]plMetric{m}, "producers", cats, []string{m.title},
+			bps = append(bps, plPanels([]plMetric{m}, knob, cats, []string{m.title},
 				[][]*schema.Scenario{row}, []color.Color{plBarColors[i%len(plBarColors)]})...)
 		}
 		p := g[0].Params
 		ctx := p
-		ctx.Producers, ctx.ProducerCPUs, ctx.Oversubscribe = 0, nil, false
-		c.addBars(Chart{Name: plChartName("producers", p.Transport, view.ModeLabel(p), p.RateKey()),
-			Title: fmt.Sprintf("Producer scaling: %s, %s %s", p.Transport, view.ModeLabel(p), view.AtRate(p)),
-			Caption: fmt.Sprintf("How %s scales with the number of producing CPUs (%s), read by %s %s: consumed and dropped events/s, BPF ns per event (one ring buffer has one reserve lock that every producing CPU takes), latency p99 in µs; %s; %s.",
-				p.Transport, strings.Join(cats, ", "), view.ModeLabel(p), view.AtRate(p), plDescribe(ctx), plRepsNote(g))},
+		clear(&ctx)
+		ctx.Oversubscribe = false
+		c.addBars(Chart{Name: plChartName(knob, p.Transport, view.ModeLabel(p), p.RateKey()),
+			Title: fmt.Sprintf("%s: %s, %s %s", title, p.Transport, view.ModeLabel(p), view.AtRate(p)),
+			Caption: fmt.Sprintf("How %s scales with the number of %s (%s), read by %s %s: consumed and dropped events/s, BPF ns per event (%s), latency p99 in µs; %s; %s.",
+				p.Transport, what, strings.Join(cats, ", "), view.ModeLabel(p), view.AtRate(p), why, plDescribe(ctx), plRepsNote(g))},
 			13*vg.Inch, 4.8*vg.Inch, bps)
 	}
 	return nil
