@@ -42,17 +42,17 @@ type Params struct {
 	RingBytes     int  `json:"ring_bytes"`
 	// CPUsPerRing is ringbuf-sharded's group size: each ring takes the
 	// events of that many consecutive CPUs. 0 for the other transports.
-	CPUsPerRing  int     `json:"cpus_per_ring,omitempty"`
-	Output       bool    `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
-	Delivery     string  `json:"delivery"`
-	Pin          bool    `json:"pin"`
-	ProducerCPUs []int   `json:"producer_cpus"`
-	ConsumerCPU  int     `json:"consumer_cpu"`
+	CPUsPerRing  int    `json:"cpus_per_ring,omitempty"`
+	Output       bool   `json:"output"` // ringbuf: bpf_ringbuf_output instead of reserve+submit
+	Delivery     string `json:"delivery"`
+	Pin          bool   `json:"pin"`
+	ProducerCPUs []int  `json:"producer_cpus"`
+	ConsumerCPU  int    `json:"consumer_cpu"`
 	// Consumers split the rings (perf's per-CPU rings, ringbuf-sharded's
 	// shards) among that many consumer threads, on ConsumerCPUs (the
 	// first is ConsumerCPU); 0 in results from before the knob means 1.
-	Consumers    int   `json:"consumers,omitempty"`
-	ConsumerCPUs []int `json:"consumer_cpus,omitempty"`
+	Consumers    int     `json:"consumers,omitempty"`
+	ConsumerCPUs []int   `json:"consumer_cpus,omitempty"`
 	DurationS    float64 `json:"duration_s"`
 	WarmupS      float64 `json:"warmup_s"`
 	Backoff      string  `json:"backoff,omitempty"`      // spin: none, pause, gosched, sleep:D
