@@ -277,8 +277,8 @@ func describe(combo map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-// producerCPUs is how many CPUs producers get: all but the consumer's, or
-// the only one.
-func producerCPUs(online []int) int {
-	return max(len(online)-1, 1)
+// producerCPUs is how many CPUs producers get: all but the consumers', or
+// one.
+func producerCPUs(online []int, consumers int) int {
+	return max(len(online)-max(consumers, 1), 1)
 }

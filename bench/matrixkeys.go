@@ -106,7 +106,8 @@ func producersKey() matrixKey {
 	number := k.set
 	k.set = func(p *Params, v string, online []int) error {
 		if v == "all" {
-			p.Producers = producerCPUs(online)
+			// Keys are applied in name order: consumers is already set.
+			p.Producers = producerCPUs(online, p.Consumers)
 			return nil
 		}
 		return number(p, v, online)
