@@ -78,6 +78,9 @@ func Run(ctx context.Context, o Options) []Result {
 	if want("C10") {
 		byID["C10"] = runC10(c1, c2)
 	}
+	if want("C12") {
+		byID["C12"] = runC12()
+	}
 	if slices.ContainsFunc(PerfIDs, want) {
 		for _, r := range performance(ctx, o) {
 			if want(r.ID) {

@@ -21,7 +21,7 @@ type Claim struct {
 }
 
 // ClaimIDs are the claims of CLAIMS.md, in order.
-var ClaimIDs = []string{"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"}
+var ClaimIDs = []string{"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11", "C12"}
 
 // PerfClaimIDs are the claims decided from timings rather than from what
 // the kernel returns.
