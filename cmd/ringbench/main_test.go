@@ -55,7 +55,7 @@ func TestBadInputExits2WithOneLine(t *testing.T) {
 		{"run", "--poll-timeout", "0s"},
 		{"run", "--no-such-flag"},
 		{"run", "stray"},
-		{"claims", "--only", "C12"},
+		{"claims", "--only", "C13"},
 		{"claims", "--budget", "0s"},
 		{"claims", "stray"},
 		{"env", "stray"},
