@@ -218,18 +218,13 @@ static __always_inline void fill(void *dst, struct emit_ctx *ec, __u64 seq)
 	e->ts_ns = bpf_ktime_get_ns();
 }
 
-// emit_sharded is emit_one's ring buffer paths on the producing CPU's
-// shard. A CPU without a ring (none was made for it) drops.
-static __always_inline long emit_sharded(struct emit_ctx *ec, __u64 seq)
+// emit_ringbuf writes one event to ring buffer rb, by reserve and submit
+// or by output. Inlined at each call, so that the verifier sees one map
+// per call site: the ring buffer, or the producing CPU's shard.
+static __always_inline long emit_ringbuf(void *rb, struct emit_ctx *ec, __u64 seq)
 {
-	__u32 shard = ec->cpu / shard_cpus;
-	void *rb = bpf_map_lookup_elem(&rbn_shards, &shard);
 	void *e;
 
-	if (!rb) {
-		__sync_fetch_and_add(&ec->cnt->dropped, 1);
-		return 0;
-	}
 	if (use_output) {
 		fill(ec->scratch, ec, seq);
 		if (bpf_ringbuf_output(rb, ec->scratch, payload, ringbuf_flags(seq)))
@@ -241,6 +236,9 @@ static __always_inline long emit_sharded(struct emit_ctx *ec, __u64 seq)
 		__sync_fetch_and_add(&ec->cnt->dropped, 1);
 		return 0;
 	}
+	// The payload beyond the header comes from the scratch, as the output
+	// helpers copy all of it from there: every path moves `payload` bytes
+	// per event.
 	if (timestamps && payload > sizeof(struct event))
 		bpf_probe_read_kernel((__u8 *)e + sizeof(struct event),
 				      payload - sizeof(struct event),
@@ -254,40 +252,27 @@ static long emit_one(__u32 i, void *data)
 {
 	struct emit_ctx *ec = data;
 	__u64 seq = ec->seq0 + i;
-	void *e;
-	long err;
+	__u32 shard;
+	void *rb;
 
 	churn(ec->cnt, seq);
 
-	if (transport == TRANSPORT_SHARDED)
-		return emit_sharded(ec, seq);
-	if (transport == TRANSPORT_RINGBUF && !use_output) {
-		e = bpf_ringbuf_reserve(&rbn_ringbuf, payload, 0);
-		if (!e) {
+	switch (transport) {
+	case TRANSPORT_RINGBUF:
+		return emit_ringbuf(&rbn_ringbuf, ec, seq);
+	case TRANSPORT_SHARDED:
+		// The producing CPU's ring; a CPU without one drops.
+		shard = ec->cpu / shard_cpus;
+		rb = bpf_map_lookup_elem(&rbn_shards, &shard);
+		if (!rb) {
 			__sync_fetch_and_add(&ec->cnt->dropped, 1);
 			return 0;
 		}
-		// The payload beyond the header comes from the scratch, as the
-		// output helpers copy all of it from there: every path moves
-		// `payload` bytes per event.
-		if (timestamps && payload > sizeof(struct event))
-			bpf_probe_read_kernel((__u8 *)e + sizeof(struct event),
-					      payload - sizeof(struct event),
-					      ec->scratch + sizeof(struct event));
-		fill(e, ec, seq);
-		bpf_ringbuf_submit(e, ringbuf_flags(seq));
-		return 0;
+		return emit_ringbuf(rb, ec, seq);
 	}
-
 	fill(ec->scratch, ec, seq);
-	if (transport == TRANSPORT_RINGBUF)
-		err = bpf_ringbuf_output(&rbn_ringbuf, ec->scratch, payload,
-					 ringbuf_flags(seq));
-	else
-		err = bpf_perf_event_output(ec->prog_ctx, &rbn_perfbuf,
-					    BPF_F_CURRENT_CPU, ec->scratch,
-					    payload);
-	if (err)
+	if (bpf_perf_event_output(ec->prog_ctx, &rbn_perfbuf, BPF_F_CURRENT_CPU,
+				  ec->scratch, payload))
 		__sync_fetch_and_add(&ec->cnt->dropped, 1);
 	return 0;
 }

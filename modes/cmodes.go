@@ -158,22 +158,31 @@ func add(into, from []int64) {
 
 // merge takes what a C recorder recorded, as if this Recorder had.
 func (r *Recorder) merge(res cring.Result) {
-	add(r.latency.Raw(), res.Counts)
+	var batched uint64
 	for i, s := range res.Seqs {
 		r.seq[i] = cpuSeq{next: s.Next, settled: s.Settled, open: s.Open, dups: s.Dups, reorders: s.Reorders, seen: s.Seen}
-		r.c.Batched += r.seq[i].arrivals() // every C event costs the C recorder's EventNs
-	}
-	if r.eventLen == 0 {
-		r.eventLen = res.EventLen
+		batched += r.seq[i].arrivals() // every C event costs the C recorder's EventNs
 	}
 	c := res.Counters
+	r.addFrom(res.Counts, res.EventLen, c.TooSlow, c.InWindow, RecorderCounts{Malformed: c.Malformed, Negative: c.Negative,
+		ClockReads: c.ClockReads, Restamps: c.Restamps, Lost: c.Lost, Batched: batched})
+}
+
+// addFrom adds another recorder's histogram and counts to r: the part of
+// a merge that is a sum.
+func (r *Recorder) addFrom(counts []int64, eventLen uint32, tooSlow, inWin uint64, c RecorderCounts) {
+	add(r.latency.Raw(), counts)
+	if r.eventLen == 0 {
+		r.eventLen = eventLen
+	}
 	r.c.Malformed += c.Malformed
 	r.c.Negative += c.Negative
 	r.c.ClockReads += c.ClockReads
 	r.c.Restamps += c.Restamps
 	r.c.Lost += c.Lost
-	r.tooSlow += c.TooSlow
-	r.inWin += c.InWindow
+	r.c.Batched += c.Batched
+	r.tooSlow += tooSlow
+	r.inWin += inWin
 }
 
 // cCost is MeasureRecorderCost for the C recorder: a pass of one event,

@@ -75,19 +75,7 @@ func (r *Recorder) absorb(recs []*Recorder) error {
 		}
 	}
 	for _, o := range recs {
-		add(r.latency.Raw(), o.latency.Raw())
-		if r.eventLen == 0 {
-			r.eventLen = o.eventLen
-		}
-		c := o.c
-		r.c.Malformed += c.Malformed
-		r.c.Negative += c.Negative
-		r.c.ClockReads += c.ClockReads
-		r.c.Restamps += c.Restamps
-		r.c.Lost += c.Lost
-		r.c.Batched += c.Batched
-		r.tooSlow += o.tooSlow
-		r.inWin += o.inWin
+		r.addFrom(o.latency.Raw(), o.eventLen, o.tooSlow, o.inWin, o.c)
 	}
 	return nil
 }
