@@ -14,7 +14,7 @@ import (
 // writes), rewrites dir/bench.txt and dir/summary.csv, draws the charts
 // into dir/plots, and writes dir/report.md atomically. It returns the report's path. The same run gives the same
 // bytes every time.
-func WriteReport(dir string) (string, error) {
+func WriteReport(dir string, o markdown.Options) (string, error) {
 	r, err := schema.ReadResult(filepath.Join(dir, "run.json"))
 	if err != nil {
 		return "", err
@@ -40,7 +40,7 @@ func WriteReport(dir string) (string, error) {
 		return "", fmt.Errorf("charts: %w", err)
 	}
 	path := filepath.Join(dir, "report.md")
-	if err := schema.WriteFileAtomic(path, markdown.Markdown(r, cl, charts)); err != nil {
+	if err := schema.WriteFileAtomic(path, markdown.Markdown(r, cl, charts, o)); err != nil {
 		return "", err
 	}
 	return path, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"ringbench/report/markdown"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func TestReportListsReadinessWarnings(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "run.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	path, err := WriteReport(dir)
+	path, err := WriteReport(dir, markdown.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestWriteReportTwiceSameBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	path, err := WriteReport(dir)
+	path, err := WriteReport(dir, markdown.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestWriteReportTwiceSameBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WriteReport(dir); err != nil {
+	if _, err := WriteReport(dir, markdown.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	second, _ := os.ReadFile(path)
@@ -90,7 +91,7 @@ func TestWriteReportBadClaims(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join("testdata", "matrix.json"))
 	os.WriteFile(filepath.Join(dir, "run.json"), b, 0o644)
 	os.WriteFile(filepath.Join(dir, "claims.json"), []byte("{"), 0o644)
-	if _, err := WriteReport(dir); err == nil {
+	if _, err := WriteReport(dir, markdown.Options{}); err == nil {
 		t.Error("invalid claims.json accepted")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "report.md")); err == nil {

@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 
 	"ringbench/report"
+	"ringbench/report/markdown"
 	"ringbench/schema"
 )
 
-const reportUsage = `Usage: ringbench report RUN_DIR|RUN_DIR/run.json
+const reportUsage = `Usage: ringbench report [--latency-budget D] RUN_DIR|RUN_DIR/run.json
 
 Writes RUN_DIR/report.md for a design review: which read mode to use when,
 computed from the run's figures, the claims' verdicts (from RUN_DIR/claims.json
@@ -25,8 +26,12 @@ same file. Example:
 
 func cmdReport(stdout, stderr io.Writer, args []string) error {
 	flags := newFlags("report", reportUsage, stderr)
+	budget := flags.Duration("latency-budget", markdown.DefaultLatencyBudget, "the p99 a mode must stay within for the decision table to recommend it")
 	if ok, err := parseFlags(flags, args); !ok {
 		return err
+	}
+	if *budget <= 0 {
+		return usagef("latency-budget %v: want a positive duration, e.g. 500us or 2ms", *budget)
 	}
 	switch {
 	case flags.NArg() == 0:
@@ -59,7 +64,7 @@ func cmdReport(stdout, stderr io.Writer, args []string) error {
 	if _, err := schema.ReadClaims(filepath.Join(dir, "claims.json")); err != nil {
 		return usagef("%v (rewrite it with ringbench claims --json, or remove it)", err)
 	}
-	path, err := report.WriteReport(dir)
+	path, err := report.WriteReport(dir, markdown.Options{LatencyBudget: *budget})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

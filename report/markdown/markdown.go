@@ -17,9 +17,10 @@ import (
 // claims' verdicts, the charts, every scenario's figures, what went wrong,
 // and the environment. It depends on r, cl and charts alone, so rendering
 // the same run twice gives the same bytes.
-func Markdown(r *schema.Result, cl []schema.Claim, charts []charts.Chart) []byte {
+func Markdown(r *schema.Result, cl []schema.Claim, charts []charts.Chart, o Options) []byte {
 	var b bytes.Buffer
 	mdHeader(&b, r)
+	mdDecisionTable(&b, r, o)
 	mdWhichMode(&b, r)
 	mdClaims(&b, cl)
 	mdCharts(&b, charts)

@@ -38,9 +38,9 @@ var fakeCharts = []charts.Chart{
 }
 
 func TestMarkdownGolden(t *testing.T) {
-	got := Markdown(matrixFixture(t), claimsFixture(t), fakeCharts)
+	got := Markdown(matrixFixture(t), claimsFixture(t), fakeCharts, Options{})
 	goldenCheck(t, "report.md", got)
-	if again := Markdown(matrixFixture(t), claimsFixture(t), fakeCharts); !bytes.Equal(got, again) {
+	if again := Markdown(matrixFixture(t), claimsFixture(t), fakeCharts, Options{}); !bytes.Equal(got, again) {
 		t.Error("two renderings of the same run differ")
 	}
 }
@@ -58,7 +58,7 @@ func section(t *testing.T, md, title string) string {
 
 func TestMarkdownSummaryNamesEveryBaseMode(t *testing.T) {
 	r := matrixFixture(t)
-	summary := section(t, string(Markdown(r, nil, nil)), "Which mode when")
+	summary := section(t, string(Markdown(r, nil, nil, Options{})), "Which mode when")
 	measured := view.Measured(r)
 	modes := map[string]bool{}
 	for _, t := range []string{"ringbuf", "perfbuf"} {
@@ -101,7 +101,7 @@ func TestMarkdownFlagsSkippedAndFailed(t *testing.T) {
 	if skipped == "" || failed == "" {
 		t.Fatal("fixture lost its skipped scenario or its failed repetition")
 	}
-	flags := section(t, string(Markdown(r, nil, nil)), "Flags raised")
+	flags := section(t, string(Markdown(r, nil, nil, Options{})), "Flags raised")
 	for _, want := range []string{"### Skipped scenarios", "`" + skipped + "`", "### Failed repetitions",
 		"`" + failed + "` rep 3 of 3: child exited with status 2", "load producer: operation not permitted",
 		"offered-rate-missed"} {
@@ -116,7 +116,7 @@ func TestMarkdownNoFlags(t *testing.T) {
 	r.Scenarios = r.Scenarios[1:2]
 	r.Scenarios[0].Runs[0].Flags = nil
 	r.Scenarios[0].Runs[1].Flags = nil
-	md := string(Markdown(r, nil, nil))
+	md := string(Markdown(r, nil, nil, Options{}))
 	if flags := section(t, md, "Flags raised"); strings.TrimSpace(flags) != "None." {
 		t.Errorf("flags of a clean run: %q", flags)
 	}
@@ -127,7 +127,7 @@ func TestMarkdownNoFlags(t *testing.T) {
 
 func TestMarkdownEscapesPipesInClaims(t *testing.T) {
 	cl := []schema.Claim{{ID: "C8", Claim: "a | b", Verdict: schema.Partly, Evidence: []string{"x | y", "second"}}}
-	got := section(t, string(Markdown(matrixFixture(t), cl, nil)), "Claims")
+	got := section(t, string(Markdown(matrixFixture(t), cl, nil, Options{})), "Claims")
 	if !strings.Contains(got, `| C8 | partly | a \| b | x \| y |`) {
 		t.Errorf("claims row not escaped:\n%s", got)
 	}
@@ -142,7 +142,7 @@ func TestMarkdownSaysInterrupted(t *testing.T) {
 	r := matrixFixture(t)
 	r.Matrix.Interrupted = true
 	r.Scenarios = r.Scenarios[:10]
-	md := string(Markdown(r, nil, nil))
+	md := string(Markdown(r, nil, nil, Options{}))
 	head, _, _ := strings.Cut(md, "\n## ")
 	if !strings.Contains(head, "INTERRUPTED") || !strings.Contains(head, "10 of 26 planned") {
 		t.Errorf("interrupted run not said up front:\n%s", head)
@@ -154,7 +154,7 @@ func TestMarkdownSaysInterrupted(t *testing.T) {
 
 func TestMarkdownEmptyRun(t *testing.T) {
 	r := &schema.Result{Schema: schema.Schema}
-	md := string(Markdown(r, nil, nil))
+	md := string(Markdown(r, nil, nil, Options{}))
 	for _, want := range []string{"nothing to compare", "| kernel | unknown |", "None."} {
 		if !strings.Contains(md, want) {
 			t.Errorf("empty run: no %q in:\n%s", want, md)
@@ -171,7 +171,7 @@ func TestMarkdownCloseRatesStayApart(t *testing.T) {
 			r.Scenarios[i].Params.Rate = 100_400
 		}
 	}
-	ringbuf, _, _ := strings.Cut(section(t, string(Markdown(r, nil, nil)), "Which mode when"), "### perfbuf")
+	ringbuf, _, _ := strings.Cut(section(t, string(Markdown(r, nil, nil, Options{})), "Which mode when"), "### perfbuf")
 	if n := strings.Count(ringbuf, "- **At 100k ev/s**"); n != 2 {
 		t.Errorf("%d bullets at 100k ev/s, want 2 (100000 and 100400):\n%s", n, ringbuf)
 	}
@@ -218,7 +218,7 @@ func TestMarkdownUnpacedRate(t *testing.T) {
 			r.Scenarios[i].Params.Rate = 0
 		}
 	}
-	summary := section(t, string(Markdown(r, nil, nil)), "Which mode when")
+	summary := section(t, string(Markdown(r, nil, nil, Options{})), "Which mode when")
 	if !strings.Contains(summary, "- **At max rate**: reader: p99 ") || strings.Contains(strings.ToLower(summary), "back to back") {
 		t.Errorf("unpaced rate:\n%s", summary)
 	}
@@ -233,7 +233,7 @@ func TestMarkdownListsInterference(t *testing.T) {
 	run.Interference = &schema.Interference{CPUs: []int{0, 1}, ForeignCPUNs: &foreign, ForeignShare: &share,
 		ConsumerRunDelayNs: &delay, Flagged: true}
 	run.Flags = append(run.Flags, schema.FlagInterference)
-	flags := section(t, string(Markdown(r, nil, nil)), "Flags raised")
+	flags := section(t, string(Markdown(r, nil, nil, Options{})), "Flags raised")
 	for _, want := range []string{"### Flag `interference` (1 repetition)", "Processes other than ringbench's ran",
 		"`" + r.Scenarios[1].ID + "`: rep 1 others ran 250 ms (12.5% of CPUs 0-1), consumer waited 40 ms for its CPU"} {
 		if !strings.Contains(flags, want) {
@@ -265,7 +265,7 @@ func TestMarkdownBreakdown(t *testing.T) {
 	set("breakdown.reads", 1000)
 	set("breakdown.cost_ns_per_event", 4000)
 	r.Scenarios = append(r.Scenarios, bd)
-	md := string(Markdown(r, nil, nil))
+	md := string(Markdown(r, nil, nil, Options{}))
 	sec := section(t, md, "Where the latency goes")
 	without := mdMeanCell(plain, "latency_ns.p50", format.Duration)
 	for _, want := range []string{"`" + bd.ID + "` | 90% | 1 µs / 10 µs | 2 µs / 20 µs | 3 µs / 30 µs | 4 µs / 40 µs |",

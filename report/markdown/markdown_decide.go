@@ -1,0 +1,188 @@
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/perf/benchmath"
+
+	"ringbench/internal/format"
+	"ringbench/report/view"
+	"ringbench/schema"
+)
+
+// Options shape report.md.
+type Options struct {
+	// LatencyBudget is the p99 a recommended mode must stay within; zero
+	// means DefaultLatencyBudget.
+	LatencyBudget time.Duration
+}
+
+// DefaultLatencyBudget is the decision table's p99 budget unless the
+// report is asked for another (ringbench report --latency-budget).
+const DefaultLatencyBudget = time.Millisecond
+
+func (o Options) budget() time.Duration {
+	if o.LatencyBudget > 0 {
+		return o.LatencyBudget
+	}
+	return DefaultLatencyBudget
+}
+
+// mdStat is a figure's median over a scenario's completed repetitions,
+// with its 95% interval (benchmath.AssumeNothing), or the repetitions'
+// range when there are too few of them for one.
+type mdStat struct{ med, lo, hi float64 }
+
+func mdStatOf(s schema.Scenario, path string) (mdStat, bool) {
+	var xs []float64
+	for _, run := range s.Runs {
+		if !run.Trusted() {
+			continue
+		}
+		if v, ok := schema.Figures(run)[path]; ok {
+			xs = append(xs, v)
+		}
+	}
+	if len(xs) == 0 {
+		return mdStat{}, false
+	}
+	th := benchmath.DefaultThresholds
+	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(xs), &th), 0.95)
+	st := mdStat{sum.Center, sum.Lo, sum.Hi}
+	if math.IsInf(st.lo, 0) || math.IsInf(st.hi, 0) {
+		st.lo, st.hi = slices.Min(xs), slices.Max(xs)
+	}
+	return st, true
+}
+
+// overlaps says two intervals share a value: the difference is within
+// noise.
+func (a mdStat) overlaps(b mdStat) bool { return a.lo <= b.hi && b.lo <= a.hi }
+
+func (a mdStat) String(f func(float64) string) string {
+	return fmt.Sprintf("%s [%s–%s]", f(a.med), f(a.lo), f(a.hi))
+}
+
+// mdCandidate is a mode that sustained a rate within the latency budget,
+// with its consumer CPU per event and p99.
+type mdCandidate struct {
+	p        *mdPoint
+	cpu, p99 mdStat
+}
+
+// mdDecide picks, among the modes of one rate, those that sustain it with
+// a p99 within budget, ordered by consumer CPU per event; and the modes to
+// avoid there: the ones that dropped or fell short while another
+// sustained the rate, or went over the budget while another stayed in it.
+func mdDecide(pts []*mdPoint, budgetNs float64) (ok []mdCandidate, avoid []string) {
+	var sustained []*mdPoint
+	for _, p := range pts {
+		if p.sustained() {
+			sustained = append(sustained, p)
+		}
+	}
+	for _, p := range sustained {
+		cpu, okC := mdStatOf(p.s, "os.cpu_ns_per_event")
+		p99, okL := mdStatOf(p.s, "latency_ns.p99")
+		if okC && (!okL || p99.med <= budgetNs) {
+			ok = append(ok, mdCandidate{p: p, cpu: cpu, p99: p99})
+		}
+	}
+	sort.SliceStable(ok, func(i, j int) bool { return ok[i].cpu.med < ok[j].cpu.med })
+	for _, p := range pts {
+		switch {
+		case len(sustained) > 0 && !p.sustained():
+			c, _ := p.fig("throughput.consumed_eps")
+			d, _ := p.fig("throughput.dropped_eps")
+			avoid = append(avoid, fmt.Sprintf("%s: consumed %s of %s ev/s, dropped %s/s, where %s sustained it",
+				p.mode, format.SI(c), format.SI(p.rate()), format.SI(d), sustained[0].mode))
+		case len(ok) > 0 && p.sustained() && !slices.ContainsFunc(ok, func(c mdCandidate) bool { return c.p == p }):
+			if p99, have := mdStatOf(p.s, "latency_ns.p99"); have {
+				avoid = append(avoid, fmt.Sprintf("%s: p99 %s, over the budget, where %s kept within it",
+					p.mode, format.Duration(p99.med), ok[0].p.mode))
+			}
+		}
+	}
+	return ok, avoid
+}
+
+// mdDecisionTable writes the table at the top of report.md: per transport
+// and offered rate of its base sweep, the mode to use and the runner-up,
+// with the figures that decide, then what to avoid.
+func mdDecisionTable(b *bytes.Buffer, r *schema.Result, o Options) {
+	sweeps := mdBaseSweeps(r)
+	if len(sweeps) == 0 {
+		return
+	}
+	budget := o.budget()
+	b.WriteString("## Decision table\n\n")
+	fmt.Fprintf(b, "Per transport and offered rate of its base sweep: among the modes that sustain the rate (no drop in "+
+		"the window, at least %.0f%% consumed) with a p99 within the latency budget of %s (`ringbench report "+
+		"--latency-budget` to change it), the one that spends the least consumer CPU per event, then the runner-up. "+
+		"Medians over the repetitions with their 95%% intervals (with fewer than 6 repetitions, their range); when the two intervals of CPU per event overlap, the "+
+		"difference is within noise and the table says so instead of picking. Back-to-back and unpaced scenarios "+
+		"are the saturation figures of \"Which mode when\", not a rate to choose for.\n\n", mdKeptUp*100, format.Duration(float64(budget)))
+	floor, hasFloor := view.NoiseFloorNs(r.Env)
+	paced := func(p schema.Params) bool { return p.Rate > 0 && !p.B2B }
+	tables := 0
+	for _, sw := range sweeps {
+		if !slices.ContainsFunc(sw.rates, paced) {
+			continue
+		}
+		tables++
+		fmt.Fprintf(b, "**%s** (%s)\n\n| rate | use | runner-up | consumer CPU/event | p99 |\n|---|---|---|---|---|\n", sw.transport, sw.variant)
+		var avoidAll []string
+		for _, rate := range sw.rates {
+			if !paced(rate) {
+				continue
+			}
+			ok, avoid := mdDecide(sw.points(rate), float64(budget))
+			for _, a := range avoid {
+				avoidAll = append(avoidAll, view.AtRate(rate)+", "+a)
+			}
+			label := view.RateLabel(rate.Rate) + " ev/s"
+			switch len(ok) {
+			case 0:
+				fmt.Fprintf(b, "| %s | none sustains it within the budget | — | — | — |\n", label)
+				continue
+			case 1:
+				fmt.Fprintf(b, "| %s | %s | — | %s | %s |\n", label, ok[0].p.mode,
+					ok[0].cpu.String(format.Duration), mdP99(ok[0], floor, hasFloor))
+				continue
+			}
+			use, next := ok[0].p.mode, ok[1].p.mode
+			if ok[0].cpu.overlaps(ok[1].cpu) {
+				use = fmt.Sprintf("%s or %s (within noise)", use, next)
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s · %s | %s · %s |\n", label, use, next,
+				ok[0].cpu.String(format.Duration), ok[1].cpu.String(format.Duration),
+				mdP99(ok[0], floor, hasFloor), mdP99(ok[1], floor, hasFloor))
+		}
+		b.WriteByte('\n')
+		if len(avoidAll) > 0 {
+			b.WriteString("Avoid: " + strings.Join(avoidAll, "; ") + ".\n\n")
+		}
+	}
+	if tables == 0 {
+		b.WriteString("The base sweeps hold no paced rate: there is no rate to choose a mode for.\n\n")
+	}
+}
+
+// mdP99 is a candidate's p99, marked when it is at or below the machine's
+// noise floor: then it describes the machine, not the mode.
+func mdP99(c mdCandidate, floor int64, hasFloor bool) string {
+	if c.p99 == (mdStat{}) {
+		return "—"
+	}
+	s := c.p99.String(format.Duration)
+	if hasFloor && c.p99.med <= float64(floor) {
+		s += ", at or below the noise floor"
+	}
+	return s
+}

@@ -1,0 +1,89 @@
+package markdown
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"ringbench/schema"
+)
+
+// decideRun is a repetition with the figures the decision table reads.
+func decideRun(rate, consumed, dropped, cpu, p99 float64) schema.Run {
+	r := schema.Run{}
+	r.Throughput.ConsumedEPS, r.Throughput.DroppedEPS = consumed, dropped
+	r.OS.CPUNsPerEvent = &cpu
+	l := int64(p99)
+	r.LatencyNs.P99 = &l
+	if dropped > 0 {
+		r.Events.WindowDropped = uint64(dropped)
+	}
+	return r
+}
+
+// decideScenario is mode at rate with n repetitions whose CPU per event
+// spreads around cpu by ±spread.
+func decideScenario(mode string, rate uint64, consumedShare, dropped, cpu, spread, p99 float64) schema.Scenario {
+	p := schema.Defaults()
+	p.Mode, p.Wakeup, p.Rate = mode, "adaptive", rate
+	var runs []schema.Run
+	for i := range 6 {
+		d := spread * float64(i%3-1)
+		runs = append(runs, decideRun(float64(rate), consumedShare*float64(rate), dropped, cpu+d, p99))
+	}
+	s := schema.Scenario{ID: p.ID(), Params: p, Runs: runs}
+	s.Summary = schema.Summarize(runs)
+	return s
+}
+
+func decisionTable(t *testing.T, o Options, ss ...schema.Scenario) string {
+	t.Helper()
+	var b bytes.Buffer
+	mdDecisionTable(&b, &schema.Result{Scenarios: ss}, o)
+	return b.String()
+}
+
+func row(t *testing.T, table, rate string) string {
+	t.Helper()
+	i := strings.Index(table, "| "+rate+" |")
+	if i < 0 {
+		t.Fatalf("no row for %s:\n%s", rate, table)
+	}
+	return table[i : i+strings.Index(table[i:], "\n")]
+}
+
+func TestDecisionTable(t *testing.T) {
+	table := decisionTable(t, Options{},
+		// 10k: epoll is clearly cheaper than the reader.
+		decideScenario("epoll", 10_000, 1, 0, 2000, 50, 50_000),
+		decideScenario("reader", 10_000, 1, 0, 4000, 50, 60_000),
+		decideScenario("spin", 10_000, 1, 0, 100_000, 50, 5_000),
+		// 100k: epoll and the reader within noise; spin drops.
+		decideScenario("epoll", 100_000, 1, 0, 1000, 300, 80_000),
+		decideScenario("reader", 100_000, 1, 0, 1100, 300, 90_000),
+		decideScenario("spin", 100_000, 0.9, 5000, 10_000, 50, 5_000),
+		// 400k: nobody keeps up.
+		decideScenario("epoll", 400_000, 0.5, 0, 500, 10, 80_000),
+		decideScenario("reader", 400_000, 0.4, 0, 600, 10, 90_000),
+		decideScenario("spin", 400_000, 0.3, 9000, 900, 10, 5_000),
+	)
+	if r := row(t, table, "10k ev/s"); !strings.Contains(r, "| epoll | reader |") {
+		t.Errorf("clear winner: %s", r)
+	}
+	if r := row(t, table, "100k ev/s"); !strings.Contains(r, "epoll or reader (within noise)") {
+		t.Errorf("tie within noise: %s", r)
+	}
+	if r := row(t, table, "400k ev/s"); !strings.Contains(r, "none sustains it") {
+		t.Errorf("no mode sustaining: %s", r)
+	}
+	if !strings.Contains(table, "at 100k ev/s, spin: consumed 90k of 100k ev/s, dropped 5k/s, where epoll sustained it") {
+		t.Errorf("the mode that drops is not in the avoid line:\n%s", table)
+	}
+	// A tight budget leaves only spin, whose p99 is 5 µs, at 10k.
+	tight := decisionTable(t, Options{LatencyBudget: 10_000},
+		decideScenario("epoll", 10_000, 1, 0, 2000, 50, 50_000),
+		decideScenario("spin", 10_000, 1, 0, 100_000, 50, 5_000))
+	if r := row(t, tight, "10k ev/s"); !strings.Contains(r, "| spin | — |") || !strings.Contains(tight, "epoll: p99 50 µs, over the budget") {
+		t.Errorf("budget of 10 µs:\n%s", tight)
+	}
+}
