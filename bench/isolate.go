@@ -21,8 +21,13 @@ import (
 const ChildCommand = "__scenario"
 
 // childMargin is how long past warm-up + duration a child may take (load,
-// attach, drain, unload) before it is declared hung and killed.
-const childMargin = 60 * time.Second
+// attach, drain, unload) before it is declared hung. A var so that a test
+// can wait less.
+var childMargin = 60 * time.Second
+
+// quitGrace is how long a hung child has, after SIGQUIT, to print its
+// goroutines and exit before it is killed.
+const quitGrace = 5 * time.Second
 
 // childOutcome is what a child writes on stdout: the run and its
 // histograms in HdrHistogram's compressed V2 encoding.
@@ -43,6 +48,9 @@ func ServeChild(ctx context.Context, in io.Reader, out io.Writer) error {
 	}
 	if os.Getenv("RINGBENCH_TEST_KILL_CHILD") == "1" { // test hook: a child that dies
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	}
+	for os.Getenv("RINGBENCH_TEST_HANG_CHILD") == "1" { // test hook: a child that hangs
+		time.Sleep(time.Hour)
 	}
 	o, err := RunScenario(ctx, p)
 	if err != nil {
@@ -89,7 +97,9 @@ func RunIsolated(ctx context.Context, p Params, env []string) (Outcome, error) {
 	}
 	limit := seconds(p.WarmupS+p.DurationS) + childMargin
 	cmd := exec.Command(exe, ChildCommand)
-	cmd.Env = append(os.Environ(), env...)
+	// On SIGQUIT the Go runtime prints every goroutine from its signal
+	// handler, which needs no scheduler: a hung child's dump.
+	cmd.Env = append(append(os.Environ(), "GOTRACEBACK=all"), env...)
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -114,9 +124,18 @@ func RunIsolated(ctx context.Context, p Params, env []string) (Outcome, error) {
 		}
 		return Outcome{}, ErrInterrupted
 	case <-time.After(limit):
-		cmd.Process.Kill()
-		<-done
-		return failedRun(fmt.Sprintf("child hung: killed after %v", limit), stderr.String()), nil
+		// SIGQUIT first: the child dumps its goroutines to stderr and
+		// exits; only one that cannot is killed.
+		cmd.Process.Signal(syscall.SIGQUIT)
+		how := "stopped with SIGQUIT (its goroutines are in stderr_tail)"
+		select {
+		case <-done:
+		case <-time.After(quitGrace):
+			cmd.Process.Kill()
+			<-done
+			how = "killed: it did not exit on SIGQUIT"
+		}
+		return failedRun(fmt.Sprintf("child hung: %s after %v", how, limit), stderr.String()), nil
 	}
 	if waitErr != nil {
 		return failedRun(fmt.Sprintf("child failed: %v", waitErr), stderr.String()), nil
@@ -135,10 +154,19 @@ func RunIsolated(ctx context.Context, p Params, env []string) (Outcome, error) {
 	return o, nil
 }
 
-// stderrTail keeps the last lines of a failed child's stderr.
+// stderrTail keeps the last lines of a failed child's stderr, or, when it
+// holds a goroutine dump, the dump from its start: up to 64 KiB, the main
+// goroutine and the runtime's first.
 func stderrTail(s string) string {
-	const keep = 2048
+	const keep, keepDump = 2048, 64 << 10
 	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "SIGQUIT"); i >= 0 {
+		s = s[i:]
+		if len(s) > keepDump {
+			s = s[:keepDump] + "…"
+		}
+		return s
+	}
 	if len(s) > keep {
 		s = "…" + s[len(s)-keep:]
 	}

@@ -180,3 +180,23 @@ func TestSyscallCounterSwitch(t *testing.T) {
 		t.Errorf("counter off: syscalls %+v, per event %v, reason %q", off.Syscalls, deref(off.OS.SyscallsPerEvent), off.Unsupported["os.syscalls_per_event"])
 	}
 }
+
+// A child that hangs is stopped with SIGQUIT, and its goroutine dump,
+// which the Go runtime prints from the signal handler, lands in the
+// repetition's stderr_tail.
+func TestHungChildDumps(t *testing.T) {
+	defer func(m time.Duration) { childMargin = m }(childMargin)
+	childMargin = time.Second
+	p := schema.Defaults()
+	p.DurationS, p.WarmupS = 0.1, 0
+	o, err := RunIsolated(context.Background(), p, []string{"RINGBENCH_TEST_HANG_CHILD=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(o.Run.Error, "child hung: stopped with SIGQUIT") {
+		t.Errorf("error %q", o.Run.Error)
+	}
+	if tail := o.Run.StderrTail; !strings.HasPrefix(tail, "SIGQUIT") || !strings.Contains(tail, "goroutine ") || !strings.Contains(tail, "ServeChild") {
+		t.Errorf("stderr tail holds no goroutine dump:\n%.2000s", tail)
+	}
+}
