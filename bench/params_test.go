@@ -174,3 +174,23 @@ func TestModeKnobs(t *testing.T) {
 		t.Errorf("backoff on reader: %v", err)
 	}
 }
+
+// A window edge sampled, or a drain ended, more than the tolerance late
+// flags the repetition; within it, nothing.
+func TestStretched(t *testing.T) {
+	for _, c := range []struct {
+		open, close, stop int64
+		want              bool
+	}{
+		{0, 0, 0, false},
+		{50e6, 99e6, 20e6, false},
+		{101e6, 0, 0, true},
+		{0, 150e6, 0, true},
+		{0, 0, 2e9, true},
+	} {
+		got := stretched(schema.ConsumerFacts{OpenLateNs: c.open, CloseLateNs: c.close, StopNs: c.stop})
+		if got != c.want {
+			t.Errorf("open %d close %d stop %d: stretched %v, want %v", c.open, c.close, c.stop, got, c.want)
+		}
+	}
+}

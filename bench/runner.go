@@ -173,6 +173,7 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	if err := sleepUntil(plan.Open); err != nil {
 		return abort(err)
 	}
+	openLate := clock.Now() - plan.Open
 	// The time-based figures are sampled at the window's edges, nested:
 	// what costs more (map reads, /proc files, allocations) outside, the
 	// Go runtime's figures innermost, so that the window holds as little
@@ -194,6 +195,7 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	if err := sleepUntil(plan.Close); err != nil {
 		return abort(err)
 	}
+	closeLate := clock.Now() - plan.Close
 	goAfter := ReadGo()
 	perfReadings := perf.Stop()
 	osAfter := readOS(rec.Thread(), loadgenPID)
@@ -262,7 +264,10 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	sc.fill(&run, rec.Thread(), got.counts.Measured)
 	run.Producer.Attach = string(prod.Attach)
 	run.Producer.Topology, run.Producer.LoadgenPID = topology, loadgenPID
-	run.Consumer.StopNs = stopNs
+	run.Consumer.StopNs, run.Consumer.OpenLateNs, run.Consumer.CloseLateNs = stopNs, openLate, closeLate
+	if stretched(run.Consumer) {
+		run.Flags = append(run.Flags, schema.FlagPhaseStretched)
+	}
 	fillHarness(&run, p, got.counts, recCost)
 	if err := bd.fill(&run, p, rec.Thread(), got.counts.Measured); err != nil {
 		return Outcome{}, err
@@ -460,6 +465,12 @@ func flags(p Params, r Run) []string {
 		fs = append(fs, schema.FlagScheduleLag)
 	}
 	return fs
+}
+
+// stretched says a window edge was sampled, or the drain ended, more than
+// the tolerance late.
+func stretched(c schema.ConsumerFacts) bool {
+	return max(c.OpenLateNs, c.CloseLateNs, c.StopNs) > schema.PhaseToleranceNs
 }
 
 // checks are the invariants every run must satisfy; a run that breaks one

@@ -14,6 +14,16 @@ const (
 	FlagScheduleLag = "schedule-lag-p99-over-1ms" // the name states LagFlagNs
 )
 
+// PhaseToleranceNs is how late a window edge may be sampled, or how long
+// the final drain may take, before a repetition is flagged
+// FlagPhaseStretched.
+const PhaseToleranceNs = 100_000_000
+
+// FlagPhaseStretched marks a repetition whose window edges were sampled,
+// or whose drain ended, more than PhaseToleranceNs late: its time-based
+// figures cover more than the planned window.
+const FlagPhaseStretched = "phase-stretched-over-100ms" // the name states PhaseToleranceNs
+
 // InterferenceLimit is the share of the window's CPU time on a scenario's
 // CPUs that anything but ringbench may take, beyond what /proc/stat can
 // resolve, before a repetition is flagged FlagInterference.

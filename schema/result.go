@@ -265,6 +265,11 @@ type ConsumerFacts struct {
 	// StopNs is from cancelling the consumer (after the load stopped) to
 	// its Run returning: the final drain plus noticing the cancellation.
 	StopNs int64 `json:"stop_ns"`
+	// OpenLateNs and CloseLateNs are how long after the window's planned
+	// edges the runner sampled them: a main goroutine kept from its CPU
+	// stretches what the time-based figures cover (FlagPhaseStretched).
+	OpenLateNs  int64 `json:"open_late_ns,omitempty"`
+	CloseLateNs int64 `json:"close_late_ns,omitempty"`
 }
 
 // Interference is the CPU time others took on the scenario's CPUs during

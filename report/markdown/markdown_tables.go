@@ -136,6 +136,9 @@ var mdFlagHelp = map[string]string{
 	schema.FlagInterference: fmt.Sprintf("Processes other than ringbench's ran on the scenario's CPUs for more than %.0f%% "+
 		"of their time in the window: these repetitions' latency, CPU and throughput describe a shared machine, not the "+
 		"mode alone. Rerun them with the machine to itself.", 100*schema.InterferenceLimit),
+	schema.FlagPhaseStretched: "The runner sampled a window edge, or the consumer finished draining, more than " +
+		format.Duration(schema.PhaseToleranceNs) + " late: the time-based figures (CPU, syscalls, Go runtime) cover more " +
+		"than the planned window, and the main goroutine was kept from its CPU.",
 }
 
 // flagDetail is the figure behind a repetition's flag.
@@ -147,6 +150,10 @@ func mdFlagDetail(flag string, run schema.Run) string {
 		if v := run.Producer.LagP99Ns; v != nil {
 			return "lag p99 " + format.Duration(float64(*v))
 		}
+	case schema.FlagPhaseStretched:
+		c := run.Consumer
+		return fmt.Sprintf("window opened %s late, closed %s late, drain took %s",
+			format.Duration(float64(c.OpenLateNs)), format.Duration(float64(c.CloseLateNs)), format.Duration(float64(c.StopNs)))
 	case schema.FlagInterference:
 		if in := run.Interference; in != nil && in.ForeignCPUNs != nil && in.ForeignShare != nil {
 			d := fmt.Sprintf("others ran %s (%s of CPUs %s)", format.Duration(*in.ForeignCPUNs), mdPercent(*in.ForeignShare), cpulist.Format(in.CPUs))
