@@ -32,3 +32,16 @@ const InterferenceLimit = 0.01
 // FlagInterference marks a repetition during which other work ran on its
 // CPUs: its figures describe a shared machine, not the mode alone.
 const FlagInterference = "interference"
+
+// FlagCounts is how many repetitions of r carry each flag.
+func FlagCounts(r *Result) map[string]int {
+	n := map[string]int{}
+	for _, s := range r.Scenarios {
+		for _, run := range s.Runs {
+			for _, f := range run.Flags {
+				n[f]++
+			}
+		}
+	}
+	return n
+}

@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	"ringbench/schema"
 )
@@ -29,6 +32,15 @@ func cmdVerify(stdout, stderr io.Writer, args []string) error {
 		problems += len(found)
 		if len(found) == 0 {
 			fmt.Fprintf(stdout, "%s: %d scenarios verified\n", path, len(res.Scenarios))
+		}
+		// Flags are not problems: the repetitions are sound, but measured
+		// something other than the plan (see report.md's "Flags raised").
+		if counts := schema.FlagCounts(res); len(counts) > 0 {
+			var parts []string
+			for _, f := range slices.Sorted(maps.Keys(counts)) {
+				parts = append(parts, fmt.Sprintf("%s ×%d", f, counts[f]))
+			}
+			fmt.Fprintf(stdout, "%s: flagged repetitions: %s\n", path, strings.Join(parts, ", "))
 		}
 	}
 	if problems > 0 {
