@@ -137,13 +137,8 @@ func compile(s *Spec, online []int) (err error) {
 	if tr != bpf.Sharded {
 		p.CPUsPerRing = 0 // not a knob of this transport
 	}
-	if err := resolveMode(s); err != nil {
+	if err := resolveMode(s, len(online)); err != nil {
 		return err
-	}
-	if m, err := modes.Lookup(p.Mode); err == nil {
-		if err := checkConsumers(m, s, len(online)); err != nil {
-			return err
-		}
 	}
 	if s.Hash, err = hashOf(*p); err != nil {
 		return err
@@ -172,7 +167,7 @@ func compile(s *Spec, online []int) (err error) {
 
 // resolveMode checks the options that belong to one mode and normalises
 // them, so a result names only the knobs that applied.
-func resolveMode(s *Spec) (err error) {
+func resolveMode(s *Spec, online int) (err error) {
 	p := &s.Params
 	FillDefaults(p)
 	if s.Delivery, err = modes.ParseDelivery(p.Delivery); err != nil {
@@ -205,6 +200,9 @@ func resolveMode(s *Spec) (err error) {
 		return fmt.Errorf("poll timeout %q: want a duration from 1ns to 1m, e.g. 10ms", p.PollTimeout)
 	}
 	if err := checkInC(m, p); err != nil {
+		return err
+	}
+	if err := checkConsumers(m, s, online); err != nil {
 		return err
 	}
 	if m.OneRing && p.Transport == string(bpf.Sharded) {

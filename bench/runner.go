@@ -72,14 +72,16 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	if lg != nil {
 		loadgenPID = lg.Pid()
 	}
-	possible, err := ebpf.PossibleCPU()
+	// Every possible CPU gets a sequence tracker, and with ringbuf-sharded
+	// its group a ring.
+	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
 		return Outcome{}, err
 	}
 	prod, err := bpf.Load(bpf.Options{
 		Transport: spec.Transport, UseOutput: p.Output, Wakeup: spec.Wakeup, Batch: p.Batch,
 		Payload: p.Payload, RingBytes: p.RingBytes, Hash: spec.Hash, Tgid: loadgenPID, NoTimestamps: p.NoLatency,
-		ShardCPUs: p.CPUsPerRing, Shards: bpf.ShardCount(possible, max(p.CPUsPerRing, 1)),
+		ShardCPUs: p.CPUsPerRing, Shards: bpf.ShardCount(ncpu, max(p.CPUsPerRing, 1)),
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("load producer: %w", err)
@@ -92,10 +94,6 @@ func RunScenario(ctx context.Context, params Params) (_ Outcome, err error) {
 	watch := startSchedWatch(loadgenPID, stats)
 	defer watch.close()
 
-	ncpu, err := ebpf.PossibleCPU()
-	if err != nil {
-		return Outcome{}, err
-	}
 	win := window.New()
 	bd := startBreakdown(p)
 	defer bd.close()

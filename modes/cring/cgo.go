@@ -103,7 +103,7 @@ func (r *Recorder) Result() Result {
 			Malformed: uint64(p.c.malformed), Negative: uint64(p.c.negative), TooSlow: uint64(p.c.too_slow),
 			ClockReads: uint64(p.c.clock_reads), Restamps: uint64(p.c.restamps), InWindow: uint64(p.c.in_win),
 			Lost: uint64(p.c.lost), Discarded: uint64(p.c.discarded), Unknown: uint64(p.c.unknown),
-			Wrapped: uint64(p.c.wrapped), Drains: uint64(p.c.drains), Polls: uint64(p.c.polls),
+			Wrapped: uint64(p.c.wrapped),
 		},
 		Trigger: Trigger{Triggers: uint64(r.trig.triggers), WindowTriggers: uint64(r.trig.win_triggers),
 			Counts: append([]int64(nil), unsafe.Slice((*int64)(unsafe.Pointer(r.trig.counts)), r.ncounts)...)},

@@ -111,13 +111,11 @@ int rbn_lib_run(struct rbn_libh *h, struct rbn_lib *l, struct rbn_rec *r, const 
 		if (l->b2b)
 			rbn_trigger(l->b2b, window);
 		rbn_begin_pass(r);
-		r->c.polls++;
 		n = h->rb ? ring_buffer__poll(h->rb, l->timeout_ms) : perf_buffer__poll(h->pb, l->timeout_ms);
 		if (n < 0 && n != -EINTR) {
 			snprintf(err, errlen, "%s: %s", h->rb ? "ring_buffer__poll" : "perf_buffer__poll", strerror(-n));
 			goto out;
 		}
-		r->c.drains++;
 	}
 	/* perf_buffer__consume reads every ring to its end; a ring buffer's
 	 * consume says how many it read, so go on until none. */

@@ -187,20 +187,19 @@ static int64_t drain_all(struct rbn_mmap *m, struct rbn_rec *r, uint8_t *scratch
 			return n;
 		total += n;
 	}
-	r->c.drains++;
 	return total;
 }
 
-static int wait_ready(int epfd, struct rbn_ctl *ctl, int timeout_ms, struct rbn_rec *r, char *err, int errlen)
+/* wait_ready sleeps until a ring or the stop eventfd is readable; which
+ * one does not matter, the loop drains and checks stop either way. */
+static int wait_ready(int epfd, int timeout_ms, char *err, int errlen)
 {
 	struct epoll_event ev[64];
-	r->c.polls++;
 	int n = epoll_wait(epfd, ev, 64, timeout_ms);
 	if (n < 0 && errno != EINTR) {
 		snprintf(err, errlen, "epoll_wait: %s", strerror(errno));
 		return -1;
 	}
-	(void)ctl;
 	return 0;
 }
 
@@ -248,12 +247,12 @@ int rbn_run_mmap(struct rbn_mmap *m, struct rbn_rec *r, const int64_t *window, s
 	while (!stopped(ctl)) {
 		if (m->b2b) {
 			rbn_trigger(m->b2b, window);
-			if (m->epoll && wait_ready(epfd, ctl, m->timeout_ms, r, err, errlen) < 0)
+			if (m->epoll && wait_ready(epfd, m->timeout_ms, err, errlen) < 0)
 				goto out;
 		}
 		if ((n = drain_all(m, r, scratch, err, errlen)) < 0)
 			goto out;
-		if (n == 0 && !m->b2b && m->epoll && wait_ready(epfd, ctl, m->timeout_ms, r, err, errlen) < 0)
+		if (n == 0 && !m->b2b && m->epoll && wait_ready(epfd, m->timeout_ms, err, errlen) < 0)
 			goto out;
 	}
 	/* The load stopped before we were told to: what is in the rings now

@@ -26,7 +26,7 @@ struct rbn_seq {
  * and the histogram, plus the transport's own counts. */
 struct rbn_counters {
 	uint64_t malformed, negative, too_slow, clock_reads, restamps, in_win;
-	uint64_t lost, discarded, unknown, wrapped, drains, polls;
+	uint64_t lost, discarded, unknown, wrapped;
 };
 
 struct rbn_rec {

@@ -16,7 +16,7 @@ const SeqWindow = 1 << 16
 // sequences and the histogram.
 type Counters struct {
 	Malformed, Negative, TooSlow, ClockReads, Restamps, InWindow uint64
-	Lost, Discarded, Unknown, Wrapped, Drains, Polls             uint64
+	Lost, Discarded, Unknown, Wrapped                            uint64
 }
 
 // Result is everything a C recorder recorded.
