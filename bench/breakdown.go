@@ -194,12 +194,7 @@ func (b *breakdownRun) close() {
 
 // errBreakdownMode refuses a breakdown where nothing sleeps.
 func errBreakdownMode(mode string) error {
-	var sleepers []string
-	for _, m := range modes.Modes() {
-		if m.Sleeps && !m.InC {
-			sleepers = append(sleepers, m.Name)
-		}
-	}
+	sleepers := modes.NamesWhere(func(m modes.Mode) bool { return m.Sleeps && !m.InC })
 	return fmt.Errorf("breakdown applies to the modes that sleep in a wait (%s), at a paced rate (mode is %s)",
 		strings.Join(sleepers, ", "), mode)
 }

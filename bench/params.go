@@ -235,13 +235,7 @@ func resolveMode(s *Spec, online int) (err error) {
 // multiRingModes names the modes that can read several rings or a part of
 // them.
 func multiRingModes() string {
-	var names []string
-	for _, m := range modes.Modes() {
-		if !m.OneRing {
-			names = append(names, m.Name)
-		}
-	}
-	return strings.Join(names, ", ")
+	return strings.Join(modes.NamesWhere(func(m modes.Mode) bool { return !m.OneRing }), ", ")
 }
 
 // checkConsumers refuses a split of rings that cannot be split: a single

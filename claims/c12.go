@@ -1,7 +1,6 @@
 package claims
 
 import (
-	"encoding/binary"
 	"fmt"
 	"runtime"
 	"slices"
@@ -22,6 +21,14 @@ const c12Text = "Several goroutines can consume one mmapped ring buffer concurre
 // is not zero was written by someone else.
 const c12Payload = 64
 
+// The experiment: a small ring, so the producer laps it often, fed in
+// batches for a while per run.
+const (
+	c12RingBytes = 1 << 14
+	c12Batch     = 16
+	c12RunFor    = time.Second
+)
+
 // c12Run is what one run of consumers saw.
 type c12Run struct {
 	name      string
@@ -40,14 +47,15 @@ type c12Run struct {
 func runC12() Result {
 	r := Result{ID: "C12", Claim: c12Text}
 	k := max(2, min(4, runtime.NumCPU()-1))
-	r.Evidence = []string{"one ring buffer of 16 KiB, 64-byte events in batches of 16 from a pinned thread of this process, 1 s per run; " +
-		"the baseline reads each record, then hands its space back (ringbench's spin consumer); the claim's consumers are locked goroutines that claim a record by CAS on consumer_pos, then read it"}
+	r.Evidence = []string{fmt.Sprintf("one ring buffer of %d KiB, %d-byte events in batches of %d from a pinned thread of this process, %v per run; "+
+		"the baseline reads each record, then hands its space back (ringbench's spin consumer); the claim's consumers are locked goroutines that claim a record by CAS on consumer_pos, then read it",
+		c12RingBytes>>10, c12Payload, c12Batch, c12RunFor)}
 	var runs []c12Run
 	for _, c := range []struct {
 		name string
 		k    int
 	}{{"baseline, read then commit", 0}, {"CAS", 1}, {"CAS", k}} {
-		run, err := casRun(c.name, c.k, time.Second)
+		run, err := casRun(c.name, c.k, c12RunFor)
 		if err != nil {
 			r.Verdict, r.Evidence = Inconclusive, append(r.Evidence, err.Error())
 			return r
@@ -98,9 +106,9 @@ func decideC12(base, one, many c12Run) (Verdict, string) {
 // then stops the producer, lets them empty the ring, and compares what
 // they received with what the producer wrote.
 func casRun(name string, k int, d time.Duration) (c12Run, error) {
-	const size = 1 << 14
+	const size = c12RingBytes
 	p, err := bpf.Load(bpf.Options{Transport: bpf.Ringbuf, Wakeup: bpf.Wakeup{Kind: bpf.NoWakeup},
-		Batch: 16, Payload: c12Payload, RingBytes: size})
+		Batch: c12Batch, Payload: c12Payload, RingBytes: size})
 	if err != nil {
 		return c12Run{}, fmt.Errorf("cannot load the producer: %v", err)
 	}
@@ -208,15 +216,13 @@ func consumeC12(m *ring.RingbufMapping, baseline bool, producing *atomic.Bool, v
 // casEvent is an event's (CPU, sequence) key, and whether the record is the
 // producer's: its length, and zeroes after the header.
 func casEvent(view []byte) (key uint64, good bool) {
-	if len(view) != c12Payload {
+	h, ok := bpf.ParseEventHeader(view)
+	if !ok || len(view) != c12Payload {
 		return 1<<63 | uint64(len(view)), false
 	}
-	seq := binary.NativeEndian.Uint64(view[0:])
-	cpuID := binary.NativeEndian.Uint32(view[16:])
-	length := binary.NativeEndian.Uint32(view[20:])
-	good = length == c12Payload
+	good = h.Len == c12Payload
 	for _, b := range view[bpf.EventHeaderSize:] {
 		good = good && b == 0
 	}
-	return uint64(cpuID)<<48 | seq&(1<<48-1), good
+	return uint64(h.CPU)<<48 | h.Seq&(1<<48-1), good
 }

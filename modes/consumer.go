@@ -166,10 +166,16 @@ var registry = []Mode{readerMode, spinMode, epollMode, libbpfMode, cmmapMode}
 func Modes() []Mode { return slices.Clone(registry) }
 
 // Names lists the modes' names, in registry order.
-func Names() []string {
-	names := make([]string, len(registry))
-	for i, m := range registry {
-		names[i] = m.Name
+func Names() []string { return NamesWhere(func(Mode) bool { return true }) }
+
+// NamesWhere lists the names of the modes that have a property, in
+// registry order: for a refusal that names the modes that would do.
+func NamesWhere(has func(Mode) bool) []string {
+	var names []string
+	for _, m := range registry {
+		if has(m) {
+			names = append(names, m.Name)
+		}
 	}
 	return names
 }

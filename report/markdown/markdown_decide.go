@@ -34,11 +34,26 @@ func (o Options) budget() time.Duration {
 	return DefaultLatencyBudget
 }
 
-// mdStat is a figure's median over a scenario's completed repetitions,
-// with its 95% interval (benchmath.AssumeNothing), or the repetitions'
-// range when there are too few of them for one.
-type mdStat struct{ med, lo, hi float64 }
+// mdStat is the median of some repetitions' values with its 95% interval
+// (benchmath.AssumeNothing), or their range when there are too few of them
+// for one (ranged).
+type mdStat struct {
+	med, lo, hi float64
+	ranged      bool
+}
 
+// mdSummarize is xs's median and interval; xs must not be empty.
+func mdSummarize(xs []float64) mdStat {
+	th := benchmath.DefaultThresholds
+	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(xs), &th), 0.95)
+	st := mdStat{med: sum.Center, lo: sum.Lo, hi: sum.Hi}
+	if math.IsInf(st.lo, 0) || math.IsInf(st.hi, 0) {
+		st.lo, st.hi, st.ranged = slices.Min(xs), slices.Max(xs), true
+	}
+	return st
+}
+
+// mdStatOf summarizes a figure over a scenario's completed repetitions.
 func mdStatOf(s schema.Scenario, path string) (mdStat, bool) {
 	var xs []float64
 	for _, run := range s.Runs {
@@ -52,13 +67,7 @@ func mdStatOf(s schema.Scenario, path string) (mdStat, bool) {
 	if len(xs) == 0 {
 		return mdStat{}, false
 	}
-	th := benchmath.DefaultThresholds
-	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(xs), &th), 0.95)
-	st := mdStat{sum.Center, sum.Lo, sum.Hi}
-	if math.IsInf(st.lo, 0) || math.IsInf(st.hi, 0) {
-		st.lo, st.hi = slices.Min(xs), slices.Max(xs)
-	}
-	return st, true
+	return mdSummarize(xs), true
 }
 
 // overlaps says two intervals share a value: the difference is within

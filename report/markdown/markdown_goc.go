@@ -3,11 +3,7 @@ package markdown
 import (
 	"bytes"
 	"fmt"
-	"math"
-	"slices"
 	"strings"
-
-	"golang.org/x/perf/benchmath"
 
 	"ringbench/internal/format"
 	"ringbench/report/view"
@@ -138,26 +134,16 @@ func gocRatio(goS, cS schema.Scenario, f gocFigure) (goMed, cMed float64, ratio 
 	if len(gs) == 0 {
 		return 0, 0, "", false
 	}
-	goMed, cMed = median(gs), median(cs)
+	goMed, cMed = mdSummarize(gs).med, mdSummarize(cs).med
 	if len(ratios) == 0 {
 		return goMed, cMed, "—", true
 	}
-	th := benchmath.DefaultThresholds
-	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(ratios), &th), 0.95)
-	lo, hi := sum.Lo, sum.Hi
+	st := mdSummarize(ratios)
 	ci := "95% CI"
-	if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
-		lo, hi, ci = slices.Min(ratios), slices.Max(ratios), fmt.Sprintf("range of %d", len(ratios))
+	if st.ranged {
+		ci = fmt.Sprintf("range of %d", len(ratios))
 	}
-	return goMed, cMed, fmt.Sprintf("%s× [%s–%s %s]", format.Sig3(sum.Center), format.Sig3(lo), format.Sig3(hi), ci), true
-}
-
-func median(xs []float64) float64 {
-	s := slices.Sorted(slices.Values(xs))
-	if n := len(s); n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return goMed, cMed, fmt.Sprintf("%s× [%s–%s %s]", format.Sig3(st.med), format.Sig3(st.lo), format.Sig3(st.hi), ci), true
 }
 
 // mdGoAgainstC writes the report's "Go against C": what Go costs over the
