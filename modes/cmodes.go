@@ -43,10 +43,9 @@ const _ = uint(cring.SeqWindow-seqWindow) + uint(seqWindow-cring.SeqWindow)
 // cConsumer runs a C loop on a locked, pinned thread with a C recorder,
 // and merges what it recorded into the Recorder afterwards.
 type cConsumer struct {
-	setup  Setup
-	src    source                     // c-mmap: the rings, mapped here
-	closer interface{ Close() error } // libbpf: its buffers
-	run    func(ctx context.Context, r *cring.Recorder, w *window.Window) error
+	setup Setup
+	run   func(ctx context.Context, r *cring.Recorder, w *window.Window) error
+	close func() error // c-mmap's mappings, or libbpf's buffers
 }
 
 func (c *cConsumer) Run(ctx context.Context, rec *Recorder) error {
@@ -72,15 +71,7 @@ func (c *cConsumer) Run(ctx context.Context, rec *Recorder) error {
 	return err
 }
 
-func (c *cConsumer) Close() error {
-	if c.src != nil {
-		return c.src.close()
-	}
-	if c.closer != nil {
-		return c.closer.Close()
-	}
-	return nil
-}
+func (c *cConsumer) Close() error { return c.close() }
 
 func newCMmap(s Setup) (Consumer, error) {
 	src, err := openSource(s)
@@ -111,7 +102,7 @@ func newCMmap(s Setup) (Consumer, error) {
 			m.Rings = append(m.Rings, g)
 		}
 	}
-	return &cConsumer{setup: s, src: src, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
+	return &cConsumer{setup: s, close: src.close, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
 		return cring.RunMmap(ctx, m, r, w)
 	}}, nil
 }
@@ -142,7 +133,7 @@ func newLibbpf(s Setup) (Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cConsumer{setup: s, closer: lb, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
+	return &cConsumer{setup: s, close: lb.Close, run: func(ctx context.Context, r *cring.Recorder, w *window.Window) error {
 		return lb.Run(ctx, r, w, s.Trigger != nil, bpf.TriggerSyscall)
 	}}, nil
 }
