@@ -1,15 +1,14 @@
 package compare
 
 import (
-	"bytes"
 	"encoding/json"
 	"hash/fnv"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"ringbench/internal/golden"
 	"ringbench/schema"
 )
 
@@ -154,21 +153,7 @@ func TestCompareFixtures(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = append(got, '\n')
-		path := filepath.Join("testdata", "compare", spec.name, "run.json")
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./report -run CompareFixtures -update)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s is not what buildFixture makes of matrix.json (run with -update)", path)
-		}
+		// Each fixture is what buildFixture makes of matrix.json.
+		golden.Check(t, filepath.Join("testdata", "compare", spec.name, "run.json"), got, *update)
 	}
 }
