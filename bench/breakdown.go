@@ -78,12 +78,8 @@ func matchBreakdown(waits []bpf.Wait, reads []modes.TracedRead, tid int) *Breakd
 	return b
 }
 
-// atMedianShare is how close to the latency's p50 an event must be for
-// atMedian to average it: within 5% of it.
-const atMedianShare = 0.05
-
 // atMedian splits the median event: the mean of each phase over the events
-// whose latency is within atMedianShare of the p50. The phases' own p50s
+// whose latency is within schema.AtMedianShare of the p50. The phases' own p50s
 // do not add up to the latency's (the median of a sum is not the sum of
 // the medians; here they fall 5–25% short): these do, to within the band.
 func atMedian(split [][4]int64, p50 int64) *schema.BreakdownAtMedian {
@@ -91,7 +87,7 @@ func atMedian(split [][4]int64, p50 int64) *schema.BreakdownAtMedian {
 	n := 0
 	for _, ph := range split {
 		lat := ph[0] + ph[1] + ph[2] + ph[3]
-		if d := float64(lat - p50); d <= atMedianShare*float64(p50) && -d <= atMedianShare*float64(p50) {
+		if d := float64(lat - p50); d <= schema.AtMedianShare*float64(p50) && -d <= schema.AtMedianShare*float64(p50) {
 			for i, v := range ph {
 				sum[i] += float64(v)
 			}

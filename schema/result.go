@@ -359,6 +359,10 @@ type Breakdown struct {
 	CostNsPerEvent *float64 `json:"cost_ns_per_event"`
 }
 
+// AtMedianShare is how close to the latency's p50 an event must be for
+// the breakdown's median event (at_median) to average it: within 5% of it.
+const AtMedianShare = 0.05
+
 // BreakdownPhases are the latency's four phases, emission to read.
 type BreakdownPhases struct {
 	Wakeup      BreakdownPhase `json:"wakeup"`       // emission → the consumer thread is woken

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"ringbench/report/view"
 )
 
 // WriteText prints c for a terminal: the runs, loud warnings, the
@@ -121,10 +123,4 @@ func cmpMinReps() int {
 
 // cmpMinRepsCI is the fewest repetitions whose median has a finite
 // interval at CompareConfidence.
-func cmpMinRepsCI() int {
-	n := 1
-	for cmpSideOf(cmpSample(make([]float64, n))).CILo == nil {
-		n++
-	}
-	return n
-}
+func cmpMinRepsCI() int { return view.MinRepsForInterval(CompareConfidence) }

@@ -30,7 +30,7 @@ func mdBreakdown(b *bytes.Buffer, r *schema.Result) {
 	b.WriteString("For the scenarios run with `--breakdown`, BPF programs on the scheduler and the wait syscall split " +
 		"each event read after a wakeup of its own into four phases; an event's phases add up to its latency. " +
 		"p50 / p99 per phase, means of the repetitions; \"split\" is the share of the window's events read after " +
-		"such a wakeup; \"median event\" splits the events whose latency is within 5% of the p50 (the phases' own " +
+		"such a wakeup; \"median event\" splits the events whose latency is within " + mdPercent(schema.AtMedianShare) + " of the p50 (the phases' own " +
 		"p50s do not add up to the latency's: the median of a sum is not the sum of the medians); \"without\" is " +
 		"the latency p50 of the same scenario without the breakdown's programs, where this run has it, and \"cost\" " +
 		"their BPF run time per event.\n\n")

@@ -34,6 +34,9 @@ func (o Options) budget() time.Duration {
 	return DefaultLatencyBudget
 }
 
+// mdConfidence is the confidence of the intervals report.md gives.
+const mdConfidence = 0.95
+
 // mdStat is the median of some repetitions' values with its 95% interval
 // (benchmath.AssumeNothing), or their range when there are too few of them
 // for one (ranged).
@@ -45,7 +48,7 @@ type mdStat struct {
 // mdSummarize is xs's median and interval; xs must not be empty.
 func mdSummarize(xs []float64) mdStat {
 	th := benchmath.DefaultThresholds
-	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(xs), &th), 0.95)
+	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(xs), &th), mdConfidence)
 	st := mdStat{med: sum.Center, lo: sum.Lo, hi: sum.Hi}
 	if math.IsInf(st.lo, 0) || math.IsInf(st.hi, 0) {
 		st.lo, st.hi, st.ranged = slices.Min(xs), slices.Max(xs), true
@@ -134,9 +137,9 @@ func mdDecisionTable(b *bytes.Buffer, r *schema.Result, o Options) {
 	fmt.Fprintf(b, "Per transport and offered rate of its base sweep: among the modes that sustain the rate (no drop in "+
 		"the window, at least %.0f%% consumed) with a p99 within the latency budget of %s (`ringbench report "+
 		"--latency-budget` to change it), the one that spends the least consumer CPU per event, then the runner-up. "+
-		"Medians over the repetitions with their 95%% intervals (with fewer than 6 repetitions, their range); when the two intervals of CPU per event overlap, the "+
+		"Medians over the repetitions with their 95%% intervals (with fewer than %d repetitions, their range); when the two intervals of CPU per event overlap, the "+
 		"difference is within noise and the table says so instead of picking. Back-to-back and unpaced scenarios "+
-		"are the saturation figures of \"Which mode when\", not a rate to choose for.\n\n", mdKeptUp*100, format.Duration(float64(budget)))
+		"are the saturation figures of \"Which mode when\", not a rate to choose for.\n\n", mdKeptUp*100, format.Duration(float64(budget)), view.MinRepsForInterval(mdConfidence))
 	floor, hasFloor := view.NoiseFloorNs(r.Env)
 	paced := func(p schema.Params) bool { return p.Rate > 0 && !p.B2B }
 	tables := 0
