@@ -22,7 +22,7 @@ var keyDocs = map[string]struct {
 	"rate":           {true, "offered events/s, or max for back to back"},
 	"batch":          {true, "events per trigger"},
 	"payload":        {true, "bytes per event, 24..32768, header included"},
-	"wakeup":         {true, "wakeup policy: ringbuf adaptive|sampled:N|forced|none, perfbuf wakeup_events=N|watermark=BYTES; empty: the transport's default"},
+	"wakeup":         {true, "wakeup policy: ringbuf adaptive|sampled:N|forced|none, perfbuf wakeup_events=N|watermark=BYTES; empty: the transport's default; natural: each mode's own (the quiet policy for a mode that polls, the default for one that sleeps); natural-sampled: the same with a sampled policy for one that sleeps"},
 	"ring-bytes":     {true, "ring size: ringbuf data size, or each per-CPU perf ring (power of two ≥ page)"},
 	"producers":      {false, "producer threads, each pinned to a CPU of its own besides the consumer's; all: one per such CPU"},
 	"consumers":      {false, "consumer threads the rings are split among (perfbuf's per-CPU rings, ringbuf-sharded's shards), each with its own Recorder, merged at the end, each pinned to a CPU of its own with --pin"},

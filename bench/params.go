@@ -68,6 +68,21 @@ type Spec struct {
 	PollTimeout time.Duration
 }
 
+// naturalWakeup resolves the symbolic policies natural and
+// natural-sampled to the one the scenario's mode, waiting its way, runs
+// with in practice (schema.NaturalWakeups); any other policy is kept.
+func naturalWakeup(p Params) string {
+	m, err := modes.Lookup(p.Mode)
+	if err != nil || (p.Wakeup != schema.WakeupNatural && p.Wakeup != schema.WakeupNaturalSampled) {
+		return p.Wakeup
+	}
+	ws := schema.NaturalWakeups(p.Transport, m.PollsWith(p.Wait))
+	if p.Wakeup == schema.WakeupNaturalSampled {
+		return ws[len(ws)-1]
+	}
+	return ws[0]
+}
+
 // Resolve fills what depends on the machine and checks everything, so a
 // scenario that cannot run is refused before anything is loaded. The error
 // is one line saying what is wrong and what is allowed.
@@ -98,6 +113,7 @@ func compile(s *Spec, online []int) (err error) {
 	if err := modes.Valid(p.Mode); err != nil {
 		return err
 	}
+	p.Wakeup = naturalWakeup(*p)
 	if s.Wakeup, err = bpf.ParseWakeup(tr, p.Wakeup); err != nil {
 		return err
 	}

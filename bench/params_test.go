@@ -194,3 +194,33 @@ func TestStretched(t *testing.T) {
 		}
 	}
 }
+
+// natural and natural-sampled resolve per mode and wait to the policy the
+// mode runs with in practice, which the ID then names.
+func TestResolveNaturalWakeup(t *testing.T) {
+	for _, tc := range []struct{ transport, mode, wait, wakeup, want string }{
+		{"ringbuf", "spin", "", "natural", "none"},
+		{"ringbuf", "spin", "", "natural-sampled", "none"},
+		{"perfbuf", "spin", "", "natural", schema.QuietWakeup("perfbuf")},
+		{"ringbuf", "epoll", "", "natural", "adaptive"},
+		{"ringbuf", "epoll", "netpoll", "natural-sampled", "sampled:64"},
+		{"perfbuf", "reader", "", "natural-sampled", "wakeup_events=64"},
+		{"perfbuf", "reader", "", "natural", "wakeup_events=1"},
+		{"ringbuf", "c-mmap", "spin", "natural", "none"},
+		{"ringbuf", "c-mmap", "epoll", "natural", "adaptive"},
+		{"ringbuf", "c-mmap", "", "natural-sampled", "none"}, // c-mmap waits by spinning unless told
+		{"ringbuf", "reader", "", "forced", "forced"},
+	} {
+		p, err := resolved(t, func(p *Params) { p.Transport, p.Mode, p.Wait, p.Wakeup = tc.transport, tc.mode, tc.wait, tc.wakeup })
+		if err != nil {
+			var me MachineError
+			if !errors.As(err, &me) {
+				t.Errorf("%+v: %v", tc, err)
+				continue
+			}
+		}
+		if p.Wakeup != tc.want || !strings.Contains(p.ID(), "/"+tc.want+"/") {
+			t.Errorf("%s %s %s %s: wakeup %q (ID %s), want %q", tc.transport, tc.mode, tc.wait, tc.wakeup, p.Wakeup, p.ID(), tc.want)
+		}
+	}
+}

@@ -61,14 +61,14 @@ type Wakeup struct {
 	N    int
 }
 
-// DefaultWakeup is the policy a transport uses when none is given: the
-// kernel's default behaviour for ringbuf, a wakeup per sample for perfbuf
-// (what cilium/ebpf's perf.Reader does by default).
+// DefaultWakeup is the policy a transport uses when none is given
+// (schema.DefaultWakeup says which).
 func DefaultWakeup(t Transport) Wakeup {
-	if t == Perfbuf {
-		return Wakeup{Kind: WakeupEvents, N: 1}
+	w, err := ParseWakeup(t, schema.DefaultWakeup(string(t)))
+	if err != nil {
+		panic("bpf: schema's default wakeup does not parse: " + err.Error())
 	}
-	return Wakeup{Kind: Adaptive}
+	return w
 }
 
 func (w Wakeup) String() string {

@@ -52,6 +52,9 @@ func CaptureEnv() schema.Env {
 		for _, w := range m.WaitsOrOne() {
 			label := schema.ModeLabel(m.Name, w)
 			e.Modes = append(e.Modes, label)
+			if m.PollsWith(w) {
+				e.PollingModes = append(e.PollingModes, label)
+			}
 			if m.GoTwin != nil {
 				if e.ModeTwins == nil {
 					e.ModeTwins = map[string]string{}

@@ -22,7 +22,7 @@ import (
 var cmmapWaits = []string{WaitSpin, WaitEpoll}
 
 var cmmapMode = Mode{Name: "c-mmap", New: newCMmap, InC: true, Unavailable: cring.Unavailable, Cost: cCost,
-	Waits: cmmapWaits,
+	Waits: cmmapWaits, Polls: []string{WaitSpin},
 	GoTwin: func(wait string) string {
 		if wait == WaitEpoll {
 			return schema.ModeLabel("epoll", WaitThread)

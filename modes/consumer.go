@@ -92,6 +92,10 @@ type Mode struct {
 	// Sleeps says it sleeps in a wait syscall, so its latency can be
 	// split at the wakeup (bench's --breakdown).
 	Sleeps bool
+	// Polls lists the waits under which the mode never sleeps for want of
+	// events ("" for a mode with one way to wait): no wakeup reaches it, so
+	// its natural wakeup policy is the quiet one (schema.NaturalWakeups).
+	Polls []string
 	// InC says the consumer loop runs in C (modes/cring) and records
 	// there: the knobs that act on the Go side — channel delivery, --work,
 	// the latency breakdown's trace — do not apply to it.
@@ -157,6 +161,15 @@ func (m Mode) WaitsOrOne() []string {
 		return []string{""}
 	}
 	return m.Waits
+}
+
+// PollsWith says the mode, waiting as wait ("" for its default), never
+// sleeps for want of events.
+func (m Mode) PollsWith(wait string) bool {
+	if wait == "" {
+		wait = m.WaitsOrOne()[0]
+	}
+	return slices.Contains(m.Polls, wait)
 }
 
 // registry lists the modes in the order help and charts show them.

@@ -16,7 +16,7 @@ type spinner struct {
 	b Backoff
 }
 
-var spinMode = Mode{Name: "spin", New: newSpin,
+var spinMode = Mode{Name: "spin", New: newSpin, Polls: []string{""},
 	Knobs: []Knob{{Name: "backoff", Default: "none", Doc: "when a poll finds nothing: none, pause, gosched, sleep:DURATION",
 		Apply: func(s *Setup, v string) (string, error) {
 			b, err := ParseBackoff(v)

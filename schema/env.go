@@ -50,6 +50,10 @@ type Env struct {
 	// does in C (libbpf: reader; c-mmap-spin: spin): the pairs of the
 	// report's "Go against C".
 	ModeTwins map[string]string `json:"mode_twins,omitempty"`
+	// PollingModes are the labels of the modes that never sleep for want
+	// of events (spin, c-mmap-spin): their natural wakeup policy is the
+	// quiet one, and any other only costs the producer.
+	PollingModes []string `json:"polling_modes,omitempty"`
 }
 
 // NoiseCPU is one CPU's noise floor: what a pinned thread reading the clock
