@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 // distributions, saturation, CPU, syscalls and scheduling, GC and
 // allocations, wakeup policies, hash maps.
 func renderAll(r *schema.Result, dir string) ([]Chart, error) {
-	c := plNewCharts(view.Measured(r), r.Env.Modes)
+	c := plNewCharts(view.Measured(r), r.Env)
 	c.noiseP99, c.hasNoise = view.NoiseFloorNs(r.Env)
 	if len(c.measured) == 0 {
 		return nil, nil
@@ -55,21 +56,26 @@ type plCharts struct {
 	measured   []schema.Scenario
 	transports []string                     // in run order
 	bases      map[string][]schema.Scenario // transport → its view.BaseSweep
-	modes      map[string]int               // mode label → rank, for colours and order
-	figs       []*plFigure
+	// modes ranks mode labels (view.ModeLabel) and the base sweeps' lines
+	// (view.LineLabel, a mode with its wakeup policy), for colours and
+	// order: the run's mode order, then each mode's natural policies.
+	modes map[string]int
+	figs  []*plFigure
 	// The machine's noise floor (largest gap p99 of the probe, ns), drawn
 	// on the latency charts when the run probed it.
 	noiseP99 int64
 	hasNoise bool
 }
 
-func plNewCharts(measured []schema.Scenario, known []string) *plCharts {
+func plNewCharts(measured []schema.Scenario, env schema.Env) *plCharts {
 	c := &plCharts{measured: measured, transports: view.Transports(measured),
 		bases: map[string][]schema.Scenario{}, modes: map[string]int{}}
+	polling := view.PollingModes(env)
 	for _, t := range c.transports {
-		_, c.bases[t] = view.BaseSweep(measured, t)
+		_, c.bases[t] = view.BaseSweep(measured, t, polling)
 	}
-	for i, m := range view.ModeOrder(known) {
+	order := view.ModeOrder(env.Modes)
+	for i, m := range order {
 		c.modes[m] = i
 	}
 	var other []string
@@ -81,17 +87,49 @@ func plNewCharts(measured []schema.Scenario, known []string) *plCharts {
 	}
 	sort.Strings(other)
 	for i, m := range other {
-		c.modes[m] = len(known) + i
+		c.modes[m] = len(order) + i
+	}
+	// Lines rank by their mode, then by their policy's place among the
+	// mode's natural ones (others after, by name).
+	type line struct {
+		label, policy string
+		mode, nat     int
+	}
+	var lines []line
+	for _, s := range measured {
+		l := view.LineLabel(s.Params)
+		if _, ok := c.modes[l]; ok {
+			continue
+		}
+		c.modes[l] = -1
+		nat := slices.Index(schema.NaturalWakeups(s.Params.Transport, view.Polls(s.Params, polling)), s.Params.Wakeup)
+		if nat < 0 {
+			nat = 1 << 20
+		}
+		lines = append(lines, line{l, s.Params.Wakeup, c.modes[view.ModeLabel(s.Params)], nat})
+	}
+	sort.Slice(lines, func(i, j int) bool {
+		a, b := lines[i], lines[j]
+		if a.mode != b.mode {
+			return a.mode < b.mode
+		}
+		if a.nat != b.nat {
+			return a.nat < b.nat
+		}
+		return a.policy < b.policy
+	})
+	for i, l := range lines {
+		c.modes[l.label] = i
 	}
 	return c
 }
 
-// sortedModes lists the mode labels of ss in chart order.
+// sortedModes lists the lines (view.LineLabel) of ss in chart order.
 func (c *plCharts) sortedModes(ss []schema.Scenario) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range ss {
-		if m := view.ModeLabel(s.Params); !seen[m] {
+		if m := view.LineLabel(s.Params); !seen[m] {
 			seen[m] = true
 			out = append(out, m)
 		}

@@ -157,7 +157,7 @@ func plByMode(ss []schema.Scenario, cats []string, ok func(schema.Scenario) bool
 	out := make([]*schema.Scenario, len(cats))
 	for i, m := range cats {
 		for j := range ss {
-			if view.ModeLabel(ss[j].Params) == m && ok(ss[j]) {
+			if view.LineLabel(ss[j].Params) == m && ok(ss[j]) {
 				out[i] = &ss[j]
 				break
 			}

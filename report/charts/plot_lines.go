@@ -21,7 +21,7 @@ func (c *plCharts) rateSeries(ss []schema.Scenario, key string, scale float64) [
 	for _, m := range c.sortedModes(ss) {
 		s := plSeries{label: m}
 		for _, sc := range ss {
-			if view.ModeLabel(sc.Params) != m || sc.Params.Rate == 0 || sc.Params.B2B {
+			if view.LineLabel(sc.Params) != m || sc.Params.Rate == 0 || sc.Params.B2B {
 				continue
 			}
 			if v, ok := plGet(sc, key); ok {
@@ -52,7 +52,7 @@ func (c *plCharts) latency() error {
 				s := plSeries{label: m}
 				sc := at[0]
 				for _, sc = range at {
-					if view.ModeLabel(sc.Params) == m {
+					if view.LineLabel(sc.Params) == m {
 						break
 					}
 				}

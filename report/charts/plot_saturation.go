@@ -50,7 +50,7 @@ func (c *plCharts) saturation() error {
 			if f := emitted / float64(s.Params.Rate); f < worst {
 				worst, worstP = f, s.Params
 			}
-			drops = plAppendPoint(drops, view.ModeLabel(s.Params), plPoint{float64(s.Params.Rate), pct})
+			drops = plAppendPoint(drops, view.LineLabel(s.Params), plPoint{float64(s.Params.Rate), pct})
 		}
 		rows := [][]*plot.Plot{{top}}
 		h := 5 * vg.Inch
@@ -71,7 +71,7 @@ func (c *plCharts) saturation() error {
 		}
 		if worst < 0.97 {
 			note += fmt.Sprintf("; below the dashed line without drops the producer fell short of the offered rate (%s %s: %s of %s ev/s emitted)",
-				view.ModeLabel(worstP), view.RateLabel(worstP.Rate), format.SI(worst*float64(worstP.Rate)), view.RateLabel(worstP.Rate))
+				view.LineLabel(worstP), view.RateLabel(worstP.Rate), format.SI(worst*float64(worstP.Rate)), view.RateLabel(worstP.Rate))
 		}
 		c.figs = append(c.figs, &plFigure{
 			Chart: Chart{Name: plChartName("saturation", t),

@@ -177,6 +177,7 @@ func mdDecisionTable(b *bytes.Buffer, r *schema.Result, o Options) {
 				mdP99(ok[0], floor, hasFloor), mdP99(ok[1], floor, hasFloor))
 		}
 		b.WriteByte('\n')
+		avoidAll = append(avoidAll, mdWasted(r, sw)...)
 		if len(avoidAll) > 0 {
 			b.WriteString("Avoid: " + strings.Join(avoidAll, "; ") + ".\n\n")
 		}
@@ -197,4 +198,27 @@ func mdP99(c mdCandidate, floor int64, hasFloor bool) string {
 		s += ", at or below the noise floor"
 	}
 	return s
+}
+
+// mdWasted lists the scenarios whose producer wakes a consumer that polls
+// (view.WastedWakeups), each with what those wakeups cost the traced
+// workload per event against the same mode with its quiet policy.
+func mdWasted(r *schema.Result, sw *mdSweepSet) []string {
+	var out []string
+	for _, s := range view.Measured(r) {
+		p := s.Params
+		if p.Transport != sw.transport || !view.WastedWakeups(p, sw.polling) {
+			continue
+		}
+		l := fmt.Sprintf("%s, %s with %s wakeups (it never sleeps on them): BPF/event %s", view.AtRate(p), view.ModeLabel(p), p.Wakeup,
+			mdStatCell(s, "producer.bpf_ns_per_event", format.Duration))
+		if twin := sw.twin(p); twin != nil {
+			l += fmt.Sprintf(" against %s with %s", mdStatCell(twin.s, "producer.bpf_ns_per_event", format.Duration), twin.s.Params.Wakeup)
+		}
+		if c, ok := mdMean(s, "throughput.consumed_eps"); ok && p.Rate > 0 && !(&mdPoint{s: s}).sustained() {
+			l += fmt.Sprintf(", and it consumed only %s of %s ev/s", format.SI(c), view.RateLabel(p.Rate))
+		}
+		out = append(out, l)
+	}
+	return out
 }

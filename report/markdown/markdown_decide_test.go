@@ -21,11 +21,14 @@ func decideRun(rate, consumed, dropped, cpu, p99 float64) schema.Run {
 	return r
 }
 
-// decideScenario is mode at rate with n repetitions whose CPU per event
-// spreads around cpu by ±spread.
+// decideScenario is mode at rate, at its natural wakeup policy on ringbuf,
+// with six repetitions whose CPU per event spreads around cpu by ±spread.
 func decideScenario(mode string, rate uint64, consumedShare, dropped, cpu, spread, p99 float64) schema.Scenario {
 	p := schema.Defaults()
 	p.Mode, p.Wakeup, p.Rate = mode, "adaptive", rate
+	if mode == "spin" {
+		p.Wakeup = "none"
+	}
 	var runs []schema.Run
 	for i := range 6 {
 		d := spread * float64(i%3-1)
@@ -67,23 +70,49 @@ func TestDecisionTable(t *testing.T) {
 		decideScenario("reader", 400_000, 0.4, 0, 600, 10, 90_000),
 		decideScenario("spin", 400_000, 0.3, 9000, 900, 10, 5_000),
 	)
-	if r := row(t, table, "10k ev/s"); !strings.Contains(r, "| epoll | reader |") {
+	if r := row(t, table, "10k ev/s"); !strings.Contains(r, "| epoll · adaptive | reader · adaptive |") {
 		t.Errorf("clear winner: %s", r)
 	}
-	if r := row(t, table, "100k ev/s"); !strings.Contains(r, "epoll or reader (within noise)") {
+	if r := row(t, table, "100k ev/s"); !strings.Contains(r, "epoll · adaptive or reader · adaptive (within noise)") {
 		t.Errorf("tie within noise: %s", r)
 	}
 	if r := row(t, table, "400k ev/s"); !strings.Contains(r, "none sustains it") {
 		t.Errorf("no mode sustaining: %s", r)
 	}
-	if !strings.Contains(table, "at 100k ev/s, spin: consumed 90k of 100k ev/s, dropped 5k/s, where epoll sustained it") {
+	if !strings.Contains(table, "at 100k ev/s, spin · none: consumed 90k of 100k ev/s, dropped 5k/s, where epoll · adaptive sustained it") {
 		t.Errorf("the mode that drops is not in the avoid line:\n%s", table)
 	}
 	// A tight budget leaves only spin, whose p99 is 5 µs, at 10k.
 	tight := decisionTable(t, Options{LatencyBudget: 10_000},
 		decideScenario("epoll", 10_000, 1, 0, 2000, 50, 50_000),
 		decideScenario("spin", 10_000, 1, 0, 100_000, 50, 5_000))
-	if r := row(t, tight, "10k ev/s"); !strings.Contains(r, "| spin | — |") || !strings.Contains(tight, "epoll: p99 50 µs, over the budget") {
+	if r := row(t, tight, "10k ev/s"); !strings.Contains(r, "| spin · none | — |") || !strings.Contains(tight, "epoll · adaptive: p99 50 µs, over the budget") {
 		t.Errorf("budget of 10 µs:\n%s", tight)
+	}
+}
+
+// Spin with wakeups it never sleeps on is no line of the base sweep, and
+// the table's avoid list says what those wakeups cost the producer.
+func TestDecisionTableWastedWakeups(t *testing.T) {
+	wasted := decideScenario("spin", 100_000, 1, 0, 9000, 50, 5_000)
+	wasted.Params.Wakeup = "adaptive"
+	wasted.ID = wasted.Params.ID()
+	bpfNs := func(s schema.Scenario, ns float64) schema.Scenario {
+		for i := range s.Runs {
+			s.Runs[i].Producer.BPFNsPerEvent = &ns
+		}
+		s.Summary = schema.Summarize(s.Runs)
+		return s
+	}
+	table := decisionTable(t, Options{},
+		bpfNs(decideScenario("epoll", 100_000, 1, 0, 2000, 50, 50_000), 450),
+		bpfNs(decideScenario("spin", 100_000, 1, 0, 10_000, 50, 5_000), 400),
+		bpfNs(wasted, 5300))
+	if r := row(t, table, "100k ev/s"); strings.Contains(r, "spin · adaptive") {
+		t.Errorf("spin with adaptive wakeups is in the base sweep: %s", r)
+	}
+	want := "at 100k ev/s, spin with adaptive wakeups (it never sleeps on them): BPF/event 5.3 µs against 400 ns with none"
+	if !strings.Contains(table, want) {
+		t.Errorf("avoid list lacks %q:\n%s", want, table)
 	}
 }

@@ -16,13 +16,27 @@ import (
 // drop in the window, to count as sustaining that rate.
 const mdKeptUp = 0.99
 
-// mdSweepSet is one transport's base sweep: every mode at every rate with the
-// variant most of that transport's scenarios share.
+// mdSweepSet is one transport's base sweep (view.BaseSweep): every mode
+// at its natural wakeup policies and every rate, with the knobs most of
+// those scenarios share.
 type mdSweepSet struct {
 	transport, variant string
-	modes              []string            // in run order
+	modes              []string            // lines (view.LineLabel), in run order
 	rates              []schema.Params     // one per rate, ascending, max last
 	at                 map[string]*mdPoint // by mdKey
+	ids                map[string]bool     // the sweep's scenario IDs
+	polling            []string            // view.PollingModes of the run
+}
+
+// has says s is one of the sweep's scenarios.
+func (sw *mdSweepSet) has(s schema.Scenario) bool { return sw.ids[s.ID] }
+
+// twin is the sweep's point for p's mode at p's rate, at the mode's
+// first natural policy: what a scenario outside the sweep is set against.
+func (sw *mdSweepSet) twin(p schema.Params) *mdPoint {
+	q := p
+	q.Wakeup = schema.NaturalWakeups(p.Transport, view.Polls(p, sw.polling))[0]
+	return sw.at[mdKey(view.LineLabel(q), p)]
 }
 
 type mdPoint struct {
@@ -48,6 +62,15 @@ func (p *mdPoint) sustained() bool {
 	return ok && p.rate() > 0 && !p.dropped() && c >= mdKeptUp*p.rate()
 }
 
+// producerShort: the load generator fell short of the offered rate and the
+// consumer read what it did achieve without a drop: the producing side set
+// the limit, not the consumer.
+func (p *mdPoint) producerShort() bool {
+	a, okA := p.fig("throughput.achieved_eps")
+	c, _ := p.fig("throughput.consumed_eps")
+	return okA && p.rate() > 0 && !p.dropped() && a < mdKeptUp*p.rate() && c >= mdKeptUp*a
+}
+
 // cores is the consumer's CPU time per second: CPU/event × consumed/s.
 func (p *mdPoint) cores() (float64, bool) {
 	cpu, ok1 := p.fig("os.cpu_ns_per_event")
@@ -59,13 +82,15 @@ func (p *mdPoint) cores() (float64, bool) {
 // measured scenarios.
 func mdBaseSweeps(r *schema.Result) []*mdSweepSet {
 	measured := view.Measured(r)
+	polling := view.PollingModes(r.Env)
 	var out []*mdSweepSet
 	for _, t := range view.Transports(measured) {
-		variant, sweep := view.BaseSweep(measured, t)
-		sw := &mdSweepSet{transport: t, variant: variant, at: map[string]*mdPoint{}}
+		variant, sweep := view.BaseSweep(measured, t, polling)
+		sw := &mdSweepSet{transport: t, variant: variant, at: map[string]*mdPoint{}, ids: map[string]bool{}, polling: polling}
 		rates := map[string]bool{}
 		for _, o := range sweep {
-			m := view.ModeLabel(o.Params)
+			sw.ids[o.ID] = true
+			m := view.LineLabel(o.Params)
 			if !slices.Contains(sw.modes, m) {
 				sw.modes = append(sw.modes, m)
 			}
@@ -114,10 +139,11 @@ func mdWhichMode(b *bytes.Buffer, r *schema.Result) {
 		mdCaveats(b, r)
 		return
 	}
-	fmt.Fprintf(b, "Per transport, its base sweep: every mode at every rate, with the knobs most of its scenarios "+
-		"share. Means over the completed repetitions; cores = CPU/event × consumed ev/s (this machine has %s); "+
+	fmt.Fprintf(b, "Per transport, its base sweep: every mode at every rate with the wakeup policies it is run "+
+		"with in practice, named beside it (a mode that polls: %s; one that sleeps: the transport's default, and %s), "+
+		"and the knobs most of those scenarios share. Means over the completed repetitions; cores = CPU/event × consumed ev/s (this machine has %s); "+
 		"a mode sustains a rate when it drops nothing in the measured window and consumes at least %.0f%% of "+
-		"the offered rate.\n\n", mdCPUs(r.Env), mdKeptUp*100)
+		"the offered rate.\n\n", mdNaturalNames(), mdSampledNames(), mdCPUs(r.Env), mdKeptUp*100)
 	for _, sw := range sweeps {
 		mdSweep(b, r, sw)
 	}
@@ -152,6 +178,17 @@ func mdSweep(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 	}
 	mdSaturation(b, r, sw)
 	b.WriteByte('\n')
+	mdCapacity(b, r, sw)
+}
+
+// mdNaturalNames names the quiet policy of each transport.
+func mdNaturalNames() string {
+	return fmt.Sprintf("%s on ring buffers, %s on perf rings", schema.QuietWakeup(schema.TransportRingbuf), schema.QuietWakeup(schema.TransportPerfbuf))
+}
+
+// mdSampledNames names the sampled policy of each transport.
+func mdSampledNames() string {
+	return fmt.Sprintf("%s or %s", schema.SampledWakeup(schema.TransportRingbuf), schema.SampledWakeup(schema.TransportPerfbuf))
 }
 
 // mdRateHeading names a rate of the sweep in the words of the charts'
@@ -161,7 +198,7 @@ func mdRateHeading(p schema.Params) string {
 	if p.B2B {
 		h += " (the consumer triggers each batch)"
 	}
-	return strings.ToUpper(h[:1]) + h[1:]
+	return mdUpper(h)
 }
 
 // mdDescribe is one mode's figures at one rate.
@@ -213,7 +250,7 @@ func mdFigure(p *mdPoint, k string, f func(float64) string) string {
 func mdMissing(r *schema.Result, sw *mdSweepSet, mode string, rate schema.Params) string {
 	for _, s := range r.Scenarios {
 		p := s.Params
-		if p.Transport != sw.transport || view.ModeLabel(p) != mode || p.RateKey() != rate.RateKey() || view.Variant(p) != sw.variant {
+		if p.Transport != sw.transport || view.LineLabel(p) != mode || p.RateKey() != rate.RateKey() || view.SweepVariant(p) != sw.variant {
 			continue
 		}
 		if s.Skipped != "" {

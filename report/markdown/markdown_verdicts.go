@@ -27,16 +27,19 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 	var sat, drops, first []string
 	firstDrop := -1
 	for _, m := range sw.modes {
-		kept, dropAt := -1, -1
-		measured := false
+		kept, dropAt, shortAt := -1, -1, -1
+		measured, producerShort := false, false
 		for i, rate := range offered {
 			p := sw.at[mdKey(m, rate)]
 			if p == nil {
 				continue
 			}
 			measured = true
-			if p.sustained() {
+			switch {
+			case p.sustained() && shortAt < 0:
 				kept = i
+			case !p.sustained() && shortAt < 0:
+				shortAt, producerShort = i, p.producerShort()
 			}
 			if p.dropped() && dropAt < 0 {
 				dropAt = i
@@ -47,12 +50,14 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 		switch {
 		case !measured:
 			continue
+		case shortAt < 0:
+			sat = append(sat, m+" not reached: it sustained every rate it ran, up to "+view.RateOf(offered[kept]))
+		case shortAt >= 0 && producerShort:
+			sat = append(sat, fmt.Sprintf("%s not reached: at %s the producer fell short first (see why below)", m, view.RateOf(offered[shortAt])))
 		case kept < 0:
-			sat = append(sat, m+" none of the rates tested")
-		case kept == top:
-			sat = append(sat, m+" ≥ "+view.RateOf(offered[kept])+" (the highest rate tested)")
+			sat = append(sat, m+" below the lowest rate tested")
 		default:
-			sat = append(sat, m+" "+view.RateOf(offered[kept]))
+			sat = append(sat, fmt.Sprintf("%s %s (short of %s)", m, view.RateOf(offered[kept]), view.RateOf(offered[shortAt])))
 		}
 		switch {
 		case dropAt < 0:
@@ -63,7 +68,7 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 			first = append(first, m)
 		}
 	}
-	fmt.Fprintf(b, "- **Saturation point** (highest offered rate sustained): %s.\n", strings.Join(sat, "; "))
+	fmt.Fprintf(b, "- **Saturation point**, the consumer's (the highest offered rate a mode sustained before it, not the producer, fell short): %s.\n", strings.Join(sat, "; "))
 	if firstDrop < 0 {
 		fmt.Fprintf(b, "- **Drops**: no mode dropped an event in the measured window at any rate up to %s.\n", view.RateOf(offered[top]))
 	} else {
@@ -103,7 +108,7 @@ func mdShortfalls(pts []*mdPoint, cpus string) []string {
 		case !okA:
 			out = append(out, fmt.Sprintf("At %s, %s consumed %s ev/s (%.0f%% of offered) without a drop; "+
 				"the load generator's achieved rate was not measured.", at, p.mode, format.SI(c), 100*c/p.rate()))
-		case a < mdKeptUp*p.rate() && c >= mdKeptUp*a:
+		case p.producerShort():
 			producer = append(producer, p)
 		case a < mdKeptUp*p.rate():
 			out = append(out, fmt.Sprintf("At %s, the load generator achieved only %s ev/s with %s, and the consumer "+
@@ -153,13 +158,17 @@ func mdOtherVariants(b *bytes.Buffer, r *schema.Result, sweeps []*mdSweepSet) {
 	var lines []string
 	for _, sw := range sweeps {
 		for _, s := range view.Measured(r) {
-			if s.Params.Transport != sw.transport || view.Variant(s.Params) == sw.variant {
+			if s.Params.Transport != sw.transport || sw.has(s) {
 				continue
 			}
 			m := view.ModeLabel(s.Params)
 			o := &mdPoint{mode: m, s: s}
-			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, view.RateOf(s.Params), view.VariantDiff(sw.variant, s.Params))
-			twin := sw.at[mdKey(m, s.Params)]
+			twin := sw.twin(s.Params)
+			diff := view.VariantDiff(sw.variant, s.Params)
+			if twin != nil && twin.s.Params.Wakeup == s.Params.Wakeup {
+				diff = strings.TrimSpace(strings.TrimPrefix(diff, "wakeup="+s.Params.Wakeup))
+			}
+			l := fmt.Sprintf("%s %s at %s with %s: ", sw.transport, m, view.RateOf(s.Params), diff)
 			var figs []string
 			for _, f := range []struct{ k, name string }{
 				{"latency_ns.p99", "p99"}, {"os.cpu_ns_per_event", "CPU/event"}, {"producer.bpf_ns_per_event", "BPF/event"},
@@ -169,7 +178,7 @@ func mdOtherVariants(b *bytes.Buffer, r *schema.Result, sweeps []*mdSweepSet) {
 				}
 				fig := f.name + " " + mdStatCell(s, f.k, format.Duration)
 				if twin != nil {
-					fig += " (base " + mdStatCell(twin.s, f.k, format.Duration) + ")"
+					fig += " (" + twin.mode + " " + mdStatCell(twin.s, f.k, format.Duration) + ")"
 				}
 				figs = append(figs, fig)
 			}

@@ -27,8 +27,13 @@ func ModeOrder(known []string) []string {
 // Variant names every knob of a scenario except transport, mode and rate:
 // the scenarios of one variant form a sweep that charts can draw as lines
 // per mode against rate.
-func Variant(p schema.Params) string {
-	parts := []string{"wakeup=" + p.Wakeup, "hashmap=" + p.Hashmap,
+func Variant(p schema.Params) string { return "wakeup=" + p.Wakeup + " " + SweepVariant(p) }
+
+// SweepVariant is Variant less the wakeup policy, which a base sweep
+// varies with the mode (NaturalWakeups) and names in its lines
+// (LineLabel).
+func SweepVariant(p schema.Params) string {
+	parts := []string{"hashmap=" + p.Hashmap,
 		fmt.Sprintf("batch=%d", p.Batch), fmt.Sprintf("payload=%d", p.Payload),
 		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
 		"delivery=" + p.Delivery, "work=" + p.Work}
@@ -50,6 +55,35 @@ func Variant(p schema.Params) string {
 	return strings.Join(parts, " ")
 }
 
+// LineLabel names a mode as a base sweep draws it: with the wakeup policy
+// it ran with, "spin · none", "epoll-thread · sampled:64".
+func LineLabel(p schema.Params) string { return ModeLabel(p) + " · " + p.Wakeup }
+
+// PollingModes are the labels of the run's modes that never sleep for
+// want of events (env.polling_modes), or, for a run from before they were
+// recorded, spin, the one such mode then.
+func PollingModes(e schema.Env) []string {
+	if len(e.PollingModes) == 0 {
+		return []string{"spin"}
+	}
+	return e.PollingModes
+}
+
+// Polls says p's mode, waiting its way, never sleeps for want of events.
+func Polls(p schema.Params, polling []string) bool { return slices.Contains(polling, ModeLabel(p)) }
+
+// Natural says p runs with a wakeup policy its mode is run with in
+// practice (schema.NaturalWakeups).
+func Natural(p schema.Params, polling []string) bool {
+	return slices.Contains(schema.NaturalWakeups(p.Transport, Polls(p, polling)), p.Wakeup)
+}
+
+// WastedWakeups says p's producer wakes a consumer that polls: every
+// wakeup is work for the traced workload that nobody sleeps on.
+func WastedWakeups(p schema.Params, polling []string) bool {
+	return Polls(p, polling) && p.Wakeup != schema.QuietWakeup(p.Transport)
+}
+
 // Measured lists the scenarios with at least one completed repetition, in
 // run order; skipped scenarios and ones whose every repetition failed have
 // nothing to draw or compare.
@@ -63,15 +97,13 @@ func Measured(r *schema.Result) []schema.Scenario {
 	return out
 }
 
-// BaseVariant is the variant most of scenarios share; ties go to the
-// variant seen first. Call it on one transport's scenarios (BaseSweep
-// does): wakeup policies are named per transport (ringbuf adaptive,
-// perfbuf wakeup_events=N), so no one variant covers both.
-func BaseVariant(scenarios []schema.Scenario) string {
+// majorityVariant is the SweepVariant most of scenarios share; ties go
+// to the one seen first.
+func majorityVariant(scenarios []schema.Scenario) string {
 	count := map[string]int{}
 	var order []string
 	for _, s := range scenarios {
-		v := Variant(s.Params)
+		v := SweepVariant(s.Params)
 		if count[v] == 0 {
 			order = append(order, v)
 		}
@@ -84,19 +116,29 @@ func BaseVariant(scenarios []schema.Scenario) string {
 	return order[0]
 }
 
-// BaseSweep is the rate sweep of transport among scenarios: its
-// scenarios of the transport's base variant, in run order, the ones the
-// charts and report.md compare modes on.
-func BaseSweep(scenarios []schema.Scenario, transport string) (variant string, sweep []schema.Scenario) {
+// BaseSweep is the rate sweep of transport among scenarios, the one the
+// charts and report.md compare modes on: every mode at the wakeup
+// policies it is run with in practice (Natural; a line per mode and
+// policy, LineLabel), with the knobs (SweepVariant) most of those share,
+// in run order. A mode the run never gave a natural policy (a run from
+// before the presets did) is swept as it ran. Wakeup policies are named
+// per transport, so no sweep covers two.
+func BaseSweep(scenarios []schema.Scenario, transport string, polling []string) (variant string, sweep []schema.Scenario) {
+	natural := map[string]bool{}
+	for _, s := range scenarios {
+		if s.Params.Transport == transport && Natural(s.Params, polling) {
+			natural[ModeLabel(s.Params)] = true
+		}
+	}
 	var of []schema.Scenario
 	for _, s := range scenarios {
-		if s.Params.Transport == transport {
+		if s.Params.Transport == transport && (Natural(s.Params, polling) || !natural[ModeLabel(s.Params)]) {
 			of = append(of, s)
 		}
 	}
-	variant = BaseVariant(of)
+	variant = majorityVariant(of)
 	for _, s := range of {
-		if Variant(s.Params) == variant {
+		if SweepVariant(s.Params) == variant {
 			sweep = append(sweep, s)
 		}
 	}
