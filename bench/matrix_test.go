@@ -21,7 +21,7 @@ func expand(t *testing.T, file string) ([]Planned, []string) {
 }
 
 func TestPresetsExpand(t *testing.T) {
-	want := map[string]int{"quick": 38, "standard": 130}
+	want := map[string]int{"quick": 52, "standard": 142}
 	for _, name := range PresetNames {
 		m, err := Preset(name)
 		if err != nil {
@@ -45,8 +45,8 @@ func TestPresetsExpand(t *testing.T) {
 			}
 		}
 	}
-	// quick is every mode × both transports × 3 rates + the hash pair, and
-	// Go against C back to back.
+	// quick: perfbuf spin polls quietly at each of 3 rates, back to back
+	// and at max rate, and once with the default wakeups it never needs.
 	m, _ := Preset("quick")
 	planned, _ := m.Expand(twoCPUs, runnable)
 	f, _ := ParseFilter("transport=perfbuf,mode=spin")
@@ -56,8 +56,8 @@ func TestPresetsExpand(t *testing.T) {
 			n++
 		}
 	}
-	if n != 4 {
-		t.Errorf("quick has %d perfbuf spin scenarios, want one per rate and back to back (4)", n)
+	if n != 6 {
+		t.Errorf("quick has %d perfbuf spin scenarios, want one per rate, back to back, max rate and wasted wakeups (6)", n)
 	}
 	// Each Go against C group runs together: its scenarios follow each
 	// other, every C mode with its Go twin.
@@ -72,8 +72,8 @@ func TestPresetsExpand(t *testing.T) {
 		}
 		last = p.Group
 	}
-	if len(groups) != 2 {
-		t.Errorf("quick has %d interleaved groups, want 2 (back to back, 100k)", len(groups))
+	if len(groups) != 1 {
+		t.Errorf("quick has %d interleaved groups, want 1 (back to back)", len(groups))
 	}
 	for g, labels := range groups {
 		for _, l := range []string{"reader", "libbpf", "spin", "c-mmap-spin", "epoll-thread", "c-mmap-epoll"} {
@@ -84,6 +84,62 @@ func TestPresetsExpand(t *testing.T) {
 	}
 	if _, err := Preset("huge"); err == nil || !strings.Contains(err.Error(), "quick, standard, full") {
 		t.Errorf("unknown preset: %v", err)
+	}
+}
+
+// The decision table picks among each transport's base sweep: every Go
+// mode at each of its natural wakeup policies at every paced rate the
+// sweep has. Each preset holds all of them, and the capacity scenarios
+// (max rate and back to back) of every mode.
+func TestPresetsHoldBaseSweeps(t *testing.T) {
+	for _, name := range PresetNames {
+		m, err := Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planned, _ := m.Expand(twoCPUs, runnable)
+		ids := map[string]bool{}
+		rates := map[string][]uint64{}
+		for _, p := range planned {
+			ids[p.Params.ID()] = true
+			if q := p.Params; q.Rate > 0 && q.Batch == 1 && q.Hashmap == "none" && q.Delivery == "inline" && q.Payload == 64 && q.Producers == 1 && !slices.Contains(rates[q.Transport], q.Rate) {
+				rates[q.Transport] = append(rates[q.Transport], q.Rate)
+			}
+		}
+		for _, transport := range []string{schema.TransportRingbuf, schema.TransportPerfbuf} {
+			if len(rates[transport]) < 3 {
+				t.Errorf("%s: %s sweeps rates %v, want at least 3", name, transport, rates[transport])
+			}
+			for _, mode := range []string{"reader", "spin", "epoll"} {
+				polls := mode == "spin"
+				for _, w := range schema.NaturalWakeups(transport, polls) {
+					for _, rate := range rates[transport] {
+						p := schema.Defaults()
+						p.Transport, p.Mode, p.Wakeup, p.Rate = transport, mode, w, rate
+						if err := Resolve(&p, twoCPUs); err != nil {
+							t.Fatal(err)
+						}
+						if !ids[p.ID()] {
+							t.Errorf("%s lacks %s", name, p.ID())
+						}
+					}
+					for _, unpaced := range []func(*Params){
+						func(p *Params) { p.B2B = true },
+						func(p *Params) { p.Rate = 0 },
+					} {
+						p := schema.Defaults()
+						p.Transport, p.Mode, p.Wakeup, p.Batch = transport, mode, schema.NaturalWakeups(transport, polls)[0], 500
+						unpaced(&p)
+						if err := Resolve(&p, twoCPUs); err != nil {
+							t.Fatal(err)
+						}
+						if !ids[p.ID()] {
+							t.Errorf("%s lacks the capacity scenario %s", name, p.ID())
+						}
+					}
+				}
+			}
+		}
 	}
 }
 
