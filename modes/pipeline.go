@@ -2,6 +2,7 @@ package modes
 
 import (
 	"fmt"
+	"time"
 
 	"ringbench/modes/ring"
 )
@@ -45,7 +46,7 @@ func (p *pipeline[B]) send() {
 	p.full <- p.cur
 	p.inFlight++
 	if len(p.free) == 0 {
-		p.back(<-p.done)
+		p.awaitOne()
 	}
 	p.cur, p.free = p.free[len(p.free)-1], p.free[:len(p.free)-1]
 	p.reap()
@@ -63,7 +64,7 @@ func (p *pipeline[B]) reap() {
 	}
 }
 
-// awaitPolls bounds how long awaitOne polls before it parks: awaitPolls
+// awaitPolls bounds how long awaitOne polls before it naps: awaitPolls
 // PAUSEs and channel checks, some tens of µs. A worker records a batch in
 // about a µs per 30 events; parking the reading thread at once costs a
 // futex wait on it and a futex wake on the worker per batch, which at 100k
@@ -73,19 +74,33 @@ func (p *pipeline[B]) reap() {
 // cost and is counted in its CPU figures.
 const awaitPolls = 1024
 
+// awaitNap is how long the reading thread sleeps between checks once
+// polling has not found a batch back.
+const awaitNap = 20 * time.Microsecond
+
 // awaitOne waits for the worker to hand one batch back; call it only with
-// batches in flight.
+// batches in flight. It never blocks on the channel. A reading thread
+// parked there is readied by the worker's send, and the runtime starts a
+// readied locked goroutine on the waker's P with the rest of its time
+// slice: the two then hand that P back and forth and sysmon never sees a
+// slice run long enough to preempt, so every other goroutine queued there
+// — the scenario's main goroutine among them — starved for seconds on 2
+// CPUs. Napping on a timer instead, the reader is woken by no goroutine,
+// the worker parks when it has nothing left, and the queue runs.
 func (p *pipeline[B]) awaitOne() {
-	for range awaitPolls {
+	for i := 0; ; i++ {
 		select {
 		case b := <-p.done:
 			p.back(b)
 			return
 		default:
+		}
+		if i < awaitPolls {
 			ring.Pause()
+		} else {
+			time.Sleep(awaitNap)
 		}
 	}
-	p.back(<-p.done)
 }
 
 func (p *pipeline[B]) back(b B) {
