@@ -46,6 +46,11 @@ func ServeChild(ctx context.Context, in io.Reader, out io.Writer) error {
 	if err := json.NewDecoder(in).Decode(&p); err != nil {
 		return fmt.Errorf("read scenario: %w", err)
 	}
+	if d, err := time.ParseDuration(os.Getenv(watchdogEnv)); err == nil && d > 0 {
+		if err := armWatchdog(d); err != nil {
+			fmt.Fprintf(os.Stderr, "ringbench: no watchdog in this child (%v); the parent's deadline still holds\n", err)
+		}
+	}
 	if os.Getenv("RINGBENCH_TEST_KILL_CHILD") == "1" { // test hook: a child that dies
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	}
@@ -99,7 +104,9 @@ func RunIsolated(ctx context.Context, p Params, env []string) (Outcome, error) {
 	cmd := exec.Command(exe, ChildCommand)
 	// On SIGQUIT the Go runtime prints every goroutine from its signal
 	// handler, which needs no scheduler: a hung child's dump.
-	cmd.Env = append(append(os.Environ(), "GOTRACEBACK=all"), env...)
+	// The child's own watchdog, a kernel timer, fires first: it needs
+	// neither the child's scheduler nor this process.
+	cmd.Env = append(append(os.Environ(), "GOTRACEBACK=all", watchdogEnv+"="+watchdogAfter(limit).String()), env...)
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -136,6 +143,9 @@ func RunIsolated(ctx context.Context, p Params, env []string) (Outcome, error) {
 			how = "killed: it did not exit on SIGQUIT"
 		}
 		return failedRun(fmt.Sprintf("child hung: %s after %v", how, limit), stderr.String()), nil
+	}
+	if waitErr != nil && strings.Contains(stderr.String(), "SIGQUIT: quit") {
+		return failedRun(fmt.Sprintf("child hung: its watchdog dumped its goroutines (in stderr_tail) and ended it after %v", watchdogAfter(limit)), stderr.String()), nil
 	}
 	if waitErr != nil {
 		return failedRun(fmt.Sprintf("child failed: %v", waitErr), stderr.String()), nil

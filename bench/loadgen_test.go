@@ -193,7 +193,7 @@ func TestHungChildDumps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(o.Run.Error, "child hung: stopped with SIGQUIT") {
+	if !strings.Contains(o.Run.Error, "child hung: its watchdog dumped its goroutines") {
 		t.Errorf("error %q", o.Run.Error)
 	}
 	if tail := o.Run.StderrTail; !strings.HasPrefix(tail, "SIGQUIT") || !strings.Contains(tail, "goroutine ") || !strings.Contains(tail, "ServeChild") {
