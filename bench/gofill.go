@@ -11,9 +11,10 @@ func fillGo(r *Run, d GoDelta, events uint64) {
 	g.GOGC = &gogc
 	g.AllocBytesPerEvent, g.AllocsPerEvent = per(d.AllocBytes), per(d.AllocObjects)
 	g.SchedEventsPerEvent = per(d.SchedEvents)
-	g.SchedLatencyP99Ns = d.SchedLatencyP99Ns
+	g.SchedLatencyP99Ns, g.SchedLatencyMaxNs = d.SchedLatencyP99Ns, d.SchedLatencyMaxNs
 	if g.SchedLatencyP99Ns == nil {
 		r.Unsupported["go.sched_latency_p99_ns"] = "no goroutine was made runnable in the window"
+		r.Unsupported["go.sched_latency_max_ns"] = r.Unsupported["go.sched_latency_p99_ns"]
 	}
 	if d.GCPauses == nil {
 		r.Unsupported["go.gc_pause"] = "this Go runtime has no GC pause distribution metric"

@@ -89,9 +89,10 @@ type GoDelta struct {
 	// SchedLatencyP99Ns is the upper bound of the bucket holding the 99th
 	// percentile runnable-to-running latency; nil when SchedEvents == 0.
 	SchedLatencyP99Ns *float64
-	Goroutines        uint64 // /sched/goroutines:goroutines at the end
-	GOMAXPROCS        int    // /sched/gomaxprocs:threads at the end
-	GOGC              int    // /gc/gogc:percent at the end; -1 when GC is off
+	SchedLatencyMaxNs *float64 // the same, of the longest wait
+	Goroutines        uint64   // /sched/goroutines:goroutines at the end
+	GOMAXPROCS        int      // /sched/gomaxprocs:threads at the end
+	GOGC              int      // /gc/gogc:percent at the end; -1 when GC is off
 }
 
 // DeltaGo computes what changed from before (window start) to after (window
@@ -115,6 +116,7 @@ func DeltaGo(before, after GoSample) GoDelta {
 	if l := histSampleDelta(before, after, iSchedLat); l != nil {
 		d.SchedEvents = histTotal(l)
 		d.SchedLatencyP99Ns = quantileNs(l, 0.99)
+		d.SchedLatencyMaxNs = quantileNs(l, 1)
 	}
 
 	d.Goroutines = gauge(after, iGoroutines)

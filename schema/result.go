@@ -139,9 +139,12 @@ type GoMetrics struct {
 	SchedEvents         *float64 `json:"sched_events"`
 	SchedEventsPerEvent *float64 `json:"sched_events_per_event"`
 	SchedLatencyP99Ns   *float64 `json:"sched_latency_p99_ns"`
-	Goroutines          *float64 `json:"goroutines"`
-	GOMAXPROCS          *float64 `json:"gomaxprocs"`
-	GOGC                *float64 `json:"gogc"`
+	// SchedLatencyMaxNs is the longest a goroutine waited runnable for a
+	// P in the window (the upper bound of its bucket).
+	SchedLatencyMaxNs *float64 `json:"sched_latency_max_ns"`
+	Goroutines        *float64 `json:"goroutines"`
+	GOMAXPROCS        *float64 `json:"gomaxprocs"`
+	GOGC              *float64 `json:"gogc"`
 }
 
 // PerfCounters are the reading thread's perf_event counters over the
