@@ -21,7 +21,7 @@ func expand(t *testing.T, file string) ([]Planned, []string) {
 }
 
 func TestPresetsExpand(t *testing.T) {
-	want := map[string]int{"quick": 52, "standard": 142}
+	want := map[string]int{"quick": 56, "standard": 146}
 	for _, name := range PresetNames {
 		m, err := Preset(name)
 		if err != nil {

@@ -60,7 +60,11 @@ type plCharts struct {
 	// (view.LineLabel, a mode with its wakeup policy), for colours and
 	// order: the run's mode order, then each mode's natural policies.
 	modes map[string]int
-	figs  []*plFigure
+	// lineOf maps a line to its mode's rank and the place of its policy
+	// among the mode's natural ones: a line keeps its mode's colour, and
+	// a policy after the first gets another glyph and a dashed line.
+	lineOf map[string]plLine
+	figs   []*plFigure
 	// The machine's noise floor (largest gap p99 of the probe, ns), drawn
 	// on the latency charts when the run probed it.
 	noiseP99 int64
@@ -69,7 +73,7 @@ type plCharts struct {
 
 func plNewCharts(measured []schema.Scenario, env schema.Env) *plCharts {
 	c := &plCharts{measured: measured, transports: view.Transports(measured),
-		bases: map[string][]schema.Scenario{}, modes: map[string]int{}}
+		bases: map[string][]schema.Scenario{}, modes: map[string]int{}, lineOf: map[string]plLine{}}
 	polling := view.PollingModes(env)
 	for _, t := range c.transports {
 		_, c.bases[t] = view.BaseSweep(measured, t, polling)
@@ -120,9 +124,14 @@ func plNewCharts(measured []schema.Scenario, env schema.Env) *plCharts {
 	})
 	for i, l := range lines {
 		c.modes[l.label] = i
+		c.lineOf[l.label] = plLine{mode: l.mode, policy: min(l.nat, 2)}
 	}
 	return c
 }
+
+// plLine is how a line (view.LineLabel) is drawn: its mode's rank, and 0
+// for its mode's first natural policy, 1 for the second, 2 for any other.
+type plLine struct{ mode, policy int }
 
 // sortedModes lists the lines (view.LineLabel) of ss in chart order.
 func (c *plCharts) sortedModes(ss []schema.Scenario) []string {

@@ -36,7 +36,19 @@ var plGlyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{},
 	draw.CrossGlyph{}, draw.PlusGlyph{}}
 
 func (c *plCharts) modeColor(label string) color.RGBA {
+	if l, ok := c.lineOf[label]; ok {
+		return plPalette[l.mode%len(plPalette)]
+	}
 	return plPalette[c.modes[label]%len(plPalette)]
+}
+
+// modeGlyph is a mode's glyph; a line whose policy is not its mode's first
+// natural one takes the glyph four places on.
+func (c *plCharts) modeGlyph(label string) draw.GlyphDrawer {
+	if l, ok := c.lineOf[label]; ok {
+		return plGlyphs[(l.mode+4*l.policy)%len(plGlyphs)]
+	}
+	return plGlyphs[c.modes[label]%len(plGlyphs)]
 }
 
 // plExtent is the range of the means and error bars of ss; lo ignores bar
@@ -122,8 +134,11 @@ func (c *plCharts) addLines(p *plot.Plot, ss []plSeries, dodge bool) ([]plLegend
 			return nil, err
 		}
 		line.Color, line.Width = col, vg.Points(2)
+		if c.lineOf[s.label].policy > 0 {
+			line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		}
 		sc.Color = col
-		sc.Shape = plGlyphs[c.modes[s.label]%len(plGlyphs)]
+		sc.Shape = c.modeGlyph(s.label)
 		sc.Radius = vg.Points(3.5)
 		var withSD []plPoint
 		for _, pt := range s.pts {

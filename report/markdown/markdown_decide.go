@@ -139,7 +139,7 @@ func mdDecisionTable(b *bytes.Buffer, r *schema.Result, o Options) {
 		"--latency-budget` to change it), the one that spends the least consumer CPU per event, then the runner-up. "+
 		"Medians over the repetitions with their 95%% intervals (with fewer than %d repetitions, their range); when the two intervals of CPU per event overlap, the "+
 		"difference is within noise and the table says so instead of picking. Back-to-back and unpaced scenarios "+
-		"are the saturation figures of \"Which mode when\", not a rate to choose for.\n\n", mdKeptUp*100, format.Duration(float64(budget)), view.MinRepsForInterval(mdConfidence))
+		"are not a rate to choose for: the saturation row ranks the modes at max rate by what they read (their capacities are in \"Which mode when\").\n\n", mdKeptUp*100, format.Duration(float64(budget)), view.MinRepsForInterval(mdConfidence))
 	floor, hasFloor := view.NoiseFloorNs(r.Env)
 	paced := func(p schema.Params) bool { return p.Rate > 0 && !p.B2B }
 	tables := 0
@@ -150,6 +150,8 @@ func mdDecisionTable(b *bytes.Buffer, r *schema.Result, o Options) {
 		tables++
 		fmt.Fprintf(b, "**%s** (%s)\n\n| rate | use | runner-up | consumer CPU/event | p99 |\n|---|---|---|---|---|\n", sw.transport, sw.variant)
 		var avoidAll []string
+		top := mdHighestSustained(sw)
+		first := true
 		for _, rate := range sw.rates {
 			if !paced(rate) {
 				continue
@@ -158,7 +160,8 @@ func mdDecisionTable(b *bytes.Buffer, r *schema.Result, o Options) {
 			for _, a := range avoid {
 				avoidAll = append(avoidAll, view.AtRate(rate)+", "+a)
 			}
-			label := view.RateLabel(rate.Rate) + " ev/s"
+			label := view.RateLabel(rate.Rate) + " ev/s (" + mdBand(rate.Rate, top, first) + ")"
+			first = false
 			switch len(ok) {
 			case 0:
 				fmt.Fprintf(b, "| %s | none sustains it within the budget | — | — | — |\n", label)
@@ -176,6 +179,7 @@ func mdDecisionTable(b *bytes.Buffer, r *schema.Result, o Options) {
 				ok[0].cpu.String(format.Duration), ok[1].cpu.String(format.Duration),
 				mdP99(ok[0], floor, hasFloor), mdP99(ok[1], floor, hasFloor))
 		}
+		mdSaturationRows(b, r, sw)
 		b.WriteByte('\n')
 		avoidAll = append(avoidAll, mdWasted(r, sw)...)
 		if len(avoidAll) > 0 {
@@ -221,4 +225,69 @@ func mdWasted(r *schema.Result, sw *mdSweepSet) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// mdHighestSustained is the highest paced rate of the sweep that some
+// mode sustained, or 0.
+func mdHighestSustained(sw *mdSweepSet) uint64 {
+	var top uint64
+	for _, rate := range sw.rates {
+		if rate.Rate > top && !rate.B2B && mdAnySustained(sw.points(rate)) {
+			top = rate.Rate
+		}
+	}
+	return top
+}
+
+// mdBand names where a paced rate sits: the lowest of the sweep, the
+// highest some mode sustained, beyond that, or between.
+func mdBand(rate, top uint64, lowest bool) string {
+	switch {
+	case rate > top:
+		return "beyond what any mode sustained"
+	case rate == top:
+		return "the highest sustained"
+	case lowest:
+		return "low"
+	}
+	return "medium"
+}
+
+// mdSaturationRows ranks the modes of each max-rate capacity group by
+// what they read: the mode to use when the most throughput matters, and
+// the runner-up, "within noise" when their intervals overlap.
+func mdSaturationRows(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
+	for _, g := range mdCapacityGroups(r, sw) {
+		if g.b2b {
+			continue
+		}
+		type ranked struct {
+			p             *mdPoint
+			eps, cpu, p99 mdStat
+		}
+		var rs []ranked
+		for _, p := range g.pts {
+			if eps, ok := mdStatOf(p.s, "throughput.consumed_eps"); ok {
+				cpu, _ := mdStatOf(p.s, "os.cpu_ns_per_event")
+				p99, _ := mdStatOf(p.s, "latency_ns.p99")
+				rs = append(rs, ranked{p, eps, cpu, p99})
+			}
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].eps.med > rs[j].eps.med })
+		label := fmt.Sprintf("saturation (max rate, batch %d): the most read", g.sample.Batch)
+		use, next := rs[0].p.mode+", "+rs[0].eps.String(format.SI)+" ev/s", "—"
+		cpu, p99 := rs[0].cpu.String(format.Duration), rs[0].p99.String(format.Duration)
+		if len(rs) > 1 {
+			if rs[0].eps.overlaps(rs[1].eps) {
+				use += " (within noise of the runner-up)"
+			}
+			next = rs[1].p.mode + ", " + rs[1].eps.String(format.SI) + " ev/s"
+			cpu += " · " + rs[1].cpu.String(format.Duration)
+			p99 += " · " + rs[1].p99.String(format.Duration)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", label, use, next, cpu, p99)
+	}
 }

@@ -48,7 +48,7 @@ func decisionTable(t *testing.T, o Options, ss ...schema.Scenario) string {
 
 func row(t *testing.T, table, rate string) string {
 	t.Helper()
-	i := strings.Index(table, "| "+rate+" |")
+	i := strings.Index(table, "| "+rate+" ")
 	if i < 0 {
 		t.Fatalf("no row for %s:\n%s", rate, table)
 	}
@@ -76,8 +76,11 @@ func TestDecisionTable(t *testing.T) {
 	if r := row(t, table, "100k ev/s"); !strings.Contains(r, "epoll · adaptive or reader · adaptive (within noise)") {
 		t.Errorf("tie within noise: %s", r)
 	}
-	if r := row(t, table, "400k ev/s"); !strings.Contains(r, "none sustains it") {
+	if r := row(t, table, "400k ev/s"); !strings.Contains(r, "none sustains it") || !strings.Contains(r, "(beyond what any mode sustained)") {
 		t.Errorf("no mode sustaining: %s", r)
+	}
+	if !strings.Contains(row(t, table, "10k ev/s"), "(low)") || !strings.Contains(row(t, table, "100k ev/s"), "(the highest sustained)") {
+		t.Errorf("rate bands:\n%s", table)
 	}
 	if !strings.Contains(table, "at 100k ev/s, spin · none: consumed 90k of 100k ev/s, dropped 5k/s, where epoll · adaptive sustained it") {
 		t.Errorf("the mode that drops is not in the avoid line:\n%s", table)
@@ -114,5 +117,29 @@ func TestDecisionTableWastedWakeups(t *testing.T) {
 	want := "at 100k ev/s, spin with adaptive wakeups (it never sleeps on them): BPF/event 5.3 µs against 400 ns with none"
 	if !strings.Contains(table, want) {
 		t.Errorf("avoid list lacks %q:\n%s", want, table)
+	}
+}
+
+// At max rate the saturation row ranks the modes by what they read.
+func TestDecisionTableSaturation(t *testing.T) {
+	capacity := func(mode string, consumed float64) schema.Scenario {
+		s := decideScenario(mode, 0, 0, 0, 100, 5, 50_000)
+		for i := range s.Runs {
+			s.Runs[i].Throughput.ConsumedEPS = consumed * (1 + 0.01*float64(i%3))
+		}
+		s.Params.Batch = 500
+		s.ID = s.Params.ID()
+		s.Summary = schema.Summarize(s.Runs)
+		return s
+	}
+	table := decisionTable(t, Options{},
+		decideScenario("epoll", 10_000, 1, 0, 2000, 50, 50_000),
+		decideScenario("spin", 10_000, 1, 0, 2000, 50, 50_000),
+		decideScenario("epoll", 100_000, 1, 0, 2000, 50, 50_000),
+		decideScenario("spin", 100_000, 1, 0, 2000, 50, 50_000),
+		capacity("epoll", 3e6), capacity("spin", 5e6), capacity("reader", 4.9e6))
+	r := row(t, table, "saturation (max rate, batch 500): the most read")
+	if !strings.Contains(r, "| spin · none, 5.05M [5M–5.1M] ev/s | reader · adaptive, 4.95M") {
+		t.Errorf("saturation row: %s", r)
 	}
 }
