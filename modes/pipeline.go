@@ -2,7 +2,7 @@ package modes
 
 import (
 	"fmt"
-	"time"
+	"runtime"
 
 	"ringbench/modes/ring"
 )
@@ -64,7 +64,7 @@ func (p *pipeline[B]) reap() {
 	}
 }
 
-// awaitPolls bounds how long awaitOne polls before it naps: awaitPolls
+// awaitPolls bounds how long awaitOne polls before it yields: awaitPolls
 // PAUSEs and channel checks, some tens of µs. A worker records a batch in
 // about a µs per 30 events; parking the reading thread at once costs a
 // futex wait on it and a futex wake on the worker per batch, which at 100k
@@ -74,19 +74,16 @@ func (p *pipeline[B]) reap() {
 // cost and is counted in its CPU figures.
 const awaitPolls = 1024
 
-// awaitNap is how long the reading thread sleeps between checks once
-// polling has not found a batch back.
-const awaitNap = 20 * time.Microsecond
-
 // awaitOne waits for the worker to hand one batch back; call it only with
 // batches in flight. It never blocks on the channel. A reading thread
 // parked there is readied by the worker's send, and the runtime starts a
-// readied locked goroutine on the waker's P with the rest of its time
-// slice: the two then hand that P back and forth and sysmon never sees a
-// slice run long enough to preempt, so every other goroutine queued there
-// — the scenario's main goroutine among them — starved for seconds on 2
-// CPUs. Napping on a timer instead, the reader is woken by no goroutine,
-// the worker parks when it has nothing left, and the queue runs.
+// readied locked goroutine on the waker's P with the rest of the waker's
+// time slice: the two then hand that P back and forth and sysmon never
+// sees a slice run long enough to preempt, so every other goroutine
+// queued there — the scenario's main goroutine among them — starved for
+// seconds on 2 CPUs. Yielding instead (runtime.Gosched) puts the reader at
+// the back of the global run queue: everything queued before it runs
+// first, and no goroutine ever wakes it.
 func (p *pipeline[B]) awaitOne() {
 	for i := 0; ; i++ {
 		select {
@@ -98,7 +95,7 @@ func (p *pipeline[B]) awaitOne() {
 		if i < awaitPolls {
 			ring.Pause()
 		} else {
-			time.Sleep(awaitNap)
+			runtime.Gosched()
 		}
 	}
 }
