@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 
 	"ringbench/report/view"
@@ -72,8 +73,19 @@ type MetricComparison struct {
 	Other    CompareSide `json:"other"`
 	// ChangePct is (other median / base median − 1) × 100; null when the
 	// base median is 0 and the other is not.
-	ChangePct   *float64 `json:"change_pct"`
-	P           float64  `json:"p"`
+	ChangePct *float64 `json:"change_pct"`
+	// DetectablePct is the smallest change, in % of the base median,
+	// that this comparison could have called significant with the
+	// repetitions and spreads it saw (cmpDetectable); null when none
+	// could be.
+	DetectablePct *float64 `json:"detectable_pct"`
+	P             float64  `json:"p"`
+	// DriftPct, when the runs hold repeats of one kernel (A and A′), is
+	// the largest change between such repeats in this scenario and
+	// metric: the machine's own drift. WithinDrift says this change is no
+	// larger, so it is not attributed to the kernel.
+	DriftPct    *float64 `json:"drift_pct,omitempty"`
+	WithinDrift bool     `json:"within_drift,omitempty"`
 	Significant bool     `json:"significant"`
 	Verdict     string   `json:"verdict"`
 	Warnings    []string `json:"warnings,omitempty"`
@@ -90,6 +102,10 @@ type ComparePair struct {
 	// OneSided counts scenario metrics measured on one side only (null
 	// there: unsupported, or no GC pause in the window).
 	OneSided int `json:"one_sided"`
+	// SameKernel says both runs ran the same kernel: what differs between
+	// them is the machine's drift, against which the other pairs' changes
+	// are held.
+	SameKernel bool `json:"same_kernel,omitempty"`
 }
 
 // CompareResult is what ringbench compare prints and writes.
@@ -129,6 +145,7 @@ func Compare(runs []*CompareRun) (*CompareResult, error) {
 		}
 		c.Pairs = append(c.Pairs, pair)
 	}
+	c.applyDrift()
 	c.Env = cmpEnvDiff(runs)
 	c.Warnings = cmpEnvWarnings(runs)
 	return c, nil
@@ -186,6 +203,9 @@ type CompareCounts struct {
 	Worse       int `json:"worse"`
 	TooFew      int `json:"too_few"`
 	OneSided    int `json:"one_sided"`
+	// WithinDrift counts the significant changes no larger than the
+	// machine's drift between repeats of one kernel.
+	WithinDrift int `json:"within_drift,omitempty"`
 }
 
 // Counts sums up p's rows.
@@ -200,7 +220,66 @@ func (p ComparePair) Counts() CompareCounts {
 		case VerdictTooFew:
 			c.TooFew++
 		}
+		if r.Significant && r.WithinDrift {
+			c.WithinDrift++
+		}
 	}
 	c.Significant = c.Better + c.Worse
 	return c
+}
+
+// applyDrift holds every change against the machine's own drift: the
+// largest change, per scenario and metric, between two runs of the same
+// kernel (env.kernel). A change between kernels no larger than that is
+// marked WithinDrift. Only runs of two kernels or more, one of them run
+// twice, are judged so: runs of one kernel compare whatever else differs
+// between them.
+func (c *CompareResult) applyDrift() {
+	kernel := func(i int) string { return c.Runs[i].Result.Env.Kernel }
+	kernels := map[string]int{}
+	repeated := false
+	for i := range c.Runs {
+		kernels[kernel(i)]++
+		repeated = repeated || kernels[kernel(i)] > 1
+	}
+	if len(kernels) < 2 || !repeated {
+		return
+	}
+	drift := map[string]float64{}
+	for i := range c.Runs {
+		for j := i + 1; j < len(c.Runs); j++ {
+			if kernel(i) != kernel(j) {
+				continue
+			}
+			for id, xv := range c.vals[i] {
+				yv, ok := c.vals[j][id]
+				if !ok {
+					continue
+				}
+				for _, m := range compareMetrics {
+					x, y := xv[m.Key], yv[m.Key]
+					if len(x) == 0 || len(y) == 0 {
+						continue
+					}
+					if r := cmpSamples(x, y, m.Higher); r.ChangePct != nil {
+						k := id + "|" + m.Key
+						drift[k] = math.Max(drift[k], math.Abs(*r.ChangePct))
+					}
+				}
+			}
+		}
+	}
+	for pi := range c.Pairs {
+		p := &c.Pairs[pi]
+		p.SameKernel = kernel(0) == kernel(pi+1)
+		for ri := range p.Rows {
+			r := &p.Rows[ri]
+			d, ok := drift[r.Scenario+"|"+r.Metric]
+			if !ok || p.SameKernel {
+				continue
+			}
+			r.DriftPct = cmpPtr(d)
+			r.WithinDrift = r.ChangePct != nil && math.Abs(*r.ChangePct) <= d
+		}
+	}
 }

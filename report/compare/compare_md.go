@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ringbench/internal/format"
 	"ringbench/internal/mdtext"
 )
 
@@ -62,7 +63,9 @@ func (c *CompareResult) Markdown(charts []CompareChart) []byte {
 		"with the %.0f%% confidence interval of the median (± is its larger side, in %% of the median; ∞ with fewer than %d repetitions). "+
 		"Changes are tested with the Mann-Whitney U test over the repetitions (golang.org/x/perf/benchmath, AssumeNothing: "+
 		"what benchstat does) and called significant when p ≤ α = %g. With fewer than %d repetitions per side no change can reach "+
-		"that level: such comparisons are counted as *too few repetitions*, not as *no change*. "+
+		"that level: such comparisons are counted as *too few repetitions*, not as *no change*. A *no change* says how large a "+
+		"change it could have seen: the smallest shift of the compared run's median, with both runs' spreads as measured, at which "+
+		"the same test would have called it (\"detectable from ±x%%\"); smaller changes may have happened unseen. "+
 		"Many metrics are compared at once, so about 1 in %.0f unchanged ones is expected to come out significant by chance.\n",
 		CompareConfidence*100, cmpMinRepsCI(), CompareAlpha, cmpMinReps(), 1/CompareAlpha)
 	return b.Bytes()
@@ -70,6 +73,9 @@ func (c *CompareResult) Markdown(charts []CompareChart) []byte {
 
 func (c *CompareResult) mdPair(b *bytes.Buffer, p ComparePair) {
 	fmt.Fprintf(b, "## %s vs %s\n\n%s. %s.\n\n", p.Other, p.Base, p.scenarioCounts(), p.Counts())
+	if p.SameKernel {
+		fmt.Fprintf(b, "%s and %s ran the same kernel: what differs between them is this machine's own drift, and the changes between kernels are held against it.\n\n", p.Base, p.Other)
+	}
 	for _, only := range []struct {
 		label string
 		ids   []string
@@ -91,8 +97,12 @@ func (c *CompareResult) mdPair(b *bytes.Buffer, p ComparePair) {
 	fmt.Fprintf(b, "| scenario | metric | %s | %s | change | p | n | |\n|---|---|--:|--:|--:|--:|--:|---|\n", p.Base, p.Other)
 	for _, r := range sig {
 		m := cmpMetric(r.Metric)
+		mark := cmpVerdictMark(r.Verdict)
+		if r.WithinDrift {
+			mark = fmt.Sprintf("≈ drift: runs of one kernel differed by up to %s%%, so not the kernel's", format.Sig3(*r.DriftPct))
+		}
 		fmt.Fprintf(b, "| `%s` | %s | %s | %s | **%s** | %s | %s | %s |\n", r.Scenario, m.Label,
-			cmpSide(m, r.Base), cmpSide(m, r.Other), cmpChange(r), cmpP(r.P), cmpN(r), cmpVerdictMark(r.Verdict))
+			cmpSide(m, r.Base), cmpSide(m, r.Other), cmpChange(r), cmpP(r.P), cmpN(r), mark)
 	}
 	b.WriteString("\n")
 }
@@ -121,7 +131,7 @@ func (c *CompareResult) mdMetric(b *bytes.Buffer, ch CompareChart) {
 			case r.Verdict == VerdictTooFew:
 				cells = append(cells, fmt.Sprintf("too few repetitions (%s)", cmpN(r)))
 			default:
-				cells = append(cells, fmt.Sprintf("~ %s", cmpP(r.P)))
+				cells = append(cells, fmt.Sprintf("~ %s, %s", cmpP(r.P), cmpDetectableText(r)))
 			}
 		}
 		if seen {
@@ -150,6 +160,15 @@ func cmpMdSide(m compareMetric, vals []float64) string {
 	}
 	s := cmpSideOf(cmpSample(vals))
 	return fmt.Sprintf("%s (n=%d)", cmpSide(m, s), s.N)
+}
+
+// cmpDetectableText says what a "no change" rules out: changes at least
+// as large as the smallest one the test could have called.
+func cmpDetectableText(r MetricComparison) string {
+	if r.DetectablePct == nil {
+		return "no change detectable"
+	}
+	return "detectable from ±" + format.Sig3(*r.DetectablePct) + "%"
 }
 
 func cmpVerdictMark(v string) string {

@@ -31,6 +31,7 @@ func cmpSamples(x, y []float64, higherBetter bool) MetricComparison {
 		// direction from the means.
 		up = cmpMean(y) > cmpMean(x)
 	}
+	row.DetectablePct = cmpDetectable(x, y)
 	switch {
 	case row.Significant && up == higherBetter:
 		row.Verdict = VerdictBetter
@@ -42,6 +43,52 @@ func cmpSamples(x, y []float64, higherBetter bool) MetricComparison {
 		row.Verdict = VerdictNoChange
 	}
 	return row
+}
+
+// cmpDetectable is the smallest change the comparison could have called,
+// in percent of the base median: both samples centred on their medians,
+// keeping the spreads seen, the other shifted by δ; the least δ at which
+// the U test gives p ≤ α, found by bisection. Null when no shift could be
+// significant with these repetitions, or the base median is 0. So a "no
+// change" is read with its power: it rules out changes above this size
+// only.
+func cmpDetectable(x, y []float64) *float64 {
+	if len(x) == 0 || len(y) == 0 || cmpMinP(len(x), len(y)) > CompareAlpha {
+		return nil
+	}
+	mx, my := cmpSideOf(cmpSample(x)).Median, cmpSideOf(cmpSample(y)).Median
+	if mx == 0 {
+		return nil
+	}
+	cx := make([]float64, len(x))
+	for i, v := range x {
+		cx[i] = v - mx
+	}
+	significant := func(d float64) bool {
+		cy := make([]float64, len(y))
+		for i, v := range y {
+			cy[i] = v - my + d
+		}
+		return !(benchmath.AssumeNothing.Compare(cmpSample(cx), cmpSample(cy)).P > CompareAlpha)
+	}
+	// Shifted past max(cx) − min(cy) every value of the other side is
+	// above every value of the base: the most separation the test sees.
+	lo, hi := 0.0, 1.0+2*math.Abs(slices.Max(cx)-(slices.Min(y)-my))
+	if !significant(hi) {
+		return nil
+	}
+	if significant(lo) {
+		return cmpPtr(0.0)
+	}
+	for range 60 {
+		mid := (lo + hi) / 2
+		if significant(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return cmpPtr(100 * hi / math.Abs(mx))
 }
 
 // cmpSample is a benchmath sample of a copy of xs, with ringbench

@@ -258,3 +258,97 @@ func TestCompareWarnsInterference(t *testing.T) {
 		t.Errorf("warnings:\n%s", w)
 	}
 }
+
+// The detectable change against a hand computation. With 4 repetitions a
+// side the U test is significant (p = 2/70 ≈ 0.029) only when the sides
+// separate completely: {1,2,3,4} centred is {-1.5 … 1.5}, so the other
+// side must move by more than 3, 120% of the median 2.5. With 6 a side
+// ({1…6}, median 3.5), 3 inversions of 36 still give p = 2·7/924 ≈ 0.015
+// and 6 give 2·28/924 ≈ 0.061: the threshold is a shift of 3, 85.7%.
+func TestDetectableChange(t *testing.T) {
+	for _, tc := range []struct {
+		x, y []float64
+		want float64
+	}{
+		{[]float64{1, 2, 3, 4}, []float64{1, 2, 3, 4}, 120},
+		{[]float64{1, 2, 3, 4, 5, 6}, []float64{1, 2, 3, 4, 5, 6}, 300.0 / 3.5},
+		{[]float64{1, 2, 3, 4, 5, 6}, []float64{11, 12, 13, 14, 15, 16}, 300.0 / 3.5}, // the spread counts, not the shift seen
+	} {
+		got := cmpDetectable(tc.x, tc.y)
+		if got == nil || math.Abs(*got-tc.want) > 1e-6 {
+			t.Errorf("%v vs %v: detectable %v, want %.6g%%", tc.x, tc.y, got, tc.want)
+		}
+	}
+	if got := cmpDetectable([]float64{1, 2, 3}, []float64{1, 2, 3}); got != nil {
+		t.Errorf("3 a side: detectable %v, want none", *got)
+	}
+	if got := cmpDetectable([]float64{0, 0, 0, 0}, []float64{1, 2, 3, 4}); got != nil {
+		t.Errorf("base median 0: detectable %v, want none", *got)
+	}
+}
+
+// driftRun is a run of kernel with one scenario whose CPU/event took vals.
+func driftRun(kernel string, vals ...float64) *CompareRun {
+	p := schema.Defaults()
+	p.Rate = 100_000
+	s := schema.Scenario{ID: p.ID(), Params: p}
+	for _, v := range vals {
+		var r schema.Run
+		cpu := v
+		r.OS.CPUNsPerEvent = &cpu
+		s.Runs = append(s.Runs, r)
+	}
+	s.Summary = schema.Summarize(s.Runs)
+	res := &schema.Result{Scenarios: []schema.Scenario{s}}
+	res.Env.Kernel = kernel
+	return &CompareRun{Result: res}
+}
+
+// A change between kernels is the kernel's only when it is larger than
+// the machine's drift between two runs of one kernel.
+func TestCompareDrift(t *testing.T) {
+	a := []float64{100, 101, 102, 103, 104, 105}
+	cpuRow := func(p ComparePair) MetricComparison {
+		for _, r := range p.Rows {
+			if r.Metric == "cpu_ns_per_event" {
+				return r
+			}
+		}
+		t.Fatalf("no CPU row in %+v", p.Rows)
+		return MetricComparison{}
+	}
+	for _, tc := range []struct {
+		name        string
+		aPrime, b   []float64
+		withinDrift bool
+	}{
+		// A′ drifted +20%, B is +10%: not the kernel's.
+		{"drift larger", []float64{120, 121, 122, 123, 124, 125}, []float64{110, 111, 112, 113, 114, 115}, true},
+		// A′ drifted +2%, B is +10%: the kernel's.
+		{"drift smaller", []float64{102, 103, 104, 105, 106, 107}, []float64{110, 111, 112, 113, 114, 115}, false},
+	} {
+		c, err := Compare([]*CompareRun{driftRun("6.12", a...), driftRun("6.12", tc.aPrime...), driftRun("6.1", tc.b...)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Pairs[0].SameKernel || c.Pairs[1].SameKernel {
+			t.Fatalf("%s: same kernel %v %v", tc.name, c.Pairs[0].SameKernel, c.Pairs[1].SameKernel)
+		}
+		r := cpuRow(c.Pairs[1])
+		if !r.Significant || r.WithinDrift != tc.withinDrift || r.DriftPct == nil {
+			t.Errorf("%s: C vs A significant %v, within drift %v (drift %v), want within %v", tc.name, r.Significant, r.WithinDrift, r.DriftPct, tc.withinDrift)
+		}
+		md := string(c.Markdown(nil))
+		if got := strings.Contains(md, "≈ drift"); got != tc.withinDrift {
+			t.Errorf("%s: compare.md marks drift %v:\n%s", tc.name, got, md)
+		}
+	}
+	// Runs of one kernel only: nothing is held against drift.
+	c, err := Compare([]*CompareRun{driftRun("6.12", a...), driftRun("6.12", a...), driftRun("6.12", 110, 111, 112, 113, 114, 115)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cpuRow(c.Pairs[1]); r.WithinDrift || r.DriftPct != nil || c.Pairs[0].SameKernel {
+		t.Errorf("one kernel: %+v", r)
+	}
+}

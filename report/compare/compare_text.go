@@ -108,6 +108,9 @@ func (c CompareCounts) String() string {
 	if c.OneSided > 0 {
 		s += fmt.Sprintf(", %d measured on one side only", c.OneSided)
 	}
+	if c.WithinDrift > 0 {
+		s += fmt.Sprintf("; %d of the significant changes are no larger than this machine's drift between runs of one kernel, so not the kernel's", c.WithinDrift)
+	}
 	return s
 }
 

@@ -72,8 +72,8 @@ func mdCapacity(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 		var ceiling *mdPoint
 		var top float64
 		for _, p := range g.pts {
-			if a, ok := p.fig("throughput.achieved_eps"); ok && a > top {
-				ceiling, top = p, a
+			if a, ok := mdStatOf(p.s, "throughput.achieved_eps"); ok && a.med > top {
+				ceiling, top = p, a.med
 			}
 		}
 		if ceiling == nil {
@@ -83,12 +83,15 @@ func mdCapacity(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 		var parts []string
 		for _, p := range g.pts {
 			c, _ := mdStatOf(p.s, "throughput.consumed_eps")
-			a, _ := p.fig("throughput.achieved_eps")
+			a, _ := mdStatOf(p.s, "throughput.achieved_eps")
 			switch {
-			case p.dropped() || c.med < mdKeptUp*a:
+			case p.dropped() || c.med < mdKeptUp*a.med:
 				d, _ := p.fig("throughput.dropped_eps")
 				parts = append(parts, fmt.Sprintf("%s tops out at %s ev/s, its own capacity (the producer emitted %s ev/s to it; %s drops/s)",
-					p.mode, c.String(format.SI), format.SI(a), format.SI(d)))
+					p.mode, c.String(format.SI), format.SI(a.med), format.SI(d)))
+			case a.med < top/2:
+				parts = append(parts, fmt.Sprintf("%s read all %s ev/s, but the producer, paying for this policy's wakeups, emitted no more: its capacity is not reached",
+					p.mode, c.String(format.SI)))
 			default:
 				parts = append(parts, fmt.Sprintf("%s read all %s ev/s: the producer was its limit, its capacity is above that", p.mode, c.String(format.SI)))
 			}

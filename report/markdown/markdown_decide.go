@@ -109,6 +109,13 @@ func mdDecide(pts []*mdPoint, budgetNs float64) (ok []mdCandidate, avoid []strin
 	sort.SliceStable(ok, func(i, j int) bool { return ok[i].cpu.med < ok[j].cpu.med })
 	for _, p := range pts {
 		switch {
+		case len(sustained) > 0 && p.producerShort():
+			// The consumer read all there was: the producer, paying for
+			// this mode's wakeups, could not emit the rate.
+			a, _ := p.fig("throughput.achieved_eps")
+			l := fmt.Sprintf("%s: the producer emitted only %s of %s ev/s, BPF/event %s", p.mode, format.SI(a), format.SI(p.rate()),
+				mdStatCell(p.s, "producer.bpf_ns_per_event", format.Duration))
+			avoid = append(avoid, l+fmt.Sprintf(" against %s with %s, which sustained it", mdStatCell(sustained[0].s, "producer.bpf_ns_per_event", format.Duration), sustained[0].mode))
 		case len(sustained) > 0 && !p.sustained():
 			c, _ := p.fig("throughput.consumed_eps")
 			d, _ := p.fig("throughput.dropped_eps")

@@ -68,7 +68,7 @@ func (p *mdPoint) sustained() bool {
 func (p *mdPoint) producerShort() bool {
 	a, okA := p.fig("throughput.achieved_eps")
 	c, _ := p.fig("throughput.consumed_eps")
-	return okA && p.rate() > 0 && !p.dropped() && a < mdKeptUp*p.rate() && c >= mdKeptUp*a
+	return okA && a > 0 && p.rate() > 0 && !p.sustained() && !p.dropped() && a < mdKeptUp*p.rate() && c >= mdKeptUp*a
 }
 
 // cores is the consumer's CPU time per second: CPU/event × consumed/s.
