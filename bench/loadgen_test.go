@@ -200,3 +200,22 @@ func TestHungChildDumps(t *testing.T) {
 		t.Errorf("stderr tail holds no goroutine dump:\n%.2000s", tail)
 	}
 }
+
+// Without its own watchdog (switched off here), a hung child still dumps
+// its goroutines: the parent sends SIGQUIT at its deadline.
+func TestHungChildParentQuits(t *testing.T) {
+	defer func(m time.Duration) { childMargin = m }(childMargin)
+	childMargin = time.Second
+	p := schema.Defaults()
+	p.DurationS, p.WarmupS = 0.1, 0
+	o, err := RunIsolated(context.Background(), p, []string{"RINGBENCH_TEST_HANG_CHILD=1", watchdogEnv + "=0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(o.Run.Error, "child hung: stopped with SIGQUIT") {
+		t.Errorf("error %q", o.Run.Error)
+	}
+	if tail := o.Run.StderrTail; !strings.HasPrefix(tail, "SIGQUIT") || !strings.Contains(tail, "ServeChild") {
+		t.Errorf("stderr tail holds no goroutine dump:\n%.2000s", tail)
+	}
+}

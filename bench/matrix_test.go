@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"ringbench/modes"
 	"ringbench/schema"
 )
 
@@ -111,31 +112,30 @@ func TestPresetsHoldBaseSweeps(t *testing.T) {
 				t.Errorf("%s: %s sweeps rates %v, want at least 3", name, transport, rates[transport])
 			}
 			for _, mode := range []string{"reader", "spin", "epoll"} {
-				polls := mode == "spin"
-				for _, w := range schema.NaturalWakeups(transport, polls) {
-					for _, rate := range rates[transport] {
+				m, err := modes.Lookup(mode)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range schema.NaturalWakeups(transport, m.PollsWith("")) {
+					want := func(edit func(*Params), what string) {
 						p := schema.Defaults()
-						p.Transport, p.Mode, p.Wakeup, p.Rate = transport, mode, w, rate
+						p.Transport, p.Mode, p.Wakeup = transport, mode, w
+						edit(&p)
 						if err := Resolve(&p, twoCPUs); err != nil {
 							t.Fatal(err)
 						}
 						if !ids[p.ID()] {
-							t.Errorf("%s lacks %s", name, p.ID())
+							t.Errorf("%s lacks %s %s", name, what, p.ID())
 						}
 					}
-					for _, unpaced := range []func(*Params){
-						func(p *Params) { p.B2B = true },
-						func(p *Params) { p.Rate = 0 },
-					} {
-						p := schema.Defaults()
-						p.Transport, p.Mode, p.Wakeup, p.Batch = transport, mode, schema.NaturalWakeups(transport, polls)[0], 500
-						unpaced(&p)
-						if err := Resolve(&p, twoCPUs); err != nil {
-							t.Fatal(err)
-						}
-						if !ids[p.ID()] {
-							t.Errorf("%s lacks the capacity scenario %s", name, p.ID())
-						}
+					for _, rate := range rates[transport] {
+						want(func(p *Params) { p.Rate = rate }, "the base-sweep scenario")
+					}
+					// Capacity: every natural policy at max rate, the
+					// first back to back.
+					want(func(p *Params) { p.Rate, p.Batch = 0, 500 }, "the capacity scenario")
+					if w == schema.NaturalWakeups(transport, m.PollsWith(""))[0] {
+						want(func(p *Params) { p.B2B, p.Batch = true, 500 }, "the back-to-back scenario")
 					}
 				}
 			}

@@ -27,10 +27,10 @@ const (
 const (
 	// planRate is used when the caller gives no rate: the rate C7 names.
 	planRate = 1_000_000
-	// sampledN wakes the consumer once per 64 records: rare enough to take
-	// the per-record wakeup off the producer, frequent enough that the
-	// epoll consumer rarely waits for its poll timeout.
-	sampledN = 64
+	// sampledN is the sampled policy's period a sleeping mode runs with:
+	// rare enough to take the per-record wakeup off the producer, frequent
+	// enough that the epoll consumer rarely waits for its poll timeout.
+	sampledN = schema.NaturalSample
 	// c9Work makes the recording goroutine allocate, so that GC runs in
 	// the window and C9's pause figures exist.
 	c9Work = "200,256"

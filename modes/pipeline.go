@@ -66,12 +66,11 @@ func (p *pipeline[B]) reap() {
 
 // awaitPolls bounds how long awaitOne polls before it yields: awaitPolls
 // PAUSEs and channel checks, some tens of µs. A worker records a batch in
-// about a µs per 30 events; parking the reading thread at once costs a
-// futex wait on it and a futex wake on the worker per batch, which at 100k
-// events/s on 2 CPUs made epoll + channel:64 3–4× the syscalls/event of
-// inline epoll (polling: 1.1–1.3×) for the same CPU/event (the runtime's
-// own spinning threads dominate it either way). The polling is the mode's
-// cost and is counted in its CPU figures.
+// about a µs per 30 events; giving up the thread at once costs scheduler
+// syscalls per batch (a futex wait and wake when it parked: 3–4× the
+// syscalls/event of inline epoll at 100k events/s on 2 CPUs, against
+// 1.1–1.3× polling first). The polling is the mode's cost and is counted
+// in its CPU figures.
 const awaitPolls = 1024
 
 // awaitOne waits for the worker to hand one batch back; call it only with

@@ -122,15 +122,22 @@ func plNewCharts(measured []schema.Scenario, env schema.Env) *plCharts {
 		}
 		return a.policy < b.policy
 	})
+	others := map[int]int{} // mode rank → its policies outside the natural ones so far
 	for i, l := range lines {
 		c.modes[l.label] = i
-		c.lineOf[l.label] = plLine{mode: l.mode, policy: min(l.nat, 2)}
+		policy := l.nat
+		if l.nat >= len(schema.NaturalWakeups("", false)) {
+			policy = 2 + others[l.mode]
+			others[l.mode]++
+		}
+		c.lineOf[l.label] = plLine{mode: l.mode, policy: policy}
 	}
 	return c
 }
 
 // plLine is how a line (view.LineLabel) is drawn: its mode's rank, and 0
-// for its mode's first natural policy, 1 for the second, 2 for any other.
+// for its mode's first natural policy, 1 for the second, 2 and on for the
+// others, in order.
 type plLine struct{ mode, policy int }
 
 // sortedModes lists the lines (view.LineLabel) of ss in chart order.
@@ -187,11 +194,21 @@ func (v plValue) scaled(k float64) plValue {
 }
 
 // plDescribe names a variant for captions: "payload 64 B, adaptive wakeups".
-func plDescribe(p schema.Params) string {
+func plDescribe(p schema.Params) string { return plDescribeKnobs(p, true) }
+
+// plDescribeSweep describes a base sweep's knobs: its lines run each mode
+// at its own wakeup policies, which the legend names.
+func plDescribeSweep(p schema.Params) string {
+	return "each mode at its natural wakeup policies (in the legend), " + plDescribeKnobs(p, false)
+}
+
+func plDescribeKnobs(p schema.Params, wakeup bool) string {
 	parts := []string{fmt.Sprintf("payload %d B", p.Payload)}
-	if strings.Contains(p.Wakeup, "=") {
+	switch {
+	case !wakeup:
+	case strings.Contains(p.Wakeup, "="):
 		parts = append(parts, p.Wakeup)
-	} else if p.Wakeup != "" {
+	case p.Wakeup != "":
 		parts = append(parts, p.Wakeup+" wakeups")
 	}
 	d := schema.Defaults()

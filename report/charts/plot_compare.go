@@ -115,7 +115,7 @@ func (c *plCharts) gcAllocs() error {
 				names = append(names, strings.TrimPrefix(view.AtRate(plFirst(scs[j]).Params), "at "))
 			}
 			c.addBars(Chart{Name: plChartName("gc-allocs", t), Title: "%s, " + t,
-				Caption: fmt.Sprintf("Go GC pause p99 (µs) and heap allocations per event per read mode and offered rate on %s; %s; n/a = no figure (e.g. no GC pause in the window); %s.", t, plDescribe(b[0].Params), plRepsNote(b))},
+				Caption: fmt.Sprintf("Go GC pause p99 (µs) and heap allocations per event per read mode and offered rate on %s; %s; n/a = no figure (e.g. no GC pause in the window); %s.", t, plDescribeSweep(b[0].Params), plRepsNote(b))},
 				10*vg.Inch, 5*vg.Inch, plPanels(plGcMetrics, "read mode", cats, names, scs, nil))
 		}
 		return nil
@@ -128,19 +128,19 @@ func (c *plCharts) gcAllocs() error {
 		if len(b) > 0 {
 			ref = b[0].Params
 		}
-		refV := view.Variant(ref)
+		refV := view.SweepVariant(ref)
 		names := []string{"work=0 (base sweep)"}
 		scs := [][]*schema.Scenario{plByMode(b, cats, func(s schema.Scenario) bool {
 			return s.Params.RateKey() == k.rate && (s.Params.Work == "0" || s.Params.Work == "")
 		})}
 		for _, w := range ws {
-			label := view.VariantDiff(refV, w.Params)
+			label := view.SweepVariantDiff(refV, w.Params)
 			if label == "" {
 				label = "work=" + w.Params.Work
 			}
 			if !slices.Contains(names, label) {
 				names = append(names, label)
-				scs = append(scs, plByMode(ws, cats, func(s schema.Scenario) bool { return view.VariantDiff(refV, s.Params) == label }))
+				scs = append(scs, plByMode(ws, cats, func(s schema.Scenario) bool { return view.SweepVariantDiff(refV, s.Params) == label }))
 			}
 		}
 		c.addBars(Chart{Name: plChartName("gc-allocs", k.t, k.rate),

@@ -98,7 +98,7 @@ func (c *plCharts) latency() error {
 				Chart: Chart{Name: plChartName("latency", t, rk),
 					Title: fmt.Sprintf("Latency percentiles: %s %s", t, view.AtRate(at[0].Params)),
 					Caption: fmt.Sprintf("Latency percentiles p50 to p99.99 (µs, log) per read mode %s on %s; %s; %s.%s",
-						view.AtRate(at[0].Params), t, plDescribe(at[0].Params), plRepsNote(at), c.floorNote())},
+						view.AtRate(at[0].Params), t, plDescribeSweep(at[0].Params), plRepsNote(at), c.floorNote())},
 				w: 8 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{{p}}, legend: leg})
 		}
 	}
@@ -186,7 +186,7 @@ func (c *plCharts) cpu() error {
 		c.figs = append(c.figs, &plFigure{
 			Chart: Chart{Name: plChartName("cpu", t),
 				Title:   fmt.Sprintf("Consumer CPU per event vs offered rate, %s", t),
-				Caption: fmt.Sprintf("Consumer-side CPU time per event (ns, log) vs offered rate per read mode on %s; %s; %s.", t, plDescribe(b[0].Params), plRepsNote(b))},
+				Caption: fmt.Sprintf("Consumer-side CPU time per event (ns, log) vs offered rate per read mode on %s; %s; %s.", t, plDescribeSweep(b[0].Params), plRepsNote(b))},
 			w: 8 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{{p}}, legend: leg})
 	}
 	return nil
@@ -228,7 +228,7 @@ func (c *plCharts) syscalls() error {
 		c.figs = append(c.figs, &plFigure{
 			Chart: Chart{Name: plChartName("syscalls-sched", t),
 				Title:   fmt.Sprintf("Syscalls and Go scheduler events per event, %s", t),
-				Caption: fmt.Sprintf("Consumer-side syscalls and Go scheduler events per event (log) vs offered rate per read mode on %s; %s; %s%s.", t, plDescribe(b[0].Params), plRepsNote(b), note)},
+				Caption: fmt.Sprintf("Consumer-side syscalls and Go scheduler events per event (log) vs offered rate per read mode on %s; %s; %s%s.", t, plDescribeSweep(b[0].Params), plRepsNote(b), note)},
 			w: 10 * vg.Inch, h: 5 * vg.Inch, panels: [][]*plot.Plot{rows}, legend: leg})
 	}
 	return nil

@@ -76,7 +76,7 @@ func (c *plCharts) saturation() error {
 		c.figs = append(c.figs, &plFigure{
 			Chart: Chart{Name: plChartName("saturation", t),
 				Title:   fmt.Sprintf("Saturation: consumed vs offered events/s, %s", t),
-				Caption: fmt.Sprintf("Consumed vs offered events/s per read mode on %s (log–log, dashed = offered) with drops below; %s; %s; %s.", t, plDescribe(b[0].Params), note, plRepsNote(b))},
+				Caption: fmt.Sprintf("Consumed vs offered events/s per read mode on %s (log–log, the grey dashed line = offered) with drops below; %s; %s; %s.", t, plDescribeSweep(b[0].Params), note, plRepsNote(b))},
 			w: 8 * vg.Inch, h: h, panels: rows, heights: []float64{2, 1}, legend: leg})
 	}
 	return nil

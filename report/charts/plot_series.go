@@ -43,13 +43,20 @@ func (c *plCharts) modeColor(label string) color.RGBA {
 }
 
 // modeGlyph is a mode's glyph; a line whose policy is not its mode's first
-// natural one takes the glyph four places on.
+// natural one takes the glyph three places on per policy (0, 3, 6, 1, …:
+// the first three of a mode differ whatever its rank).
 func (c *plCharts) modeGlyph(label string) draw.GlyphDrawer {
 	if l, ok := c.lineOf[label]; ok {
-		return plGlyphs[(l.mode+4*l.policy)%len(plGlyphs)]
+		return plGlyphs[(l.mode+3*l.policy)%len(plGlyphs)]
 	}
 	return plGlyphs[c.modes[label]%len(plGlyphs)]
 }
+
+// plPolicyDashes draw a line by its policy's place: solid for a mode's
+// first natural policy, dotted for the second, dash-dot for the others
+// (long dashes are the charts' reference lines: offered rate, noise
+// floor).
+var plPolicyDashes = [][]vg.Length{nil, {vg.Points(1.5), vg.Points(2.5)}, {vg.Points(5), vg.Points(2), vg.Points(1.5), vg.Points(2)}}
 
 // plExtent is the range of the means and error bars of ss; lo ignores bar
 // ends at or below zero, which a log axis cannot show.
@@ -134,9 +141,7 @@ func (c *plCharts) addLines(p *plot.Plot, ss []plSeries, dodge bool) ([]plLegend
 			return nil, err
 		}
 		line.Color, line.Width = col, vg.Points(2)
-		if c.lineOf[s.label].policy > 0 {
-			line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		}
+		line.Dashes = plPolicyDashes[min(c.lineOf[s.label].policy, len(plPolicyDashes)-1)]
 		sc.Color = col
 		sc.Shape = c.modeGlyph(s.label)
 		sc.Radius = vg.Points(3.5)

@@ -230,12 +230,14 @@ func (p ComparePair) Counts() CompareCounts {
 
 // applyDrift holds every change against the machine's own drift: the
 // largest change, per scenario and metric, between two runs of the same
-// kernel (env.kernel). A change between kernels no larger than that is
+// kernel on the same machine (release, host and CPU model). A change between kernels no larger than that is
 // marked WithinDrift. Only runs of two kernels or more, one of them run
 // twice, are judged so: runs of one kernel compare whatever else differs
 // between them.
 func (c *CompareResult) applyDrift() {
-	kernel := func(i int) string { return c.Runs[i].Result.Env.Kernel }
+	// A kernel on one machine: the same release elsewhere differs by
+	// more than the kernel.
+	kernel := func(i int) string { e := c.Runs[i].Result.Env; return e.Kernel + "@" + e.Hostname + "/" + e.CPUModel }
 	kernels := map[string]int{}
 	repeated := false
 	for i := range c.Runs {
@@ -261,7 +263,7 @@ func (c *CompareResult) applyDrift() {
 					if len(x) == 0 || len(y) == 0 {
 						continue
 					}
-					if r := cmpSamples(x, y, m.Higher); r.ChangePct != nil {
+					if r := cmpTest(x, y, m.Higher); r.ChangePct != nil {
 						k := id + "|" + m.Key
 						drift[k] = math.Max(drift[k], math.Abs(*r.ChangePct))
 					}
@@ -279,7 +281,7 @@ func (c *CompareResult) applyDrift() {
 				continue
 			}
 			r.DriftPct = cmpPtr(d)
-			r.WithinDrift = r.ChangePct != nil && math.Abs(*r.ChangePct) <= d
+			r.WithinDrift = r.Significant && r.ChangePct != nil && math.Abs(*r.ChangePct) <= d
 		}
 	}
 }

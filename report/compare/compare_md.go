@@ -166,7 +166,7 @@ func cmpMdSide(m compareMetric, vals []float64) string {
 // as large as the smallest one the test could have called.
 func cmpDetectableText(r MetricComparison) string {
 	if r.DetectablePct == nil {
-		return "no change detectable"
+		return "no shift could be called with these repetitions and spreads"
 	}
 	return "detectable from ±" + format.Sig3(*r.DetectablePct) + "%"
 }

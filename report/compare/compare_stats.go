@@ -9,8 +9,16 @@ import (
 
 // cmpSamples is benchstat's comparison of two samples: medians and
 // their intervals under benchmath.AssumeNothing, the Mann-Whitney U test,
-// and significant when p ≤ α (benchstat prints "~" only when p > α).
+// and significant when p ≤ α (benchstat prints "~" only when p > α); and
+// the smallest change the test could have called (cmpDetectable).
 func cmpSamples(x, y []float64, higherBetter bool) MetricComparison {
+	row := cmpTest(x, y, higherBetter)
+	row.DetectablePct = cmpDetectable(x, y)
+	return row
+}
+
+// cmpTest is cmpSamples without the detectable change.
+func cmpTest(x, y []float64, higherBetter bool) MetricComparison {
 	sx, sy := cmpSample(x), cmpSample(y)
 	cmp := benchmath.AssumeNothing.Compare(sx, sy)
 	row := MetricComparison{
@@ -31,7 +39,6 @@ func cmpSamples(x, y []float64, higherBetter bool) MetricComparison {
 		// direction from the means.
 		up = cmpMean(y) > cmpMean(x)
 	}
-	row.DetectablePct = cmpDetectable(x, y)
 	switch {
 	case row.Significant && up == higherBetter:
 		row.Verdict = VerdictBetter
@@ -47,11 +54,12 @@ func cmpSamples(x, y []float64, higherBetter bool) MetricComparison {
 
 // cmpDetectable is the smallest change the comparison could have called,
 // in percent of the base median: both samples centred on their medians,
-// keeping the spreads seen, the other shifted by δ; the least δ at which
-// the U test gives p ≤ α, found by bisection. Null when no shift could be
+// keeping the spreads seen, the other shifted by δ up or down; the least
+// |δ| at which the U test gives p ≤ α, found by bisection, the larger of
+// the two directions (spreads can be skewed). Null when no shift could be
 // significant with these repetitions, or the base median is 0. So a "no
-// change" is read with its power: it rules out changes above this size
-// only.
+// change" is read with its power: it rules out changes of this size and
+// more only.
 func cmpDetectable(x, y []float64) *float64 {
 	if len(x) == 0 || len(y) == 0 || cmpMinP(len(x), len(y)) > CompareAlpha {
 		return nil
@@ -64,31 +72,36 @@ func cmpDetectable(x, y []float64) *float64 {
 	for i, v := range x {
 		cx[i] = v - mx
 	}
+	shifted := make([]float64, len(y))
 	significant := func(d float64) bool {
-		cy := make([]float64, len(y))
 		for i, v := range y {
-			cy[i] = v - my + d
+			shifted[i] = v - my + d
 		}
-		return !(benchmath.AssumeNothing.Compare(cmpSample(cx), cmpSample(cy)).P > CompareAlpha)
+		return !(benchmath.AssumeNothing.Compare(cmpSample(cx), cmpSample(shifted)).P > CompareAlpha)
 	}
-	// Shifted past max(cx) − min(cy) every value of the other side is
-	// above every value of the base: the most separation the test sees.
-	lo, hi := 0.0, 1.0+2*math.Abs(slices.Max(cx)-(slices.Min(y)-my))
-	if !significant(hi) {
-		return nil
-	}
-	if significant(lo) {
-		return cmpPtr(0.0)
-	}
-	for range 60 {
-		mid := (lo + hi) / 2
-		if significant(mid) {
-			hi = mid
-		} else {
-			lo = mid
+	// Shifted by more than the pooled range, every value of one side is
+	// beyond every value of the other: the most separation the test sees.
+	span := 1 + math.Abs(slices.Max(cx)-slices.Min(cx)) + math.Abs(slices.Max(y)-slices.Min(y))
+	worst := 0.0
+	for _, sign := range []float64{1, -1} {
+		lo, hi := 0.0, 2*span
+		if !significant(sign * hi) {
+			return nil
 		}
+		if significant(0) {
+			return cmpPtr(0.0)
+		}
+		for range 60 {
+			mid := (lo + hi) / 2
+			if significant(sign * mid) {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		worst = math.Max(worst, hi)
 	}
-	return cmpPtr(100 * hi / math.Abs(mx))
+	return cmpPtr(100 * worst / math.Abs(mx))
 }
 
 // cmpSample is a benchmath sample of a copy of xs, with ringbench

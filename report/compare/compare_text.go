@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"ringbench/internal/format"
 	"ringbench/report/view"
 )
 
@@ -77,8 +78,15 @@ func (p ComparePair) writeText(w io.Writer, all bool) {
 		fmt.Fprintf(tw, "  scenario\tmetric\t%s\t%s\tchange\tp\tn\tverdict\n", p.Base, p.Other)
 		for _, r := range rows {
 			m := cmpMetric(r.Metric)
+			verdict := r.Verdict
+			switch {
+			case r.WithinDrift:
+				verdict += fmt.Sprintf(" (≈ drift ±%s%%)", format.Sig3(*r.DriftPct))
+			case !r.Significant && r.Verdict != VerdictTooFew:
+				verdict += " (" + cmpDetectableText(r) + ")"
+			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Scenario, m.Label,
-				cmpSide(m, r.Base), cmpSide(m, r.Other), cmpChange(r), cmpP(r.P), cmpN(r), r.Verdict)
+				cmpSide(m, r.Base), cmpSide(m, r.Other), cmpChange(r), cmpP(r.P), cmpN(r), verdict)
 		}
 		tw.Flush()
 	}

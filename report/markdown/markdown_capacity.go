@@ -20,17 +20,48 @@ type mdCapacityGroup struct {
 	pts    []*mdPoint
 }
 
+// knobs names what the group's scenarios share besides the mode.
+func (g *mdCapacityGroup) knobs() string {
+	k := fmt.Sprintf("batch %d, payload %d", g.sample.Batch, g.sample.Payload)
+	if g.sample.NoLatency {
+		k += ", no timestamps"
+	}
+	if g.sample.Producers > 1 {
+		k += fmt.Sprintf(", %d producers", g.sample.Producers)
+	}
+	// The knobs named above are left out of the rest.
+	for _, f := range strings.Fields(view.SweepVariantDiff(view.SweepVariant(schema.Defaults()), g.sample)) {
+		if name, _, _ := strings.Cut(f, "="); name != "batch" && name != "payload" && name != "producers" {
+			k += ", " + f
+		}
+	}
+	return k
+}
+
 // mdCapacityGroups collects the capacity groups of sw's transport, in run
-// order.
+// order: each mode at its natural policies, or as it ran when it ran none
+// of them there (a run from before the presets gave them).
 func mdCapacityGroups(r *schema.Result, sw *mdSweepSet) []*mdCapacityGroup {
-	var out []*mdCapacityGroup
-	by := map[string]*mdCapacityGroup{}
+	var unpaced []schema.Scenario
+	natural := map[string]bool{} // variant | mode label
 	for _, s := range view.Measured(r) {
 		p := s.Params
-		if p.Transport != sw.transport || p.Rate != 0 || sw.has(s) || !view.Natural(p, sw.polling) {
+		if p.Transport != sw.transport || p.Rate != 0 || sw.has(s) {
 			continue
 		}
+		unpaced = append(unpaced, s)
+		if view.Natural(p, sw.polling) {
+			natural[view.SweepVariant(p)+"|"+view.ModeLabel(p)] = true
+		}
+	}
+	var out []*mdCapacityGroup
+	by := map[string]*mdCapacityGroup{}
+	for _, s := range unpaced {
+		p := s.Params
 		k := view.SweepVariant(p)
+		if !view.Natural(p, sw.polling) && natural[k+"|"+view.ModeLabel(p)] {
+			continue
+		}
 		g := by[k]
 		if g == nil {
 			g = &mdCapacityGroup{b2b: p.B2B, sample: p}
@@ -54,16 +85,10 @@ func mdCapacity(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 	if len(groups) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "**Capacity on %s**, each mode at its natural wakeup policy; medians over the repetitions with their 95%% intervals (their range below %d):\n\n",
+	fmt.Fprintf(b, "**Capacity on %s**, each mode at its natural wakeup policies; medians over the repetitions with their 95%% intervals (with fewer than %d repetitions, their range):\n\n",
 		sw.transport, view.MinRepsForInterval(mdConfidence))
 	for _, g := range groups {
-		knobs := fmt.Sprintf("batch %d, payload %d", g.sample.Batch, g.sample.Payload)
-		if g.sample.NoLatency {
-			knobs += ", no timestamps"
-		}
-		if g.sample.Producers > 1 {
-			knobs += fmt.Sprintf(", %d producers", g.sample.Producers)
-		}
+		knobs := g.knobs()
 		if g.b2b {
 			fmt.Fprintf(b, "- **Back to back** (%s; the consumer thread triggers each batch, then reads it, so producing and reading share its CPU: the kernel benchmark's figure): %s.\n",
 				knobs, mdCapacityRates(g.pts))
@@ -83,15 +108,18 @@ func mdCapacity(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 		var parts []string
 		for _, p := range g.pts {
 			c, _ := mdStatOf(p.s, "throughput.consumed_eps")
-			a, _ := mdStatOf(p.s, "throughput.achieved_eps")
+			a, okA := mdStatOf(p.s, "throughput.achieved_eps")
 			switch {
+			case !okA:
+				parts = append(parts, fmt.Sprintf("%s read %s ev/s (what the producer emitted to it was not measured)", p.mode, c.String(format.SI)))
 			case p.dropped() || c.med < mdKeptUp*a.med:
 				d, _ := p.fig("throughput.dropped_eps")
 				parts = append(parts, fmt.Sprintf("%s tops out at %s ev/s, its own capacity (the producer emitted %s ev/s to it; %s drops/s)",
 					p.mode, c.String(format.SI), format.SI(a.med), format.SI(d)))
 			case a.med < top/2:
-				parts = append(parts, fmt.Sprintf("%s read all %s ev/s, but the producer, paying for this policy's wakeups, emitted no more: its capacity is not reached",
-					p.mode, c.String(format.SI)))
+				parts = append(parts, fmt.Sprintf("%s read all %s ev/s, less than half the ceiling: the producer, at BPF/event %s against %s with %s, emitted no more, so its capacity is not reached",
+					p.mode, c.String(format.SI), mdStatCell(p.s, "producer.bpf_ns_per_event", format.Duration),
+					mdStatCell(ceiling.s, "producer.bpf_ns_per_event", format.Duration), ceiling.mode))
 			default:
 				parts = append(parts, fmt.Sprintf("%s read all %s ev/s: the producer was its limit, its capacity is above that", p.mode, c.String(format.SI)))
 			}

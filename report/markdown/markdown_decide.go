@@ -216,9 +216,20 @@ func mdP99(c mdCandidate, floor int64, hasFloor bool) string {
 // workload per event against the same mode with its quiet policy.
 func mdWasted(r *schema.Result, sw *mdSweepSet) []string {
 	var out []string
+	said := map[string]bool{}
 	for _, s := range view.Measured(r) {
 		p := s.Params
 		if p.Transport != sw.transport || !view.WastedWakeups(p, sw.polling) {
+			continue
+		}
+		if sw.has(s) {
+			// A mode the run gave only wakeups it never sleeps on is a
+			// line of the sweep, judged there; say once what its figures
+			// include.
+			if l := view.LineLabel(p); !said[l] {
+				said[l] = true
+				out = append(out, fmt.Sprintf("%s ran only with %s wakeups, which it never sleeps on: its figures above include what they cost the producer", view.ModeLabel(p), p.Wakeup))
+			}
 			continue
 		}
 		l := fmt.Sprintf("%s, %s with %s wakeups (it never sleeps on them): BPF/event %s", view.AtRate(p), view.ModeLabel(p), p.Wakeup,
@@ -226,8 +237,13 @@ func mdWasted(r *schema.Result, sw *mdSweepSet) []string {
 		if twin := sw.twin(p); twin != nil {
 			l += fmt.Sprintf(" against %s with %s", mdStatCell(twin.s, "producer.bpf_ns_per_event", format.Duration), twin.s.Params.Wakeup)
 		}
-		if c, ok := mdMean(s, "throughput.consumed_eps"); ok && p.Rate > 0 && !(&mdPoint{s: s}).sustained() {
-			l += fmt.Sprintf(", and it consumed only %s of %s ev/s", format.SI(c), view.RateLabel(p.Rate))
+		switch pt := (&mdPoint{s: s}); {
+		case pt.producerShort():
+			a, _ := pt.fig("throughput.achieved_eps")
+			l += fmt.Sprintf(", and the producer emitted only %s of %s ev/s", format.SI(a), view.RateLabel(p.Rate))
+		case p.Rate > 0 && !pt.sustained():
+			c, _ := pt.fig("throughput.consumed_eps")
+			l += fmt.Sprintf(", and it read only %s of %s ev/s", format.SI(c), view.RateLabel(p.Rate))
 		}
 		out = append(out, l)
 	}
@@ -284,7 +300,7 @@ func mdSaturationRows(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 			continue
 		}
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].eps.med > rs[j].eps.med })
-		label := fmt.Sprintf("saturation (max rate, batch %d): the most read", g.sample.Batch)
+		label := fmt.Sprintf("saturation (max rate, %s): the most read", g.knobs())
 		use, next := rs[0].p.mode+", "+rs[0].eps.String(format.SI)+" ev/s", "—"
 		cpu, p99 := rs[0].cpu.String(format.Duration), rs[0].p99.String(format.Duration)
 		if len(rs) > 1 {

@@ -138,7 +138,7 @@ func TestDecisionTableSaturation(t *testing.T) {
 		decideScenario("epoll", 100_000, 1, 0, 2000, 50, 50_000),
 		decideScenario("spin", 100_000, 1, 0, 2000, 50, 50_000),
 		capacity("epoll", 3e6), capacity("spin", 5e6), capacity("reader", 4.9e6))
-	r := row(t, table, "saturation (max rate, batch 500): the most read")
+	r := row(t, table, "saturation (max rate, batch 500, payload 64): the most read")
 	if !strings.Contains(r, "| spin · none, 5.05M [5M–5.1M] ev/s | reader · adaptive, 4.95M") {
 		t.Errorf("saturation row: %s", r)
 	}

@@ -27,8 +27,11 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 	var sat, drops, first []string
 	firstDrop := -1
 	for _, m := range sw.modes {
-		kept, dropAt, shortAt := -1, -1, -1
-		measured, producerShort := false, false
+		// shortAt is the first rate the consumer itself fell short at;
+		// producerAt the first the producer did, which leaves the
+		// consumer's point unknown above it.
+		kept, dropAt, shortAt, producerAt := -1, -1, -1, -1
+		measured := false
 		for i, rate := range offered {
 			p := sw.at[mdKey(m, rate)]
 			if p == nil {
@@ -36,10 +39,15 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 			}
 			measured = true
 			switch {
-			case p.sustained() && shortAt < 0:
+			case shortAt >= 0:
+			case p.sustained() && producerAt < 0:
 				kept = i
-			case !p.sustained() && shortAt < 0:
-				shortAt, producerShort = i, p.producerShort()
+			case p.producerShort():
+				if producerAt < 0 {
+					producerAt = i
+				}
+			case !p.sustained():
+				shortAt = i
 			}
 			if p.dropped() && dropAt < 0 {
 				dropAt = i
@@ -50,12 +58,14 @@ func mdSaturation(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 		switch {
 		case !measured:
 			continue
+		case shortAt < 0 && producerAt >= 0:
+			sat = append(sat, fmt.Sprintf("%s not reached: from %s the producer fell short first (see why below)", m, view.RateOf(offered[producerAt])))
 		case shortAt < 0:
 			sat = append(sat, m+" not reached: it sustained every rate it ran, up to "+view.RateOf(offered[kept]))
-		case shortAt >= 0 && producerShort:
-			sat = append(sat, fmt.Sprintf("%s not reached: at %s the producer fell short first (see why below)", m, view.RateOf(offered[shortAt])))
 		case kept < 0:
 			sat = append(sat, m+" below the lowest rate tested")
+		case producerAt >= 0:
+			sat = append(sat, fmt.Sprintf("%s at most %s (the producer fell short at %s, the consumer at %s)", m, view.RateOf(offered[kept]), view.RateOf(offered[producerAt]), view.RateOf(offered[shortAt])))
 		default:
 			sat = append(sat, fmt.Sprintf("%s %s (short of %s)", m, view.RateOf(offered[kept]), view.RateOf(offered[shortAt])))
 		}
@@ -163,7 +173,10 @@ func mdOtherVariants(b *bytes.Buffer, r *schema.Result, sweeps []*mdSweepSet) {
 			}
 			m := view.ModeLabel(s.Params)
 			o := &mdPoint{mode: m, s: s}
-			twin := sw.twin(s.Params)
+			twin := sw.at[mdKey(view.LineLabel(s.Params), s.Params)]
+			if twin == nil {
+				twin = sw.twin(s.Params)
+			}
 			diff := view.VariantDiff(sw.variant, s.Params)
 			if twin != nil && twin.s.Params.Wakeup == s.Params.Wakeup {
 				diff = strings.TrimSpace(strings.TrimPrefix(diff, "wakeup="+s.Params.Wakeup))

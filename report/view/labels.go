@@ -61,10 +61,10 @@ func LineLabel(p schema.Params) string { return ModeLabel(p) + " · " + p.Wakeup
 
 // PollingModes are the labels of the run's modes that never sleep for
 // want of events (env.polling_modes), or, for a run from before they were
-// recorded, spin, the one such mode then.
+// recorded, the ones there were then.
 func PollingModes(e schema.Env) []string {
 	if len(e.PollingModes) == 0 {
-		return []string{"spin"}
+		return []string{"spin", "c-mmap-spin"}
 	}
 	return e.PollingModes
 }
@@ -117,28 +117,30 @@ func majorityVariant(scenarios []schema.Scenario) string {
 }
 
 // BaseSweep is the rate sweep of transport among scenarios, the one the
-// charts and report.md compare modes on: every mode at the wakeup
+// charts and report.md compare modes on: the knobs (SweepVariant) most of
+// the transport's scenarios share, and in it every mode at the wakeup
 // policies it is run with in practice (Natural; a line per mode and
-// policy, LineLabel), with the knobs (SweepVariant) most of those share,
-// in run order. A mode the run never gave a natural policy (a run from
-// before the presets did) is swept as it ran. Wakeup policies are named
-// per transport, so no sweep covers two.
+// policy, LineLabel), in run order. A mode that ran none of its natural
+// policies at some rate (a run from before the presets gave them) is
+// swept there as it ran. Wakeup policies are named per transport, so no
+// sweep covers two.
 func BaseSweep(scenarios []schema.Scenario, transport string, polling []string) (variant string, sweep []schema.Scenario) {
-	natural := map[string]bool{}
-	for _, s := range scenarios {
-		if s.Params.Transport == transport && Natural(s.Params, polling) {
-			natural[ModeLabel(s.Params)] = true
-		}
-	}
 	var of []schema.Scenario
 	for _, s := range scenarios {
-		if s.Params.Transport == transport && (Natural(s.Params, polling) || !natural[ModeLabel(s.Params)]) {
+		if s.Params.Transport == transport {
 			of = append(of, s)
 		}
 	}
 	variant = majorityVariant(of)
+	natural := map[string]bool{} // mode label @ rate
+	at := func(p schema.Params) string { return ModeLabel(p) + "@" + p.RateKey() }
 	for _, s := range of {
-		if SweepVariant(s.Params) == variant {
+		if SweepVariant(s.Params) == variant && Natural(s.Params, polling) {
+			natural[at(s.Params)] = true
+		}
+	}
+	for _, s := range of {
+		if SweepVariant(s.Params) == variant && (Natural(s.Params, polling) || !natural[at(s.Params)]) {
 			sweep = append(sweep, s)
 		}
 	}
@@ -158,10 +160,16 @@ func Transports(scenarios []schema.Scenario) []string {
 
 // VariantDiff lists the knobs of p's variant that base (a Variant) lacks:
 // "delivery=channel:64 work=200,128".
-func VariantDiff(base string, p schema.Params) string {
+func VariantDiff(base string, p schema.Params) string { return fieldsNotIn(base, Variant(p)) }
+
+// SweepVariantDiff is VariantDiff over SweepVariant: the knobs other than
+// the wakeup policy.
+func SweepVariantDiff(base string, p schema.Params) string { return fieldsNotIn(base, SweepVariant(p)) }
+
+func fieldsNotIn(base, of string) string {
 	have := strings.Fields(base)
 	var out []string
-	for _, f := range strings.Fields(Variant(p)) {
+	for _, f := range strings.Fields(of) {
 		if !slices.Contains(have, f) {
 			out = append(out, f)
 		}
