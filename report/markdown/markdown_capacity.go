@@ -31,7 +31,7 @@ func (g *mdCapacityGroup) knobs() string {
 	}
 	// The knobs named above are left out of the rest.
 	for _, f := range strings.Fields(view.SweepVariantDiff(view.SweepVariant(schema.Defaults()), g.sample)) {
-		if name, _, _ := strings.Cut(f, "="); name != "batch" && name != "payload" && name != "producers" {
+		if name, _, _ := strings.Cut(f, "="); name != "batch" && name != "payload" && name != "producers" && name != "b2b" {
 			k += ", " + f
 		}
 	}
