@@ -23,12 +23,10 @@ const matrixUsage = `Usage: ringbench matrix [--preset NAME | --file M.json] [fl
 
 Runs a matrix of scenarios, each repetition in a fresh child process, and
 writes DIR/run.json, bench.txt, summary.csv and histograms after every
-scenario, so an interrupted run keeps what finished. Presets:
+scenario, so an interrupted run keeps what finished. Presets (their
+descriptions, from bench/presets; --list prints one's whole):
 
-  quick     every mode × both transports × 3 rates + the hash-map pair (what ./run.sh runs)
-  standard  + netpoll, sampled wakeups, channel delivery, work, 5 rates, payloads, hash maps
-  full      + producers 1..all CPUs, batches, back to back, pinning, work levels, 5 reps (perf boxes)
-
+%s
 Examples:
 
   ringbench matrix --preset quick
@@ -39,8 +37,28 @@ Examples:
 Flags:
 `
 
+// presetSummaries lists each preset with the start of its description,
+// which the preset file holds (the one place it is written).
+func presetSummaries() string {
+	var b strings.Builder
+	for _, name := range bench.PresetNames {
+		d := "(unreadable)"
+		if m, err := bench.Preset(name); err == nil {
+			d = strings.TrimPrefix(m.Description, name+": ")
+			if i := strings.IndexAny(d, ";("); i > 0 {
+				d = strings.TrimSpace(d[:i])
+			}
+			if r := []rune(d); len(r) > 90 {
+				d = string(r[:89]) + "…"
+			}
+		}
+		fmt.Fprintf(&b, "  %-9s %s\n", name, d)
+	}
+	return b.String()
+}
+
 func cmdMatrix(stdout, stderr io.Writer, args []string) error {
-	fs := newFlags("matrix", matrixUsage, stderr)
+	fs := newFlags("matrix", fmt.Sprintf(matrixUsage, presetSummaries()), stderr)
 	preset := fs.String("preset", "", "built-in matrix: "+strings.Join(bench.PresetNames, ", ")+" (default quick unless --file)")
 	file := fs.String("file", "", "matrix file (JSON; see README.md, \"Matrix files\")")
 	filter := fs.String("filter", "", "run only scenarios matching KEY=VALUE[,KEY=VALUE…], e.g. mode=spin,transport=ringbuf")
@@ -100,6 +118,9 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	}
 	info.Planned = len(planned)
 	if *list {
+		if m.Description != "" {
+			fmt.Fprintf(stdout, "# %s\n", m.Description)
+		}
 		for _, p := range planned {
 			if p.Skip != "" {
 				fmt.Fprintf(stdout, "%s\tskipped: %s\n", p.Params.ID(), p.Skip)
