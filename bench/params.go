@@ -71,9 +71,8 @@ type Spec struct {
 // naturalWakeup resolves the symbolic policies natural and
 // natural-sampled to the one the scenario's mode, waiting its way, runs
 // with in practice (schema.NaturalWakeups); any other policy is kept.
-func naturalWakeup(p Params) string {
-	m, err := modes.Lookup(p.Mode)
-	if err != nil || (p.Wakeup != schema.WakeupNatural && p.Wakeup != schema.WakeupNaturalSampled) {
+func naturalWakeup(p Params, m modes.Mode) string {
+	if p.Wakeup != schema.WakeupNatural && p.Wakeup != schema.WakeupNaturalSampled {
 		return p.Wakeup
 	}
 	ws := schema.NaturalWakeups(p.Transport, m.PollsWith(p.Wait))
@@ -110,10 +109,11 @@ func compile(s *Spec, online []int) (err error) {
 		return err
 	}
 	tr := s.Transport
-	if err := modes.Valid(p.Mode); err != nil {
+	m, err := modes.Lookup(p.Mode)
+	if err != nil {
 		return err
 	}
-	p.Wakeup = naturalWakeup(*p)
+	p.Wakeup = naturalWakeup(*p, m)
 	if s.Wakeup, err = bpf.ParseWakeup(tr, p.Wakeup); err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func compile(s *Spec, online []int) (err error) {
 	if tr != bpf.Sharded {
 		p.CPUsPerRing = 0 // not a knob of this transport
 	}
-	if err := resolveMode(s, len(online)); err != nil {
+	if err := resolveMode(s, m, len(online)); err != nil {
 		return err
 	}
 	if s.Hash, err = hashOf(*p); err != nil {
@@ -183,7 +183,7 @@ func compile(s *Spec, online []int) (err error) {
 
 // resolveMode checks the options that belong to one mode and normalises
 // them, so a result names only the knobs that applied.
-func resolveMode(s *Spec, online int) (err error) {
+func resolveMode(s *Spec, m modes.Mode, online int) (err error) {
 	p := &s.Params
 	FillDefaults(p)
 	if s.Delivery, err = modes.ParseDelivery(p.Delivery); err != nil {
@@ -195,10 +195,6 @@ func resolveMode(s *Spec, online int) (err error) {
 	}
 	p.Work = s.Work.String()
 	if s.Clock, err = modes.ParseLatencyClock(p.LatencyClock); err != nil {
-		return err
-	}
-	m, err := modes.Lookup(p.Mode)
-	if err != nil {
 		return err
 	}
 	switch {

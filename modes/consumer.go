@@ -214,12 +214,6 @@ func KnobOwners(knob string) []string {
 	return out
 }
 
-// Valid reports whether mode names a known read mode.
-func Valid(mode string) error {
-	_, err := Lookup(mode)
-	return err
-}
-
 // New builds the consumer of mode for setup. For perfbuf it opens the
 // per-CPU perf events and puts them into the array, so the producer has
 // somewhere to write from then on.
