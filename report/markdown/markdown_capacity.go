@@ -43,25 +43,16 @@ func (g *mdCapacityGroup) knobs() string {
 // of them there (a run from before the presets gave them).
 func mdCapacityGroups(r *schema.Result, sw *mdSweepSet) []*mdCapacityGroup {
 	var unpaced []schema.Scenario
-	natural := map[string]bool{} // variant | mode label
 	for _, s := range view.Measured(r) {
-		p := s.Params
-		if p.Transport != sw.transport || p.Rate != 0 || sw.has(s) {
-			continue
-		}
-		unpaced = append(unpaced, s)
-		if view.Natural(p, sw.polling) {
-			natural[view.SweepVariant(p)+"|"+view.ModeLabel(p)] = true
+		if p := s.Params; p.Transport == sw.transport && p.Rate == 0 && !sw.has(s) {
+			unpaced = append(unpaced, s)
 		}
 	}
 	var out []*mdCapacityGroup
 	by := map[string]*mdCapacityGroup{}
-	for _, s := range unpaced {
+	for _, s := range view.NaturalOrAsRan(unpaced, sw.polling, func(p schema.Params) string { return view.SweepVariant(p) + "|" + view.ModeLabel(p) }) {
 		p := s.Params
 		k := view.SweepVariant(p)
-		if !view.Natural(p, sw.polling) && natural[k+"|"+view.ModeLabel(p)] {
-			continue
-		}
 		g := by[k]
 		if g == nil {
 			g = &mdCapacityGroup{b2b: p.B2B, sample: p}

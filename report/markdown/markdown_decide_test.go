@@ -143,3 +143,28 @@ func TestDecisionTableSaturation(t *testing.T) {
 		t.Errorf("saturation row: %s", r)
 	}
 }
+
+// A run from before the presets gave spin its natural policy still shows
+// spin's capacity, as it ran; with the natural one beside it, only that.
+func TestCapacityAsRan(t *testing.T) {
+	capacity := func(mode, wakeup string) schema.Scenario {
+		s := decideScenario(mode, 0, 0, 0, 100, 5, 50_000)
+		for i := range s.Runs {
+			s.Runs[i].Throughput.ConsumedEPS = 5e6
+		}
+		s.Params.Batch, s.Params.Wakeup = 500, wakeup
+		s.ID = s.Params.ID()
+		s.Summary = schema.Summarize(s.Runs)
+		return s
+	}
+	paced := []schema.Scenario{decideScenario("epoll", 10_000, 1, 0, 2000, 50, 50_000),
+		decideScenario("spin", 10_000, 1, 0, 2000, 50, 50_000), decideScenario("epoll", 100_000, 1, 0, 2000, 50, 50_000)}
+	old := decisionTable(t, Options{}, append(paced, capacity("spin", "adaptive"))...)
+	if r := row(t, old, "saturation (max rate, batch 500, payload 64): the most read"); !strings.Contains(r, "| spin · adaptive, 5M") {
+		t.Errorf("as it ran: %s", r)
+	}
+	both := decisionTable(t, Options{}, append(paced, capacity("spin", "adaptive"), capacity("spin", "none"))...)
+	if r := row(t, both, "saturation (max rate, batch 500, payload 64): the most read"); !strings.Contains(r, "| spin · none, 5M") || strings.Contains(r, "spin · adaptive") {
+		t.Errorf("natural beside: %s", r)
+	}
+}

@@ -132,19 +132,33 @@ func BaseSweep(scenarios []schema.Scenario, transport string, polling []string) 
 		}
 	}
 	variant = majorityVariant(of)
-	natural := map[string]bool{} // mode label @ rate
-	at := func(p schema.Params) string { return ModeLabel(p) + "@" + p.RateKey() }
+	var in []schema.Scenario
 	for _, s := range of {
-		if SweepVariant(s.Params) == variant && Natural(s.Params, polling) {
-			natural[at(s.Params)] = true
+		if SweepVariant(s.Params) == variant {
+			in = append(in, s)
 		}
 	}
-	for _, s := range of {
-		if SweepVariant(s.Params) == variant && (Natural(s.Params, polling) || !natural[at(s.Params)]) {
-			sweep = append(sweep, s)
+	return variant, NaturalOrAsRan(in, polling, func(p schema.Params) string { return ModeLabel(p) + "@" + p.RateKey() })
+}
+
+// NaturalOrAsRan keeps, of scenarios in order, those at a natural wakeup
+// policy, and those of a group (group(p): a mode at a rate, say) that has
+// none at one: a run from before the presets gave modes their natural
+// policies is shown as it ran.
+func NaturalOrAsRan(scenarios []schema.Scenario, polling []string, group func(schema.Params) string) []schema.Scenario {
+	natural := map[string]bool{}
+	for _, s := range scenarios {
+		if Natural(s.Params, polling) {
+			natural[group(s.Params)] = true
 		}
 	}
-	return variant, sweep
+	var out []schema.Scenario
+	for _, s := range scenarios {
+		if Natural(s.Params, polling) || !natural[group(s.Params)] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Transports lists the transports of scenarios in run order.
