@@ -122,22 +122,18 @@ func plNewCharts(measured []schema.Scenario, env schema.Env) *plCharts {
 		}
 		return a.policy < b.policy
 	})
-	others := map[int]int{} // mode rank → its policies outside the natural ones so far
+	// A line's style is its place among its mode's lines, in that order.
+	seen := map[int]int{} // mode rank → its lines so far
 	for i, l := range lines {
 		c.modes[l.label] = i
-		policy := l.nat
-		if l.nat >= len(schema.NaturalWakeups("", false)) {
-			policy = 2 + others[l.mode]
-			others[l.mode]++
-		}
-		c.lineOf[l.label] = plLine{mode: l.mode, policy: policy}
+		c.lineOf[l.label] = plLine{mode: l.mode, policy: seen[l.mode]}
+		seen[l.mode]++
 	}
 	return c
 }
 
-// plLine is how a line (view.LineLabel) is drawn: its mode's rank, and 0
-// for its mode's first natural policy, 1 for the second, 2 and on for the
-// others, in order.
+// plLine is how a line (view.LineLabel) is drawn: its mode's rank, and its
+// place among that mode's lines (natural policies first).
 type plLine struct{ mode, policy int }
 
 // sortedModes lists the lines (view.LineLabel) of ss in chart order.

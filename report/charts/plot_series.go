@@ -42,9 +42,9 @@ func (c *plCharts) modeColor(label string) color.RGBA {
 	return plPalette[c.modes[label]%len(plPalette)]
 }
 
-// modeGlyph is a mode's glyph; a line whose policy is not its mode's first
-// natural one takes the glyph three places on per policy (0, 3, 6, 1, …:
-// the first three of a mode differ whatever its rank).
+// modeGlyph is a mode's glyph; a mode's later lines (other wakeup
+// policies) take the glyph three places on per line (0, 3, 6, 1, …: the
+// first three of a mode differ whatever its rank).
 func (c *plCharts) modeGlyph(label string) draw.GlyphDrawer {
 	if l, ok := c.lineOf[label]; ok {
 		return plGlyphs[(l.mode+3*l.policy)%len(plGlyphs)]
@@ -52,8 +52,9 @@ func (c *plCharts) modeGlyph(label string) draw.GlyphDrawer {
 	return plGlyphs[c.modes[label]%len(plGlyphs)]
 }
 
-// plPolicyDashes draw a line by its policy's place: solid for a mode's
-// first natural policy, dotted for the second, dash-dot for the others
+// plPolicyDashes draw a line by its place among its mode's lines: solid
+// for the first (its first natural policy), dotted for the second,
+// dash-dot for the others
 // (long dashes are the charts' reference lines: offered rate, noise
 // floor).
 var plPolicyDashes = [][]vg.Length{nil, {vg.Points(1.5), vg.Points(2.5)}, {vg.Points(5), vg.Points(2), vg.Points(1.5), vg.Points(2)}}
