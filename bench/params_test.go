@@ -201,7 +201,7 @@ func TestResolveNaturalWakeup(t *testing.T) {
 	for _, tc := range []struct{ transport, mode, wait, wakeup, want string }{
 		{"ringbuf", "spin", "", "natural", "none"},
 		{"ringbuf", "spin", "", "natural-sampled", "none"},
-		{"perfbuf", "spin", "", "natural", schema.QuietWakeup("perfbuf")},
+		{"perfbuf", "spin", "", "natural", "wakeup_events=1000000"},
 		{"ringbuf", "epoll", "", "natural", "adaptive"},
 		{"ringbuf", "epoll", "netpoll", "natural-sampled", "sampled:64"},
 		{"perfbuf", "reader", "", "natural-sampled", "wakeup_events=64"},

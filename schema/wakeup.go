@@ -35,7 +35,9 @@ func DefaultWakeup(transport string) string {
 
 // QuietWakeup is the policy for a consumer that never sleeps: ring buffers
 // send none; a perf ring cannot be told never to wake, so it wakes per a
-// million samples, and at its default watermark (half the ring) at most.
+// million samples — and, as every perf ring does, whenever another
+// watermark's worth of bytes was written, half the ring unless set
+// (kernel/events/ring_buffer.c: ring_buffer_init, __perf_output_begin).
 func QuietWakeup(transport string) string {
 	if perf(transport) {
 		return "wakeup_events=1000000"

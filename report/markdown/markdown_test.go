@@ -183,7 +183,7 @@ func TestBaseSweepPerTransport(t *testing.T) {
 		t.Fatalf("transports %q", got)
 	}
 	polling := view.PollingModes(schema.Env{})
-	for _, tc := range []struct{ transport, wakeup string }{{"ringbuf", "adaptive"}, {"perfbuf", "wakeup_events=1"}} {
+	for _, tc := range []struct{ transport, wakeup, sampled string }{{"ringbuf", "adaptive", "sampled:64"}, {"perfbuf", "wakeup_events=1", "wakeup_events=64"}} {
 		variant, sweep := view.BaseSweep(measured, tc.transport, polling)
 		if !strings.HasPrefix(variant, "hashmap=none ") {
 			t.Errorf("%s: base variant %q", tc.transport, variant)
@@ -196,7 +196,7 @@ func TestBaseSweepPerTransport(t *testing.T) {
 			t.Errorf("%s: %d scenarios in the base sweep, want %d", tc.transport, len(sweep), want)
 		}
 		for _, s := range sweep {
-			natural := s.Params.Wakeup == tc.wakeup || s.Params.Wakeup == schema.SampledWakeup(tc.transport)
+			natural := s.Params.Wakeup == tc.wakeup || s.Params.Wakeup == tc.sampled
 			if s.Params.Transport != tc.transport || view.SweepVariant(s.Params) != variant || !natural {
 				t.Errorf("%s: %s in the base sweep", tc.transport, s.ID)
 			}
