@@ -109,8 +109,8 @@ func mdCapacity(b *bytes.Buffer, r *schema.Result, sw *mdSweepSet) {
 					p.mode, c.String(format.SI), format.SI(a.med), format.SI(d)))
 			case a.med < top/2:
 				parts = append(parts, fmt.Sprintf("%s read all %s ev/s, less than half the ceiling: the producer, at BPF/event %s against %s with %s, emitted no more, so its capacity is not reached",
-					p.mode, c.String(format.SI), mdStatCell(p.s, "producer.bpf_ns_per_event", format.Duration),
-					mdStatCell(ceiling.s, "producer.bpf_ns_per_event", format.Duration), ceiling.mode))
+					p.mode, c.String(format.SI), mdMedianCell(p.s, "producer.bpf_ns_per_event", format.Duration),
+					mdMedianCell(ceiling.s, "producer.bpf_ns_per_event", format.Duration), ceiling.mode))
 			default:
 				parts = append(parts, fmt.Sprintf("%s read all %s ev/s: the producer was its limit, its capacity is above that", p.mode, c.String(format.SI)))
 			}

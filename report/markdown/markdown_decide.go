@@ -78,7 +78,19 @@ func mdStatOf(s schema.Scenario, path string) (mdStat, bool) {
 func (a mdStat) overlaps(b mdStat) bool { return a.lo <= b.hi && b.lo <= a.hi }
 
 func (a mdStat) String(f func(float64) string) string {
+	if a.lo == a.hi {
+		return f(a.med) // every repetition gave the same figure
+	}
 	return fmt.Sprintf("%s [%s–%s]", f(a.med), f(a.lo), f(a.hi))
+}
+
+// mdMedianCell is a figure's median over a scenario's repetitions with its
+// interval, as the decision table and capacity give every figure.
+func mdMedianCell(s schema.Scenario, path string, f func(float64) string) string {
+	if st, ok := mdStatOf(s, path); ok {
+		return st.String(f)
+	}
+	return "not measured"
 }
 
 // mdCandidate is a mode that sustained a rate within the latency budget,
@@ -114,8 +126,8 @@ func mdDecide(pts []*mdPoint, budgetNs float64) (ok []mdCandidate, avoid []strin
 			// this mode's wakeups, could not emit the rate.
 			a, _ := p.fig("throughput.achieved_eps")
 			l := fmt.Sprintf("%s: the producer emitted only %s of %s ev/s, BPF/event %s", p.mode, format.SI(a), format.SI(p.rate()),
-				mdStatCell(p.s, "producer.bpf_ns_per_event", format.Duration))
-			avoid = append(avoid, l+fmt.Sprintf(" against %s with %s, which sustained it", mdStatCell(sustained[0].s, "producer.bpf_ns_per_event", format.Duration), sustained[0].mode))
+				mdMedianCell(p.s, "producer.bpf_ns_per_event", format.Duration))
+			avoid = append(avoid, l+fmt.Sprintf(" against %s with %s, which sustained it", mdMedianCell(sustained[0].s, "producer.bpf_ns_per_event", format.Duration), sustained[0].mode))
 		case len(sustained) > 0 && !p.sustained():
 			c, _ := p.fig("throughput.consumed_eps")
 			d, _ := p.fig("throughput.dropped_eps")
@@ -233,9 +245,9 @@ func mdWasted(r *schema.Result, sw *mdSweepSet) []string {
 			continue
 		}
 		l := fmt.Sprintf("%s, %s with %s wakeups (it never sleeps on them): BPF/event %s", view.AtRate(p), view.ModeLabel(p), p.Wakeup,
-			mdStatCell(s, "producer.bpf_ns_per_event", format.Duration))
+			mdMedianCell(s, "producer.bpf_ns_per_event", format.Duration))
 		if twin := sw.twin(p); twin != nil {
-			l += fmt.Sprintf(" against %s with %s", mdStatCell(twin.s, "producer.bpf_ns_per_event", format.Duration), twin.s.Params.Wakeup)
+			l += fmt.Sprintf(" against %s with %s", mdMedianCell(twin.s, "producer.bpf_ns_per_event", format.Duration), twin.s.Params.Wakeup)
 		}
 		switch pt := (&mdPoint{s: s}); {
 		case pt.producerShort():
