@@ -58,3 +58,23 @@ func Duration(ns float64) string {
 	}
 	return strconv.FormatFloat(math.Round(ns), 'f', -1, 64) + " ns"
 }
+
+// Bytes writes a byte count in B, KiB or MiB.
+func Bytes(b float64) string {
+	unit, name := BytesUnit(b)
+	if unit == 1 {
+		return strconv.FormatFloat(math.Round(b), 'f', -1, 64) + " B"
+	}
+	return Sig3(b/unit) + " " + name
+}
+
+// BytesUnit is the unit Bytes writes b in, and its name.
+func BytesUnit(b float64) (float64, string) {
+	switch {
+	case b >= 1<<20:
+		return 1 << 20, "MiB"
+	case b >= 1<<10:
+		return 1 << 10, "KiB"
+	}
+	return 1, "B"
+}

@@ -190,41 +190,14 @@ func (v plValue) scaled(k float64) plValue {
 }
 
 // plDescribe names a variant for captions: "payload 64 B, adaptive wakeups".
-func plDescribe(p schema.Params) string { return plDescribeKnobs(p, true) }
+func plDescribe(p schema.Params) string { return view.Knobs(p, true) }
 
 // plDescribeSweep describes a base sweep's knobs: its lines run each mode
 // at its own wakeup policies, which the legend names.
 func plDescribeSweep(p schema.Params) string {
-	return "each mode at its natural wakeup policies (in the legend), " + plDescribeKnobs(p, false)
+	return "each mode at its natural wakeup policies (in the legend), " + view.Knobs(p, false)
 }
 
-func plDescribeKnobs(p schema.Params, wakeup bool) string {
-	parts := []string{fmt.Sprintf("payload %d B", p.Payload)}
-	switch {
-	case !wakeup:
-	case strings.Contains(p.Wakeup, "="):
-		parts = append(parts, p.Wakeup)
-	case p.Wakeup != "":
-		parts = append(parts, p.Wakeup+" wakeups")
-	}
-	d := schema.Defaults()
-	add := func(cond bool, f string, a ...any) {
-		if cond {
-			parts = append(parts, fmt.Sprintf(f, a...))
-		}
-	}
-	add(p.Batch != d.Batch, "batch %d", p.Batch)
-	add(p.Hashmap != "" && p.Hashmap != "none", "%s hash map", p.Hashmap)
-	add(p.Producers != d.Producers, "%d producers", p.Producers)
-	add(p.RingBytes != d.RingBytes, "ring %s", plBytesLabel(float64(p.RingBytes)))
-	add(p.Delivery != "" && p.Delivery != d.Delivery, "delivery %s", p.Delivery)
-	add(p.Work != "" && p.Work != "0", "work %s", p.Work)
-	add(p.Output, "bpf_ringbuf_output")
-	add(p.B2B, "back to back")
-	add(p.Backoff != "" && p.Backoff != "none", "backoff %s", p.Backoff)
-	add(!p.Pin && p.Wait != "netpoll", "unpinned")
-	return strings.Join(parts, ", ")
-}
 
 // plWithout is view.Variant(p) less the knob named key ("wakeup", "hashmap").
 func plWithout(p schema.Params, key string) string {

@@ -1,7 +1,6 @@
 package charts
 
 import (
-	"fmt"
 	"math"
 	"ringbench/internal/format"
 	"strconv"
@@ -37,26 +36,6 @@ func plNinesTicks(ps []float64) plot.ConstantTicks {
 		ts = append(ts, plot.Tick{Value: plNines(p), Label: plPctLabel(p)})
 	}
 	return ts
-}
-
-// plBytesLabel writes a byte count in B, KiB or MiB.
-func plBytesLabel(b float64) string {
-	unit, name := plBytesUnit(b)
-	if unit == 1 {
-		return fmt.Sprintf("%.0f B", b)
-	}
-	return format.Sig3(b/unit) + " " + name
-}
-
-// plBytesUnit is the unit plBytesLabel writes b in, and its name.
-func plBytesUnit(b float64) (float64, string) {
-	switch {
-	case b >= 1<<20:
-		return 1 << 20, "MiB"
-	case b >= 1<<10:
-		return 1 << 10, "KiB"
-	}
-	return 1, "B"
 }
 
 // plLogTicks marks a log axis at every power of ten, labelled with format.SI,

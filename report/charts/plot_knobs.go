@@ -86,14 +86,14 @@ func (c *plCharts) hashmaps() error {
 				memMax = math.Max(memMax, v.mean)
 			}
 		}
-		unit, uname := plBytesUnit(max(memMax, 1<<10)) // the axis in KiB at least
+		unit, uname := format.BytesUnit(max(memMax, 1<<10)) // the axis in KiB at least
 		ms := []plMetric{
 			{"throughput.consumed_eps", "consumed events/s", "consumed (events/s)", 1, format.SI},
 			{"latency_ns.p99", "latency p99", "latency p99 (µs)", 1e-3, format.SI},
 			{"latency_ns.p999", "latency p99.9", "latency p99.9 (µs)", 1e-3, format.SI},
 			{"producer.bpf_ns_per_event", "BPF time per event", "BPF time per event (ns)", 1, format.SI},
 			{"memory.map_memlock.rbn_flows", "flow map memlock", "flow map memlock (" + uname + ")", 1 / unit,
-				func(v float64) string { return plBytesLabel(v * unit) }},
+				func(v float64) string { return format.Bytes(v * unit) }},
 		}
 		p := g[0].Params
 		ctx := p

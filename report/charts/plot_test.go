@@ -262,7 +262,7 @@ func TestPlotLabels(t *testing.T) {
 			t.Errorf("format.SI(%v) = %q, want %q", v, got, want)
 		}
 	}
-	if got := plBytesLabel(6291456); got != "6 MiB" {
+	if got := format.Bytes(6291456); got != "6 MiB" {
 		t.Errorf("bytesLabel = %q", got)
 	}
 	if got := plChartName("wakeup", "ringbuf", "epoll/x:1", "100000"); got != "wakeup-ringbuf-epoll-x-1-100000" {
@@ -287,8 +287,8 @@ func TestPlotLabels(t *testing.T) {
 		t.Errorf("log tick labels %q, want 200 500", got)
 	}
 	for b, want := range map[float64]string{512: "512 B", 1536: "1.5 KiB", 6291456: "6 MiB"} {
-		if got := plBytesLabel(b); got != want {
-			t.Errorf("plBytesLabel(%v) = %q, want %q", b, got, want)
+		if got := format.Bytes(b); got != want {
+			t.Errorf("format.Bytes(%v) = %q, want %q", b, got, want)
 		}
 	}
 }

@@ -20,22 +20,12 @@ type mdCapacityGroup struct {
 	pts    []*mdPoint
 }
 
-// knobs names what the group's scenarios share besides the mode.
+// knobs names what the group's scenarios share besides the mode (back to
+// back is the line's own heading).
 func (g *mdCapacityGroup) knobs() string {
-	k := fmt.Sprintf("batch %d, payload %d", g.sample.Batch, g.sample.Payload)
-	if g.sample.NoLatency {
-		k += ", no timestamps"
-	}
-	if g.sample.Producers > 1 {
-		k += fmt.Sprintf(", %d producers", g.sample.Producers)
-	}
-	// The knobs named above are left out of the rest.
-	for _, f := range strings.Fields(view.SweepVariantDiff(view.SweepVariant(schema.Defaults()), g.sample)) {
-		if name, _, _ := strings.Cut(f, "="); name != "batch" && name != "payload" && name != "producers" && name != "b2b" {
-			k += ", " + f
-		}
-	}
-	return k
+	p := g.sample
+	p.B2B = false
+	return view.Knobs(p, false)
 }
 
 // mdCapacityGroups collects the capacity groups of sw's transport, in run

@@ -138,7 +138,7 @@ func TestDecisionTableSaturation(t *testing.T) {
 		decideScenario("epoll", 100_000, 1, 0, 2000, 50, 50_000),
 		decideScenario("spin", 100_000, 1, 0, 2000, 50, 50_000),
 		capacity("epoll", 3e6), capacity("spin", 5e6), capacity("reader", 4.9e6))
-	r := row(t, table, "saturation (max rate, batch 500, payload 64): the most read")
+	r := row(t, table, "saturation (max rate, payload 64 B, batch 500): the most read")
 	if !strings.Contains(r, "| spin · none, 5.05M [5M–5.1M] ev/s | reader · adaptive, 4.95M") {
 		t.Errorf("saturation row: %s", r)
 	}
@@ -160,11 +160,11 @@ func TestCapacityAsRan(t *testing.T) {
 	paced := []schema.Scenario{decideScenario("epoll", 10_000, 1, 0, 2000, 50, 50_000),
 		decideScenario("spin", 10_000, 1, 0, 2000, 50, 50_000), decideScenario("epoll", 100_000, 1, 0, 2000, 50, 50_000)}
 	old := decisionTable(t, Options{}, append(paced, capacity("spin", "adaptive"))...)
-	if r := row(t, old, "saturation (max rate, batch 500, payload 64): the most read"); !strings.Contains(r, "| spin · adaptive, 5M") {
+	if r := row(t, old, "saturation (max rate, payload 64 B, batch 500): the most read"); !strings.Contains(r, "| spin · adaptive, 5M") {
 		t.Errorf("as it ran: %s", r)
 	}
 	both := decisionTable(t, Options{}, append(paced, capacity("spin", "adaptive"), capacity("spin", "none"))...)
-	if r := row(t, both, "saturation (max rate, batch 500, payload 64): the most read"); !strings.Contains(r, "| spin · none, 5M") || strings.Contains(r, "spin · adaptive") {
+	if r := row(t, both, "saturation (max rate, payload 64 B, batch 500): the most read"); !strings.Contains(r, "| spin · none, 5M") || strings.Contains(r, "spin · adaptive") {
 		t.Errorf("natural beside: %s", r)
 	}
 }

@@ -1,6 +1,9 @@
 package view
 
 import (
+	"fmt"
+	"strings"
+
 	"ringbench/internal/format"
 	"ringbench/schema"
 )
@@ -51,4 +54,38 @@ func UnitFormat(u schema.Unit) func(float64) string {
 		return func(v float64) string { return format.Sig3(100*v) + "%" }
 	}
 	return format.Sig3
+}
+
+// Knobs names a scenario's knobs for people, the ones that differ from
+// the defaults after its payload (and its wakeup policy, with wakeup):
+// "payload 64 B, adaptive wakeups, batch 500".
+func Knobs(p schema.Params, wakeup bool) string {
+	parts := []string{fmt.Sprintf("payload %d B", p.Payload)}
+	if p.NoLatency {
+		parts[0] = fmt.Sprintf("%d-byte events without timestamps", p.Payload)
+	}
+	switch {
+	case !wakeup:
+	case strings.Contains(p.Wakeup, "="):
+		parts = append(parts, p.Wakeup)
+	case p.Wakeup != "":
+		parts = append(parts, p.Wakeup+" wakeups")
+	}
+	d := schema.Defaults()
+	add := func(cond bool, f string, a ...any) {
+		if cond {
+			parts = append(parts, fmt.Sprintf(f, a...))
+		}
+	}
+	add(p.Batch != d.Batch, "batch %d", p.Batch)
+	add(p.Hashmap != "" && p.Hashmap != "none", "%s hash map", p.Hashmap)
+	add(p.Producers != d.Producers, "%d producers", p.Producers)
+	add(p.RingBytes != d.RingBytes, "ring %s", format.Bytes(float64(p.RingBytes)))
+	add(p.Delivery != "" && p.Delivery != d.Delivery, "delivery %s", p.Delivery)
+	add(p.Work != "" && p.Work != "0", "work %s", p.Work)
+	add(p.Output, "bpf_ringbuf_output")
+	add(p.B2B, "back to back")
+	add(p.Backoff != "" && p.Backoff != "none", "backoff %s", p.Backoff)
+	add(!p.Pin && p.Wait != "netpoll", "unpinned")
+	return strings.Join(parts, ", ")
 }
