@@ -198,7 +198,6 @@ func plDescribeSweep(p schema.Params) string {
 	return "each mode at its natural wakeup policies (in the legend), " + view.Knobs(p, false)
 }
 
-
 // plWithout is view.Variant(p) less the knob named key ("wakeup", "hashmap").
 func plWithout(p schema.Params, key string) string {
 	var out []string
