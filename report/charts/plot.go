@@ -199,10 +199,10 @@ func plDescribeSweep(p schema.Params) string {
 }
 
 // plWithout is view.Variant(p) less the knob named key ("wakeup", "hashmap").
-func plWithout(p schema.Params, key string) string {
+func plWithout(p schema.Params, keys ...string) string {
 	var out []string
 	for _, f := range strings.Fields(view.Variant(p)) {
-		if !strings.HasPrefix(f, key+"=") {
+		if name, _, _ := strings.Cut(f, "="); !slices.Contains(keys, name) {
 			out = append(out, f)
 		}
 	}

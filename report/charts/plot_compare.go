@@ -176,14 +176,14 @@ func plFirst(ss []*schema.Scenario) *schema.Scenario {
 	return nil
 }
 
-// twins groups the scenarios that differ only in the knob key, by
+// twins groups the scenarios that differ only in the knobs keys, by
 // transport, mode and rate, in run order; setting names the knob's value.
 // Groups with fewer than two settings are left out.
-func (c *plCharts) twins(key string, setting func(schema.Params) string) [][]schema.Scenario {
+func (c *plCharts) twins(setting func(schema.Params) string, keys ...string) [][]schema.Scenario {
 	var order []string
 	groups := map[string][]schema.Scenario{}
 	for _, s := range c.measured {
-		k := s.Params.Transport + "|" + view.ModeLabel(s.Params) + "|" + s.Params.RateKey() + "|" + plWithout(s.Params, key)
+		k := s.Params.Transport + "|" + view.ModeLabel(s.Params) + "|" + s.Params.RateKey() + "|" + plWithout(s.Params, keys...)
 		if groups[k] == nil {
 			order = append(order, k)
 		}

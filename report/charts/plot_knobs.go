@@ -17,7 +17,7 @@ import (
 // wakeups compares what each wakeup policy costs the producer, for every
 // set of scenarios that differ only in it.
 func (c *plCharts) wakeups() error {
-	for _, g := range c.twins("wakeup", func(p schema.Params) string { return p.Wakeup }) {
+	for _, g := range c.twins(func(p schema.Params) string { return p.Wakeup }, "wakeup") {
 		var cats []string
 		row := make([]*schema.Scenario, len(g))
 		for i := range g {
@@ -69,7 +69,7 @@ func plHashLabel(h string) string {
 // table, when measured alongside) on throughput, tail latency, BPF cost
 // and the table's locked memory.
 func (c *plCharts) hashmaps() error {
-	for _, g := range c.twins("hashmap", func(p schema.Params) string { return p.Hashmap }) {
+	for _, g := range c.twins(func(p schema.Params) string { return p.Hashmap }, "hashmap") {
 		sort.SliceStable(g, func(i, j int) bool { return plHashOrder(g[i].Params.Hashmap) < plHashOrder(g[j].Params.Hashmap) })
 		if plHashOrder(g[0].Params.Hashmap) > 1 {
 			continue // no map kind to compare

@@ -37,6 +37,15 @@ func SweepVariant(p schema.Params) string {
 		fmt.Sprintf("batch=%d", p.Batch), fmt.Sprintf("payload=%d", p.Payload),
 		fmt.Sprintf("producers=%d", p.Producers), fmt.Sprintf("ring=%d", p.RingBytes),
 		"delivery=" + p.Delivery, "work=" + p.Work}
+	if p.Consumers > 1 {
+		parts = append(parts, fmt.Sprintf("consumers=%d", p.Consumers))
+	}
+	if p.CPUsPerRing > 1 {
+		parts = append(parts, fmt.Sprintf("cpus-per-ring=%d", p.CPUsPerRing))
+	}
+	if p.Oversubscribe {
+		parts = append(parts, "oversubscribed")
+	}
 	if p.Backoff != "" && p.Backoff != "none" {
 		parts = append(parts, "backoff="+p.Backoff)
 	}
