@@ -87,7 +87,7 @@ func scenarioCPUs(p Params, online []int) []int {
 	if !p.Pin {
 		return slices.Clone(online)
 	}
-	cpus := append(slices.Clone(p.ProducerCPUs), p.ConsumerCPU)
+	cpus := append(slices.Clone(p.ProducerCPUs), p.AllConsumerCPUs()...)
 	slices.Sort(cpus)
 	return slices.Compact(cpus)
 }

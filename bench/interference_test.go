@@ -189,6 +189,11 @@ func TestScenarioCPUs(t *testing.T) {
 	if got := scenarioCPUs(p, []int{0, 1, 2, 3}); !slices.Equal(got, []int{0, 1, 2, 3}) {
 		t.Errorf("unpinned: %v", got)
 	}
+	// Split rings: every consumer thread's CPU is the scenario's.
+	p = Params{Pin: true, ProducerCPUs: []int{0, 1}, ConsumerCPU: 4, Consumers: 2, ConsumerCPUs: []int{4, 5}}
+	if got := scenarioCPUs(p, []int{0, 1, 2, 3, 4, 5}); !slices.Equal(got, []int{0, 1, 4, 5}) {
+		t.Errorf("two consumers: %v", got)
+	}
 }
 
 // A CPU hog pinned to the consumer's CPU during a repetition raises

@@ -376,7 +376,7 @@ func place(p *Params, online []int) error {
 		p.ConsumerCPUs = slices.Clone(online[len(online)-p.Consumers:])
 		p.ConsumerCPU = p.ConsumerCPUs[0]
 	}
-	consumer := func(c int) bool { return c == p.ConsumerCPU || slices.Contains(p.ConsumerCPUs, c) }
+	consumer := func(c int) bool { return slices.Contains(p.AllConsumerCPUs(), c) }
 	if len(p.ProducerCPUs) == 0 {
 		pool := make([]int, 0, len(online))
 		for _, c := range online {

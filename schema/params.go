@@ -82,6 +82,15 @@ type Params struct {
 	Breakdown bool `json:"breakdown,omitempty"`
 }
 
+// AllConsumerCPUs are the CPUs the scenario's consumer threads run on:
+// ConsumerCPUs when the rings are split, else ConsumerCPU alone.
+func (p Params) AllConsumerCPUs() []int {
+	if len(p.ConsumerCPUs) > 0 {
+		return p.ConsumerCPUs
+	}
+	return []int{p.ConsumerCPU}
+}
+
 // Defaults are the values of a scenario nobody specified.
 func Defaults() Params {
 	return Params{
