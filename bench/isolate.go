@@ -170,7 +170,7 @@ func RunIsolated(ctx context.Context, p Params, env []string) (Outcome, error) {
 func stderrTail(s string) string {
 	const keep, keepDump = 2048, 64 << 10
 	s = strings.TrimSpace(s)
-	if i := strings.Index(s, "SIGQUIT"); i >= 0 {
+	if i := strings.Index(s, "SIGQUIT: quit"); i >= 0 {
 		s = s[i:]
 		if len(s) > keepDump {
 			s = s[:keepDump] + "…"

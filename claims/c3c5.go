@@ -151,7 +151,7 @@ func runC5() Result {
 		r.Verdict, r.Evidence = Inconclusive, []string{err.Error()}
 		return r
 	}
-	cons := m.ConsumerPosition()
+	cons := m.Ring.ConsumerPos()
 	r.Evidence = []string{
 		fmt.Sprintf("ring of %d bytes, records of %d bytes: at most %d fit (producer − consumer stays below the ring size); %d events triggered in 4 rounds, the consumer reading after each", size, record, capacity, 4*capacity),
 		fmt.Sprintf("producer: emitted %d, dropped %d (failed bpf_ringbuf_reserve); consumer read %d; consumer_pos still %d", emitted, dropped, read.Load(), cons),

@@ -52,6 +52,6 @@ func (r *Ringbuf) ClaimNext() (view []byte, ok bool, err error) {
 	return r.data[start : start+length : start+length], true, nil
 }
 
-// ConsumerPos loads consumer_pos as the kernel sees it, for claimers that
-// share it (ClaimNext).
+// ConsumerPos loads the consumer_pos word the kernel reads, as it is now
+// (for claimers that share it, ClaimNext, and for claims that watch it).
 func (r *Ringbuf) ConsumerPos() uint64 { return atomic.LoadUint64(r.consumerPos) }

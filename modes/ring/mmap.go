@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -56,11 +55,6 @@ func mapRingbuf(fd, size, consumerProt int) (_ *RingbufMapping, err error) {
 		return nil, err
 	}
 	return m, nil
-}
-
-// ConsumerPosition is the consumer_pos word the kernel reads, as it is now.
-func (m *RingbufMapping) ConsumerPosition() uint64 {
-	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&m.consumer[0])))
 }
 
 // TryMap maps size bytes of fd at offset as a claim describes it, read-only
