@@ -148,11 +148,12 @@ func TestBootDebian612(t *testing.T) {
 // emulator's and say so (env.hypervisor).
 func TestScaleInGuest(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		args []string
+		name      string
+		scenarios int
+		args      []string
 	}{
-		{"split", []string{"run", "--transport", "perfbuf,ringbuf-sharded", "--mode", "epoll", "--producers", "3", "--consumers", "2", "--oversubscribe"}},
-		{"ringbuf", []string{"run", "--transport", "ringbuf", "--mode", "epoll", "--producers", "3"}},
+		{"split", 2, []string{"run", "--transport", "perfbuf,ringbuf-sharded", "--mode", "epoll", "--producers", "3", "--consumers", "2", "--oversubscribe"}},
+		{"ringbuf", 1, []string{"run", "--transport", "ringbuf", "--mode", "epoll", "--producers", "3"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append(c.args, "--rate", "20000", "--duration", "2s", "--warmup", "500ms", "--reps", "1")
@@ -163,6 +164,9 @@ func TestScaleInGuest(t *testing.T) {
 			}
 			if len(r.Env.OnlineCPUs) != 4 || !strings.Contains(r.Env.Hypervisor, "TCG") {
 				t.Errorf("guest: CPUs %v, hypervisor %q", r.Env.OnlineCPUs, r.Env.Hypervisor)
+			}
+			if len(r.Scenarios) != c.scenarios {
+				t.Errorf("%d scenarios, want %d", len(r.Scenarios), c.scenarios)
 			}
 			for _, s := range r.Scenarios {
 				if len(s.Runs) == 0 {
