@@ -410,11 +410,23 @@ func TestSplitConsumers(t *testing.T) {
 				continue
 			}
 			t.Run(tr+"/"+mode, func(t *testing.T) {
+				// Two producers on the two consumers' CPUs: each CPU's ring
+				// (or shard) is dealt to another consumer, so both
+				// consumers, and the merge of their Recorders, carry events.
 				r := runChecked(t, scenario(t, func(p *Params) {
-					p.Transport, p.Mode, p.Rate, p.Consumers, p.Oversubscribe = tr, mode, 20_000, 2, true
+					p.Transport, p.Mode, p.Rate, p.Consumers, p.Producers, p.Oversubscribe = tr, mode, 20_000, 2, 2, true
 				}))
 				if e := r.Events; e.Emitted == 0 || e.Emitted != e.Consumed+e.Dropped {
 					t.Errorf("events %+v", e)
+				}
+				var receiving []int
+				for _, c := range r.PerCPU {
+					if c.Received > 0 {
+						receiving = append(receiving, c.CPU)
+					}
+				}
+				if len(receiving) < 2 {
+					t.Errorf("events received from CPUs %v, want both producers'", receiving)
 				}
 				requireChecks(t, r)
 			})
