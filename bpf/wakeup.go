@@ -30,7 +30,12 @@ func ParseTransport(s string) (Transport, error) {
 			return t, nil
 		}
 	}
-	return "", fmt.Errorf("unknown transport %q (want ringbuf, perfbuf or ringbuf-sharded)", s)
+	names := make([]string, len(Transports))
+	for i, t := range Transports {
+		names[i] = string(t)
+	}
+	last := len(names) - 1
+	return "", fmt.Errorf("unknown transport %q (want %s or %s)", s, strings.Join(names[:last], ", "), names[last])
 }
 
 // IsRingbuf says the transport's rings are BPF ring buffers: their wakeup
