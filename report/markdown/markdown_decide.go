@@ -3,13 +3,10 @@ package markdown
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
 	"time"
-
-	"golang.org/x/perf/benchmath"
 
 	"ringbench/internal/format"
 	"ringbench/report/view"
@@ -47,13 +44,11 @@ type mdStat struct {
 
 // mdSummarize is xs's median and interval; xs must not be empty.
 func mdSummarize(xs []float64) mdStat {
-	th := benchmath.DefaultThresholds
-	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(xs), &th), mdConfidence)
-	st := mdStat{med: sum.Center, lo: sum.Lo, hi: sum.Hi}
-	if math.IsInf(st.lo, 0) || math.IsInf(st.hi, 0) {
-		st.lo, st.hi, st.ranged = slices.Min(xs), slices.Max(xs), true
+	med, lo, hi, finite := view.MedianInterval(xs, mdConfidence)
+	if !finite {
+		return mdStat{med: med, lo: slices.Min(xs), hi: slices.Max(xs), ranged: true}
 	}
-	return st
+	return mdStat{med: med, lo: lo, hi: hi}
 }
 
 // mdStatOf summarizes a figure over a scenario's completed repetitions.

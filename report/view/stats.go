@@ -2,6 +2,7 @@ package view
 
 import (
 	"math"
+	"slices"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -10,11 +11,18 @@ import (
 // interval at confidence under benchmath.AssumeNothing (its order
 // statistics): with fewer, readers give the range instead.
 func MinRepsForInterval(confidence float64) int {
-	th := benchmath.DefaultThresholds
 	for n := 1; ; n++ {
-		sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(make([]float64, n), &th), confidence)
-		if !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0) {
+		if _, _, _, finite := MedianInterval(make([]float64, n), confidence); finite {
 			return n
 		}
 	}
+}
+
+// MedianInterval is the median of xs with its interval at confidence
+// (benchmath.AssumeNothing, as benchstat computes it); finite is false
+// when xs are too few for one, and lo and hi are then infinite.
+func MedianInterval(xs []float64, confidence float64) (med, lo, hi float64, finite bool) {
+	th := benchmath.DefaultThresholds
+	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(xs), &th), confidence)
+	return sum.Center, sum.Lo, sum.Hi, !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0)
 }
