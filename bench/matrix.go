@@ -20,6 +20,23 @@ type Matrix struct {
 	Duration    time.Duration
 	Warmup      time.Duration
 	Blocks      []Block
+	// Emulated is the matrix's emulated form, nil when it has none.
+	Emulated *EmulatedForm
+}
+
+// EmulatedForm is how a matrix runs in an emulated guest (ringbench vm
+// under QEMU's TCG), where each repetition costs seconds more to start
+// than on hardware: a subset of its scenarios (Filter), and windows and
+// warm-ups of their own. The repetitions stay the matrix's, so that two
+// guests' runs can still be compared.
+type EmulatedForm struct {
+	Filter           Filter
+	Duration, Warmup time.Duration
+}
+
+// String says what the emulated form runs, for run.json and the log.
+func (e EmulatedForm) String() string {
+	return fmt.Sprintf("%s, %v + %v warm-up", e.Filter, e.Duration, e.Warmup)
 }
 
 // Block is one cross product: every key maps to the values it takes.
@@ -81,6 +98,13 @@ func ParseMatrix(data []byte) (*Matrix, []string) {
 			default:
 				m.Warmup = d
 			}
+		case "emulated":
+			e, err := parseEmulated(v)
+			if err != nil {
+				bad("emulated: %v", err)
+			} else {
+				m.Emulated = e
+			}
 		case "blocks":
 			var raw []map[string]json.RawMessage
 			if err := json.Unmarshal(v, &raw); err != nil || len(raw) == 0 {
@@ -93,13 +117,35 @@ func ParseMatrix(data []byte) (*Matrix, []string) {
 				problems = append(problems, ps...)
 			}
 		default:
-			bad("unknown key %q (want description, reps, duration, warmup, blocks)", k)
+			bad("unknown key %q (want description, reps, duration, warmup, emulated, blocks)", k)
 		}
 	}
 	if _, ok := top["blocks"]; !ok {
 		bad("no blocks: a matrix needs at least one block of scenario keys")
 	}
 	return m, problems
+}
+
+// parseEmulated reads {"filter": "KEY=VALUE,…", "duration": D, "warmup": D}.
+func parseEmulated(v json.RawMessage) (*EmulatedForm, error) {
+	var raw struct{ Filter, Duration, Warmup string }
+	d := json.NewDecoder(bytes.NewReader(v))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("want {\"filter\": \"KEY=VALUE,…\", \"duration\": \"300ms\", \"warmup\": \"100ms\"}: %v", err)
+	}
+	f, err := ParseFilter(raw.Filter)
+	if err != nil {
+		return nil, err
+	}
+	e := &EmulatedForm{Filter: f}
+	if e.Duration, err = time.ParseDuration(raw.Duration); err != nil || e.Duration <= 0 {
+		return nil, fmt.Errorf("duration %q: want a duration string such as \"300ms\"", raw.Duration)
+	}
+	if e.Warmup, err = time.ParseDuration(raw.Warmup); err != nil || e.Warmup < 0 {
+		return nil, fmt.Errorf("warmup %q: want a duration string such as \"100ms\"", raw.Warmup)
+	}
+	return e, nil
 }
 
 func parseBlock(i int, raw map[string]json.RawMessage) (Block, []string) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"ringbench/modes"
 	"ringbench/schema"
@@ -224,6 +225,10 @@ func TestMatrixFileValidation(t *testing.T) {
 		{"output on perfbuf", `{"blocks": [{"transport": "perfbuf", "output": true}]}`, "output applies to the ringbuf transport only"},
 		{"backoff off spin", `{"blocks": [{"mode": "epoll", "backoff": "pause"}]}`, "backoff applies to the spin mode only"},
 		{"b2b with rate", `{"blocks": [{"b2b": true, "rate": 1000}]}`, "b2b has no rate"},
+		{"emulated not an object", `{"emulated": "small", "blocks": [{}]}`, `emulated: want {"filter"`},
+		{"emulated unknown field", `{"emulated": {"filter": "rate=10", "duration": "1s", "warmup": "0s", "reps": 2}, "blocks": [{}]}`, `unknown field "reps"`},
+		{"emulated bad filter", `{"emulated": {"filter": "speed=10", "duration": "1s", "warmup": "0s"}, "blocks": [{}]}`, `unknown key "speed"`},
+		{"emulated no duration", `{"emulated": {"filter": "rate=10", "warmup": "0s"}, "blocks": [{}]}`, `emulated: duration ""`},
 		{"wakeup of the other transport", `{"blocks": [{"transport": "perfbuf", "wakeup": "sampled:8"}]}`, "sampled"},
 	}
 	for _, c := range cases {
@@ -241,6 +246,19 @@ func TestMatrixFileValidation(t *testing.T) {
 	_, problems := expand(t, `{"reps": -1, "blocks": [{"moed": 1, "batch": "x"}]}`)
 	if len(problems) != 3 {
 		t.Errorf("want 3 problems, got %q", problems)
+	}
+}
+
+func TestMatrixEmulatedForm(t *testing.T) {
+	m, problems := ParseMatrix([]byte(`{"emulated": {"filter": "rate=10000,mode=spin", "duration": "300ms", "warmup": "100ms"}, "blocks": [{}]}`))
+	if len(problems) > 0 || m.Emulated == nil {
+		t.Fatalf("problems %q, form %v", problems, m.Emulated)
+	}
+	if got, want := m.Emulated.String(), "mode=spin,rate=10000, 300ms + 100ms warm-up"; got != want {
+		t.Errorf("form %q, want %q", got, want)
+	}
+	if m.Reps != 3 || m.Duration != 3*time.Second {
+		t.Errorf("the form changed the matrix itself: reps %d, duration %v", m.Reps, m.Duration)
 	}
 }
 

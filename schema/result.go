@@ -24,10 +24,13 @@ type Result struct {
 
 // MatrixInfo records a matrix run: what was asked for and how far it got.
 type MatrixInfo struct {
-	Preset  string `json:"preset,omitempty"`
-	File    string `json:"file,omitempty"`
-	Filter  string `json:"filter,omitempty"`
-	Planned int    `json:"planned"` // scenarios after filtering, skipped ones included
+	Preset string `json:"preset,omitempty"`
+	File   string `json:"file,omitempty"`
+	Filter string `json:"filter,omitempty"`
+	// Emulated is the matrix's emulated form when it ran in that form
+	// (ringbench matrix --emulated, in a TCG guest): its filter and windows.
+	Emulated string `json:"emulated,omitempty"`
+	Planned  int    `json:"planned"` // scenarios after filtering, skipped ones included
 	// Interrupted is set when the run was stopped (SIGINT, SIGTERM) before
 	// every planned scenario finished; Scenarios holds the finished ones.
 	Interrupted bool `json:"interrupted,omitempty"`

@@ -67,6 +67,7 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	warmup := fs.Duration("warmup", -1, "warm-up per repetition (default: the matrix's)")
 	list := fs.Bool("list", false, "print the scenarios (and skips) and exit without running")
 	out := fs.String("out", "", "output folder (default results/<UTC time>-<kernel>-<host>)")
+	emulated := fs.Bool("emulated", false, "run the matrix's emulated form (its \"emulated\" key: fewer scenarios, shorter windows, the same repetitions); ringbench vm gives it to matrices in TCG guests")
 	noise := fs.Duration("noise", machine.DefaultNoiseTime, "before the scenarios, probe each online CPU's noise floor for this long (0: skip)")
 	if ok, err := parseFlagsOnly(fs, args); !ok {
 		return err
@@ -74,6 +75,17 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	m, info, err := loadMatrix(*preset, *file, stderr)
 	if err != nil {
 		return err
+	}
+	var emulatedFilter bench.Filter
+	if *emulated {
+		if m.Emulated == nil {
+			fmt.Fprintf(stderr, "ringbench: matrix: --emulated: this matrix has no emulated form; running all of it\n")
+		} else {
+			e := *m.Emulated
+			m.Duration, m.Warmup, emulatedFilter = e.Duration, e.Warmup, e.Filter
+			info.Emulated = e.String()
+			fmt.Fprintf(stderr, "ringbench: matrix: its emulated form: %s\n", info.Emulated)
+		}
 	}
 	if *reps != 0 {
 		if *reps < 1 || *reps > 1000 {
@@ -106,7 +118,7 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	var planned []bench.Planned
 	skipped := 0
 	for _, p := range all {
-		if f.Match(p.Params) {
+		if f.Match(p.Params) && emulatedFilter.Match(p.Params) {
 			planned = append(planned, p)
 			if p.Skip != "" {
 				skipped++

@@ -59,11 +59,41 @@ func TestMatrixList(t *testing.T) {
 	}
 	got := stdout.String()
 	// Spin polling quietly at three rates, back to back and at max rate,
-	// and once with the default wakeups it never needs: 4 × 4 × 1.4 s and
-	// 2 × 4 × 1.1 s.
-	if strings.Count(got, "ringbuf/spin/") != 6 || !strings.Contains(got, "6 scenarios (0 skipped) × 4 reps") ||
-		!strings.Contains(got, "31s of measuring and warming up") {
+	// and once with the default wakeups it never needs: 4 × 6 × 0.8 s and
+	// 2 × 6 × 0.7 s.
+	if strings.Count(got, "ringbuf/spin/") != 6 || !strings.Contains(got, "6 scenarios (0 skipped) × 6 reps") ||
+		!strings.Contains(got, "28s of measuring and warming up") {
 		t.Errorf("list:\n%s", got)
+	}
+}
+
+// In its emulated form the quick preset runs each mode at 10k ev/s at its
+// natural wakeups, in short windows, with its six repetitions; a filter
+// given with it narrows it further.
+func TestMatrixListEmulated(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(&stdout, &stderr, []string{"matrix", "--preset", "quick", "--emulated", "--list"}); err != nil {
+		t.Fatal(err)
+	}
+	got := stdout.String()
+	for _, id := range []string{"ringbuf/reader/adaptive/", "ringbuf/spin/none/", "ringbuf/epoll/adaptive/",
+		"perfbuf/reader/wakeup_events=1/", "perfbuf/spin/wakeup_events=1000000/", "perfbuf/epoll/wakeup_events=1/"} {
+		if !strings.Contains(got, id+"nohash/rate=10000/") {
+			t.Errorf("no %s at 10k ev/s", id)
+		}
+	}
+	if !strings.Contains(got, "6 scenarios (0 skipped) × 6 reps × (300ms + 100ms warm-up)") {
+		t.Errorf("list:\n%s", got)
+	}
+	if !strings.Contains(stderr.String(), "its emulated form: ") {
+		t.Errorf("stderr does not say the emulated form ran: %q", stderr.String())
+	}
+	stdout.Reset()
+	if err := run(&stdout, &stderr, []string{"matrix", "--preset", "quick", "--emulated", "--filter", "transport=perfbuf", "--list"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "\n3 scenarios (0 skipped)") {
+		t.Errorf("emulated form and filter:\n%s", stdout.String())
 	}
 }
 
