@@ -5,8 +5,10 @@
 #   ./run.sh standard   the same with the standard preset (< 30 min on 2 cores)
 #   ./run.sh full       the same with the full preset (perf boxes)
 #   ./run.sh test       gofmt, go vet, go test ./... and a smoke run of ./run.sh
-#   ./run.sh kernels    the claims on Debian 6.1 and 6.12 (in QEMU guests) and on
-#                       the host kernel; prints the cross-kernel claims table
+#   ./run.sh kernels    the quick matrix and the claims on Debian 6.1 and 6.12
+#                       (in QEMU guests) and on the host kernel; writes a
+#                       compare.md per pair of comparable kernels and prints
+#                       the cross-kernel claims table
 # Knobs (environment): RINGBENCH_DURATION, RINGBENCH_WARMUP, RINGBENCH_REPS
 # (default: the preset's), RINGBENCH_CLAIMS_BUDGET (2m; 0 skips the claims'
 # measurements, leaving the performance claims inconclusive), RINGBENCH_OUT
@@ -100,10 +102,14 @@ run_tests() {
 }
 
 # kernels_run: ringbench vm boots Debian's 6.1 and 6.12 kernels under QEMU
-# (KVM when it works, else TCG, whose timings compare only with each other),
-# runs the claims there and on the host kernel, and prints claim × kernel.
-# The claims' budget defaults to 75s here (the least that runs every
-# performance scenario): about 4½ minutes on 2 cores, the TCG guests side by side.
+# (KVM when it works, else TCG, whose timings compare only with each other)
+# and runs, there and on the host kernel, the quick matrix (in a TCG guest
+# its emulated form: the 10k ev/s sweep, short windows, six repetitions),
+# then the claims; it prints where each pair of comparable kernels'
+# compare.md is, and the cross-kernel claims table. The host runs alone
+# first each time, then the guests side by side. The claims' budget
+# defaults to 75s here (the least that runs every performance scenario).
+# About 14 minutes on 2 cores.
 kernels_run() {
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		echo "installing qemu-system-x86" >&2
@@ -115,12 +121,19 @@ kernels_run() {
 	if [ "$budget" = 0 ]; then
 		budget=75s measure=false
 	fi
-	bin/ringbench vm --kernel debian:6.1 --kernel debian:6.12 --kernel host --out "$out" \
+	local kernels=(--kernel debian:6.1 --kernel debian:6.12 --kernel host)
+	local knobs=()
+	[ -n "${RINGBENCH_DURATION:-}" ] && knobs+=(--duration "$RINGBENCH_DURATION")
+	[ -n "${RINGBENCH_WARMUP:-}" ] && knobs+=(--warmup "$RINGBENCH_WARMUP")
+	[ -n "${RINGBENCH_REPS:-}" ] && knobs+=(--reps "$RINGBENCH_REPS")
+	bin/ringbench vm "${kernels[@]}" --out "$out/matrix" \
+		-- matrix --preset quick "${knobs[@]}" || status=$?
+	bin/ringbench vm "${kernels[@]}" --out "$out/claims" \
 		-- claims --measure="$measure" --budget "$budget" >/dev/null || status=$?
-	if [ -s "$out/claims-table.txt" ]; then
-		cat "$out/claims-table.txt"
-		echo "results: $out"
+	if [ -s "$out/claims/claims-table.txt" ]; then
+		cat "$out/claims/claims-table.txt"
 	fi
+	echo "results: $out"
 	return "$status"
 }
 

@@ -195,7 +195,7 @@ func (b *booter) guest(ctx context.Context, k Kernel, kr *KernelRun, dir string,
 // boot makes one boot.
 func (b *booter) boot(ctx context.Context, k Kernel, accel string, base []byte, share, dir string, attempt int) bootResult {
 	o := b.o
-	initrd, err := writeInitrd(base, guestConfig{Args: o.Args, Accel: accel, Release: k.Release, HeartbeatS: 10})
+	initrd, err := writeInitrd(base, guestConfig{Args: argsFor(o.Args, accel), Accel: accel, Release: k.Release, HeartbeatS: 10})
 	if err != nil {
 		return bootResult{Accel: accel, Failure: oneLine(err)}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,6 +126,19 @@ func GuestArgs(args []string) ([]string, error) {
 		out = append(out, "--out", outMark)
 	}
 	return out, nil
+}
+
+// argsFor is the subcommand as a guest booted under accel runs it: a
+// matrix under TCG runs its emulated form (matrix --emulated), whose
+// repetitions start in seconds rather than a quarter of one, unless the
+// subcommand says otherwise (--emulated=false runs all of it).
+func argsFor(args []string, accel string) []string {
+	if accel != "tcg" || len(args) == 0 || args[0] != "matrix" || slices.ContainsFunc(args, func(a string) bool {
+		return strings.HasPrefix(strings.TrimLeft(a, "-"), "emulated")
+	}) {
+		return args
+	}
+	return append(append([]string{args[0]}, "--emulated"), args[1:]...)
 }
 
 // defaultTimeout bounds one boot when --timeout is not given: the claims

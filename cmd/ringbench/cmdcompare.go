@@ -71,18 +71,11 @@ func cmdCompare(stdout, stderr io.Writer, args []string) error {
 	}
 
 	c.WriteText(stdout, *all)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	charts, err := c.RenderCharts(filepath.Join(dir, "plots"))
+	md, charts, err := writeCompare(dir, c)
 	if err != nil {
-		return fmt.Errorf("charts: %w", err)
-	}
-	md := filepath.Join(dir, "compare.md")
-	if err := schema.WriteFileAtomic(md, c.Markdown(charts)); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nreport: %s (%d charts)\n", md, len(charts))
+	fmt.Fprintf(stdout, "\nreport: %s (%d charts)\n", md, charts)
 	if *jsonPath != "" {
 		b, err := c.JSON()
 		if err != nil {
@@ -94,6 +87,19 @@ func cmdCompare(stdout, stderr io.Writer, args []string) error {
 		fmt.Fprintf(stdout, "json: %s\n", *jsonPath)
 	}
 	return nil
+}
+
+// writeCompare writes compare.md and its charts (plots/) into dir.
+func writeCompare(dir string, c *compare.CompareResult) (md string, charts int, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", 0, err
+	}
+	ch, err := c.RenderCharts(filepath.Join(dir, "plots"))
+	if err != nil {
+		return "", 0, fmt.Errorf("charts: %w", err)
+	}
+	md = filepath.Join(dir, "compare.md")
+	return md, len(ch), schema.WriteFileAtomic(md, c.Markdown(ch))
 }
 
 // defaultCompareDir is results/compare-<A>-vs-<B>[-vs-<C>…], named after

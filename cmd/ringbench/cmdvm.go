@@ -30,7 +30,11 @@ DIR/claims-table.txt (claim × kernel → verdict). Kernel specs:
                               folder when 9p is built as modules
 
 Timings from emulated (TCG) guests compare only with each other, never with
-hardware. Examples:
+hardware. A matrix in a TCG guest runs its emulated form (matrix --emulated:
+the quick preset's 10k ev/s sweep in short windows; --emulated=false runs
+all of it). After a matrix or run, each pair of kernels whose timings
+compare (the emulated guests with each other, KVM guests with each other;
+the host with none) gets DIR/compare-<A>-vs-<B>.md. Examples:
 
   ringbench vm --kernel debian:6.1 --kernel debian:6.12 --kernel host -- claims
   ringbench vm --kernel debian:6.12 --accel tcg -- claims --only C1,C2
@@ -117,7 +121,7 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 		}
 		stdout.Write(b)
 	case "matrix", "run":
-		compareWithHost(stdout, stderr, *out, rep)
+		compareKernels(stdout, stderr, *out, rep)
 	}
 	fmt.Fprintf(stdout, "results: %s\n", *out)
 	failed := 0
@@ -132,50 +136,48 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 	return nil
 }
 
-// compareWithHost compares each guest's run.json with the host kernel's,
-// when the host ran, into kernels/<release>/compare-host.txt, and lists
-// every kernel's run.
-func compareWithHost(stdout, stderr io.Writer, out string, rep *vm.Report) {
-	var host *vm.KernelRun
-	for i, k := range rep.Kernels {
-		if k.Kind == vm.KindHost && k.OK && host == nil {
-			host = &rep.Kernels[i]
-		}
-	}
+// compareKernels lists every kernel's run and compares each pair of
+// kernels whose timings compare (vm.ComparablePairs) into
+// DIR/compare-<A>-vs-<B>/compare.md, with its charts and the text
+// comparison as compare.txt.
+func compareKernels(stdout, stderr io.Writer, out string, rep *vm.Report) {
 	for _, k := range rep.Kernels {
 		if k.Dir == "" {
 			continue
 		}
-		dir := filepath.Join(out, k.Dir)
 		how := k.Accel
 		if k.Kind == vm.KindHost {
-			how = "host"
+			how = "host: its timings compare with no guest's"
 		}
-		fmt.Fprintf(stdout, "%s (%s): %s\n", k.Release, how, filepath.Join(dir, "run.json"))
-		if host == nil || k.Kind == vm.KindHost || !k.OK {
-			continue
-		}
-		base, err1 := compare.LoadCompareRun(filepath.Join(out, host.Dir))
-		other, err2 := compare.LoadCompareRun(dir)
+		fmt.Fprintf(stdout, "%s (%s): %s\n", k.Release, how, filepath.Join(out, k.Dir, "run.json"))
+	}
+	for _, pair := range vm.ComparablePairs(rep.Kernels) {
+		a, b := rep.Kernels[pair[0]], rep.Kernels[pair[1]]
+		name := a.Release + " vs " + b.Release
+		base, err1 := compare.LoadCompareRun(filepath.Join(out, a.Dir))
+		other, err2 := compare.LoadCompareRun(filepath.Join(out, b.Dir))
 		if err := errors.Join(err1, err2); err != nil {
-			fmt.Fprintf(stderr, "ringbench: vm: compare %s with the host: %v\n", k.Release, strings.ReplaceAll(err.Error(), "\n", "; "))
+			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, oneLine(err))
 			continue
 		}
 		c, err := compare.Compare([]*compare.CompareRun{base, other})
 		if err != nil {
-			fmt.Fprintf(stderr, "ringbench: vm: compare %s with the host: %v\n", k.Release, err)
+			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, oneLine(err))
 			continue
 		}
-		var b strings.Builder
-		if k.Emulated {
-			b.WriteString("NOTE: " + k.Release + " ran in an emulated guest (QEMU TCG): its timings compare only with other emulated guests, never with hardware; this comparison shows the emulator's cost, not the kernel's.\n\n")
+		dir := filepath.Join(out, "compare-"+a.Release+"-vs-"+b.Release)
+		md, _, err := writeCompare(dir, c)
+		if err == nil {
+			var txt strings.Builder
+			c.WriteText(&txt, false)
+			err = schema.WriteFileAtomic(filepath.Join(dir, "compare.txt"), []byte(txt.String()))
 		}
-		c.WriteText(&b, false)
-		p := filepath.Join(dir, "compare-host.txt")
-		if err := schema.WriteFileAtomic(p, []byte(b.String())); err != nil {
-			fmt.Fprintf(stderr, "ringbench: vm: %v\n", err)
+		if err != nil {
+			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, err)
 			continue
 		}
-		fmt.Fprintf(stdout, "  compared with the host kernel: %s\n", p)
+		fmt.Fprintf(stdout, "%s (%s): %s\n", name, a.Accel, md)
 	}
 }
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
