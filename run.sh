@@ -37,13 +37,14 @@ c_deps() {
 		{ echo "could not install them: building without cgo; the libbpf and c-mmap modes will be unavailable" >&2; export CGO_ENABLED=0; }
 }
 
+# build builds ringbench into bin/ringbench, or the path given.
 build() {
-	local commit dirty=false
+	local out=${1:-bin/ringbench} commit dirty=false
 	[ "${CGO_ENABLED:-}" = 0 ] || c_deps
 	commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 	git diff --quiet HEAD 2>/dev/null || dirty=true
 	go build -ldflags "-X ringbench/machine.Commit=$commit -X ringbench/machine.Dirty=$dirty" \
-		-o bin/ringbench ./cmd/ringbench
+		-o "$out" ./cmd/ringbench
 }
 
 default_run() {
@@ -104,18 +105,21 @@ run_tests() {
 # kernels_run: ringbench vm boots Debian's 6.1 and 6.12 kernels under QEMU
 # (KVM when it works, else TCG, whose timings compare only with each other)
 # and runs, there and on the host kernel, the quick matrix (in a TCG guest
-# its emulated form: the 10k ev/s sweep, short windows, six repetitions),
-# then the claims; it prints where each pair of comparable kernels'
-# compare.md is, and the cross-kernel claims table. The host runs alone
-# first each time, then the guests side by side. The claims' budget
-# defaults to 75s here (the least that runs every performance scenario).
-# About 14 minutes on 2 cores.
+# its emulated form, which its preset describes), then the claims; it
+# prints where each pair of comparable kernels' compare.md is, and the
+# cross-kernel claims table. The host runs alone first each time, then the
+# guests (under TCG side by side; under KVM one at a time and the whole
+# quick matrix, so about three times as long). The claims' budget defaults
+# to 75s here (the least that runs every performance scenario). The
+# RINGBENCH_DURATION, _WARMUP and _REPS knobs apply to every kernel's
+# matrix, the guests' emulated form included.
 kernels_run() {
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		echo "installing qemu-system-x86" >&2
 		apt_install qemu-system-x86
 	fi
-	CGO_ENABLED=0 build # static: the same binary is the guests' PID 1
+	build # with cgo, for the host's part: the C read modes too
+	CGO_ENABLED=0 build bin/ringbench-static # the guests' PID 1 must be static
 	local out=${RINGBENCH_OUT:-results/$(date -u +%Y%m%dT%H%M%SZ)-kernels-$(hostname)}
 	local budget=${RINGBENCH_CLAIMS_BUDGET:-75s} measure=true status=0
 	if [ "$budget" = 0 ]; then
@@ -126,9 +130,11 @@ kernels_run() {
 	[ -n "${RINGBENCH_DURATION:-}" ] && knobs+=(--duration "$RINGBENCH_DURATION")
 	[ -n "${RINGBENCH_WARMUP:-}" ] && knobs+=(--warmup "$RINGBENCH_WARMUP")
 	[ -n "${RINGBENCH_REPS:-}" ] && knobs+=(--reps "$RINGBENCH_REPS")
-	bin/ringbench vm "${kernels[@]}" --out "$out/matrix" \
+	bin/ringbench vm "${kernels[@]}" --guest-binary bin/ringbench-static --out "$out/matrix" \
 		-- matrix --preset quick "${knobs[@]}" || status=$?
-	bin/ringbench vm "${kernels[@]}" --out "$out/claims" \
+	# Interrupted (ringbench exits 128 + the signal), the claims do not start.
+	[ "$status" -lt 128 ] || return "$status"
+	bin/ringbench vm "${kernels[@]}" --guest-binary bin/ringbench-static --out "$out/claims" \
 		-- claims --measure="$measure" --budget "$budget" >/dev/null || status=$?
 	if [ -s "$out/claims/claims-table.txt" ]; then
 		cat "$out/claims/claims-table.txt"

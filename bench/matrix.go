@@ -26,9 +26,10 @@ type Matrix struct {
 
 // EmulatedForm is how a matrix runs in an emulated guest (ringbench vm
 // under QEMU's TCG), where each repetition costs seconds more to start
-// than on hardware: a subset of its scenarios (Filter), and windows and
-// warm-ups of their own. The repetitions stay the matrix's, so that two
-// guests' runs can still be compared.
+// than on hardware: a subset of its scenarios (Filter), and the matrix's
+// windows and warm-ups replaced (a block that sets its own keeps them).
+// The repetitions stay the matrix's, so that two guests' runs can still
+// be compared.
 type EmulatedForm struct {
 	Filter           Filter
 	Duration, Warmup time.Duration

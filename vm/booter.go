@@ -97,7 +97,11 @@ func (b *booter) host(ctx context.Context, kr *KernelRun, dir string) {
 	}
 	defer se.Close()
 	t0 := time.Now()
-	cmd := exec.CommandContext(ctx, o.Binary, args...)
+	bin := o.HostBinary
+	if bin == "" {
+		bin = o.Binary
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	// Interrupted, the subcommand gets SIGTERM so that it stops its own
 	// children; SIGKILL only if it does not exit soon.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }

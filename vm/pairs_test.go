@@ -42,6 +42,8 @@ func TestArgsForEmulatedMatrix(t *testing.T) {
 		{[]string{"matrix", "--preset", "quick"}, "tcg", []string{"matrix", "--emulated", "--preset", "quick"}},
 		{[]string{"matrix", "--preset", "quick"}, "kvm", []string{"matrix", "--preset", "quick"}},
 		{[]string{"matrix", "--emulated=false"}, "tcg", []string{"matrix", "--emulated=false"}},
+		{[]string{"matrix", "-emulated"}, "tcg", []string{"matrix", "-emulated"}},
+		{[]string{"matrix", "--file", "emulated.json"}, "tcg", []string{"matrix", "--emulated", "--file", "emulated.json"}},
 		{[]string{"run", "--rate", "1000"}, "tcg", []string{"run", "--rate", "1000"}},
 		{[]string{"claims"}, "tcg", []string{"claims"}},
 	} {

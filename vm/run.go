@@ -25,9 +25,12 @@ type Options struct {
 	Args    []string // the subcommand and its flags, from GuestArgs
 	Out     string   // the run folder
 	Cache   string   // downloaded kernels
-	Binary  string   // static ringbench for the guests (and the host run)
-	Qemu    string   // qemu-system-x86_64, found on PATH when empty
-	Timeout time.Duration
+	Binary  string   // static ringbench for the guests (and the host run, without HostBinary)
+	// HostBinary runs the host kernel's part: this ringbench, which may be
+	// built with cgo (the C read modes), where a guest's must be static.
+	HostBinary string
+	Qemu       string // qemu-system-x86_64, found on PATH when empty
+	Timeout    time.Duration
 	// Parallel is how many guests boot at once; 0 chooses (defaultParallel).
 	Parallel int
 	// TCGThread is TCG's threading: single (the default) or multi.
@@ -133,12 +136,20 @@ func GuestArgs(args []string) ([]string, error) {
 // repetitions start in seconds rather than a quarter of one, unless the
 // subcommand says otherwise (--emulated=false runs all of it).
 func argsFor(args []string, accel string) []string {
-	if accel != "tcg" || len(args) == 0 || args[0] != "matrix" || slices.ContainsFunc(args, func(a string) bool {
-		return strings.HasPrefix(strings.TrimLeft(a, "-"), "emulated")
-	}) {
+	if accel != "tcg" || len(args) == 0 || args[0] != "matrix" || slices.ContainsFunc(args[1:], isEmulatedFlag) {
 		return args
 	}
 	return append(append([]string{args[0]}, "--emulated"), args[1:]...)
+}
+
+// isEmulatedFlag says whether a is matrix's --emulated flag, with or
+// without a value (a flag's value, such as a file's name, is not).
+func isEmulatedFlag(a string) bool {
+	if !strings.HasPrefix(a, "-") {
+		return false
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	return name == "emulated"
 }
 
 // defaultTimeout bounds one boot when --timeout is not given: the claims

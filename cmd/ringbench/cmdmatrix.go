@@ -76,15 +76,14 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The emulated form sets the matrix's windows; the flags, given too,
+	// override them as they would the matrix's own.
 	var emulatedFilter bench.Filter
 	if *emulated {
 		if m.Emulated == nil {
 			fmt.Fprintf(stderr, "ringbench: matrix: --emulated: this matrix has no emulated form; running all of it\n")
 		} else {
-			e := *m.Emulated
-			m.Duration, m.Warmup, emulatedFilter = e.Duration, e.Warmup, e.Filter
-			info.Emulated = e.String()
-			fmt.Fprintf(stderr, "ringbench: matrix: its emulated form: %s\n", info.Emulated)
+			m.Duration, m.Warmup, emulatedFilter = m.Emulated.Duration, m.Emulated.Warmup, m.Emulated.Filter
 		}
 	}
 	if *reps != 0 {
@@ -107,6 +106,10 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 		return usageError{err.Error()}
 	}
 	info.Filter = f.String()
+	if emulatedFilter != nil {
+		info.Emulated = bench.EmulatedForm{Filter: emulatedFilter, Duration: m.Duration, Warmup: m.Warmup}.String()
+		fmt.Fprintf(stderr, "ringbench: matrix: its emulated form: %s\n", info.Emulated)
+	}
 	online, err := cpu.Online()
 	if err != nil {
 		return fmt.Errorf("list online CPUs: %w", err)
@@ -124,6 +127,9 @@ func cmdMatrix(stdout, stderr io.Writer, args []string) error {
 				skipped++
 			}
 		}
+	}
+	if len(planned) == 0 && emulatedFilter != nil {
+		return usagef("filter %s selects none of the emulated form's scenarios (%s; ringbench matrix --emulated --list shows them, --emulated=false runs the whole matrix)", f, emulatedFilter)
 	}
 	if len(planned) == 0 {
 		return usagef("filter %s selects none of the %d scenarios (ringbench matrix --list shows them)", f, len(all))

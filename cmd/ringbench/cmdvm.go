@@ -31,14 +31,14 @@ DIR/claims-table.txt (claim × kernel → verdict). Kernel specs:
 
 Timings from emulated (TCG) guests compare only with each other, never with
 hardware. A matrix in a TCG guest runs its emulated form (matrix --emulated:
-the quick preset's 10k ev/s sweep in short windows; --emulated=false runs
+the matrix file's "emulated" key, when it has one; --emulated=false runs
 all of it). After a matrix or run, each pair of kernels whose timings
 compare (the emulated guests with each other, KVM guests with each other;
-the host with none) gets DIR/compare-<A>-vs-<B>.md. Examples:
+the host with none) gets DIR/compare-<A>-vs-<B>/compare.md. Examples:
 
   ringbench vm --kernel debian:6.1 --kernel debian:6.12 --kernel host -- claims
   ringbench vm --kernel debian:6.12 --accel tcg -- claims --only C1,C2
-  ringbench vm --kernel debian:6.12 --kernel host -- matrix --preset quick
+  ringbench vm --kernel debian:6.1 --kernel debian:6.12 -- matrix --preset quick
 
 Flags:
 `
@@ -103,7 +103,11 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 		}
 		bin, _ = os.Executable() // the host run needs no static binary
 	}
-	o := vm.Options{Kernels: kernels, Accel: *accel, Args: sub, Out: *out, Cache: *cache, Binary: bin,
+	self, _ := os.Executable() // the host's part runs this ringbench, cgo and all
+	if strings.HasSuffix(self, ".test") {
+		self = ""
+	}
+	o := vm.Options{Kernels: kernels, Accel: *accel, Args: sub, Out: *out, Cache: *cache, Binary: bin, HostBinary: self,
 		Timeout: *timeout, Parallel: *parallel, TCGThread: *tcgThread, CPUs: *cpus, MemMB: *mem, Log: stderr}
 	rep, err := vm.Run(ctx, o)
 	if ctx.Err() != nil {
@@ -120,8 +124,10 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 			return err
 		}
 		stdout.Write(b)
-	case "matrix", "run":
-		compareKernels(stdout, stderr, *out, rep)
+	}
+	compareFailed := 0
+	if sub[0] == "matrix" || sub[0] == "run" {
+		compareFailed = compareKernels(stdout, stderr, *out, rep)
 	}
 	fmt.Fprintf(stdout, "results: %s\n", *out)
 	failed := 0
@@ -130,8 +136,11 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 			failed++
 		}
 	}
-	if failed > 0 {
+	switch {
+	case failed > 0:
 		return exitError{code: 1, msg: fmt.Sprintf("%d of %d kernels failed (see above and %s)", failed, len(rep.Kernels), filepath.Join(*out, "vm.json"))}
+	case compareFailed > 0:
+		return exitError{code: 1, msg: fmt.Sprintf("%d comparisons of kernels could not be written (see above)", compareFailed)}
 	}
 	return nil
 }
@@ -139,8 +148,9 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 // compareKernels lists every kernel's run and compares each pair of
 // kernels whose timings compare (vm.ComparablePairs) into
 // DIR/compare-<A>-vs-<B>/compare.md, with its charts and the text
-// comparison as compare.txt.
-func compareKernels(stdout, stderr io.Writer, out string, rep *vm.Report) {
+// comparison as compare.txt, A and B the kernels' folders. It returns how
+// many comparisons failed.
+func compareKernels(stdout, stderr io.Writer, out string, rep *vm.Report) (failed int) {
 	for _, k := range rep.Kernels {
 		if k.Dir == "" {
 			continue
@@ -151,21 +161,27 @@ func compareKernels(stdout, stderr io.Writer, out string, rep *vm.Report) {
 		}
 		fmt.Fprintf(stdout, "%s (%s): %s\n", k.Release, how, filepath.Join(out, k.Dir, "run.json"))
 	}
-	for _, pair := range vm.ComparablePairs(rep.Kernels) {
+	pairs := vm.ComparablePairs(rep.Kernels)
+	if len(pairs) == 0 {
+		fmt.Fprintln(stdout, "no pair of kernels to compare: the timings of emulated guests compare only with each other, KVM guests' with each other, and the host's with none")
+	}
+	for _, pair := range pairs {
 		a, b := rep.Kernels[pair[0]], rep.Kernels[pair[1]]
 		name := a.Release + " vs " + b.Release
 		base, err1 := compare.LoadCompareRun(filepath.Join(out, a.Dir))
 		other, err2 := compare.LoadCompareRun(filepath.Join(out, b.Dir))
 		if err := errors.Join(err1, err2); err != nil {
 			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, oneLine(err))
+			failed++
 			continue
 		}
 		c, err := compare.Compare([]*compare.CompareRun{base, other})
 		if err != nil {
 			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, oneLine(err))
+			failed++
 			continue
 		}
-		dir := filepath.Join(out, "compare-"+a.Release+"-vs-"+b.Release)
+		dir := filepath.Join(out, "compare-"+filepath.Base(a.Dir)+"-vs-"+filepath.Base(b.Dir))
 		md, _, err := writeCompare(dir, c)
 		if err == nil {
 			var txt strings.Builder
@@ -174,10 +190,12 @@ func compareKernels(stdout, stderr io.Writer, out string, rep *vm.Report) {
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, err)
+			failed++
 			continue
 		}
 		fmt.Fprintf(stdout, "%s (%s): %s\n", name, a.Accel, md)
 	}
+	return failed
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }

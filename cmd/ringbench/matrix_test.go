@@ -11,9 +11,42 @@ import (
 	"testing"
 	"time"
 
+	"ringbench/bench"
 	"ringbench/internal/testutil"
+	"ringbench/report/compare"
+	"ringbench/report/view"
 	"ringbench/schema"
 )
+
+// Two runs of any preset can be compared: each runs at least the
+// repetitions from which compare (and benchstat) give a median's
+// confidence interval, and an emulated form, when a preset has one, runs
+// some of its scenarios.
+func TestPresetsComparable(t *testing.T) {
+	need := view.MinRepsForInterval(compare.CompareConfidence)
+	for _, name := range bench.PresetNames {
+		m, err := bench.Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Reps < need {
+			t.Errorf("preset %s: %d repetitions, want at least %d", name, m.Reps, need)
+		}
+		if m.Emulated == nil {
+			continue
+		}
+		all, problems := m.Expand([]int{0, 1}, func(string) string { return "" })
+		n := 0
+		for _, p := range all {
+			if m.Emulated.Filter.Match(p.Params) {
+				n++
+			}
+		}
+		if len(problems) > 0 || n == 0 {
+			t.Errorf("preset %s: its emulated form (%s) selects %d scenarios (problems %q)", name, m.Emulated, n, problems)
+		}
+	}
+}
 
 // A bad matrix file is refused before anything runs: one line per problem
 // on stderr, the last one the error, exit 2, no folder.

@@ -89,6 +89,9 @@ func mdChosen(m *schema.MatrixInfo, ran, skipped int) string {
 	if m.Filter != "" {
 		how = append(how, "filter `"+m.Filter+"`")
 	}
+	if m.Emulated != "" {
+		how = append(how, "in its emulated form (`"+m.Emulated+"`)")
+	}
 	if len(how) == 0 {
 		how = append(how, "the default matrix")
 	}

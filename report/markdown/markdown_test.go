@@ -152,6 +152,16 @@ func TestMarkdownSaysInterrupted(t *testing.T) {
 	}
 }
 
+func TestMarkdownSaysEmulatedForm(t *testing.T) {
+	r := matrixFixture(t)
+	r.Matrix.Emulated = "rate=10000, 300ms + 100ms warm-up"
+	md := string(Markdown(r, nil, nil, Options{}))
+	head, _, _ := strings.Cut(md, "\n## ")
+	if !strings.Contains(head, "in its emulated form (`rate=10000, 300ms + 100ms warm-up`)") {
+		t.Errorf("the emulated form is not said up front:\n%s", head)
+	}
+}
+
 func TestMarkdownEmptyRun(t *testing.T) {
 	r := &schema.Result{Schema: schema.Schema}
 	md := string(Markdown(r, nil, nil, Options{}))
