@@ -309,7 +309,7 @@ func c7Syscalls(j *judge, spin, np side) {
 	a, errA := spin.get("os.syscalls_per_event")
 	b, errB := np.get("os.syscalls_per_event")
 	if err := errors.Join(errA, errB); err != nil {
-		j.part(name, undecided, "%s", oneLine(err))
+		j.part(name, undecided, "%s", format.OneLine(err))
 		return
 	}
 	o := failsPart

@@ -123,9 +123,6 @@ type side struct {
 
 func (sd side) reps() int { return sd.s.sc.Summary["throughput.consumed_eps"].N }
 
-// oneLine is an error, errors.Join'ed ones included, as one evidence line.
-func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
-
 // get is one summarised figure with a spread, or why there is none.
 func (sd side) get(metric string) (schema.Stat, error) {
 	st, ok := sd.s.sc.Summary[metric]
@@ -241,7 +238,7 @@ func (j *judge) change(name, metric string, base, alt side, claimed, lo, hi floa
 	b, errB := base.get(metric)
 	a, errA := alt.get(metric)
 	if err := errors.Join(errB, errA); err != nil {
-		j.part(name, undecided, "%s", oneLine(err))
+		j.part(name, undecided, "%s", format.OneLine(err))
 		return
 	}
 	if b.Mean == 0 {
@@ -285,7 +282,7 @@ func (j *judge) cmp(tag, metric string, a, b side, k float64) (sign int, ok bool
 	fa, errA := a.get(metric)
 	fb, errB := b.get(metric)
 	if err := errors.Join(errA, errB); err != nil {
-		j.line("[%s] %s", tag, oneLine(err))
+		j.line("[%s] %s", tag, format.OneLine(err))
 		return 0, false
 	}
 	bl := b.label

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"ringbench/internal/format"
 	"ringbench/machine"
 	"ringbench/schema"
 )
@@ -86,13 +87,13 @@ func (b *booter) host(ctx context.Context, kr *KernelRun, dir string) {
 	_ = schema.WriteJSON(filepath.Join(dir, FileEnv), env)
 	so, err := os.Create(filepath.Join(dir, FileStdout))
 	if err != nil {
-		kr.Error = oneLine(err)
+		kr.Error = format.OneLine(err)
 		return
 	}
 	defer so.Close()
 	se, err := os.Create(filepath.Join(dir, FileStderr))
 	if err != nil {
-		kr.Error = oneLine(err)
+		kr.Error = format.OneLine(err)
 		return
 	}
 	defer se.Close()
@@ -116,7 +117,7 @@ func (b *booter) host(ctx context.Context, kr *KernelRun, dir string) {
 	case errors.As(err, &ee) && ee.ExitCode() > 0:
 		kr.OK, kr.ExitCode = true, ee.ExitCode()
 	default:
-		kr.Error = oneLine(err)
+		kr.Error = format.OneLine(err)
 	}
 	if kr.OK && kr.ExitCode != 0 {
 		kr.Error = fmt.Sprintf("ringbench %s exited %d: %s", o.Args[0], kr.ExitCode, lastLineOf(filepath.Join(dir, FileStderr)))
@@ -132,7 +133,7 @@ func (b *booter) guest(ctx context.Context, k Kernel, kr *KernelRun, dir string,
 	o := b.o
 	base, mods, err := b.initramfs(k)
 	if err != nil {
-		kr.Error = oneLine(err)
+		kr.Error = format.OneLine(err)
 		return true
 	}
 	kr.Modules = mods
@@ -201,12 +202,12 @@ func (b *booter) boot(ctx context.Context, k Kernel, accel string, base []byte, 
 	o := b.o
 	initrd, err := writeInitrd(base, guestConfig{Args: argsFor(o.Args, accel), Accel: accel, Release: k.Release, HeartbeatS: 10})
 	if err != nil {
-		return bootResult{Accel: accel, Failure: oneLine(err)}
+		return bootResult{Accel: accel, Failure: format.OneLine(err)}
 	}
 	defer os.Remove(initrd)
 	log, err := os.Create(filepath.Join(dir, "console.log"))
 	if err != nil {
-		return bootResult{Accel: accel, Failure: oneLine(err)}
+		return bootResult{Accel: accel, Failure: format.OneLine(err)}
 	}
 	defer log.Close()
 	c := bootConfig{Qemu: qemuPath(o), Accel: accel, Image: k.Image, Initrd: initrd, Share: share,

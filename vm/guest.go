@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"ringbench/internal/format"
 	"ringbench/machine"
 	"ringbench/schema"
 )
@@ -179,7 +180,7 @@ func Guest(run runFunc, exitCode func(error, io.Writer) int) {
 		st.Seconds = time.Since(t0).Seconds()
 		st.ExitCode = exitCode(err, stderr)
 		if err != nil {
-			st.Error = oneLine(err)
+			st.Error = format.OneLine(err)
 		}
 		closeSync(so)
 		closeSync(se)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ringbench/claims"
+	"ringbench/internal/format"
 	"ringbench/report/claimstable"
 	"ringbench/schema"
 )
@@ -212,9 +213,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		seen[s.Raw] = true
 		kr := KernelRun{Spec: strings.TrimSpace(raw), Kind: s.Kind}
 		if err != nil {
-			kr.Error = oneLine(err)
+			kr.Error = format.OneLine(err)
 		} else if k, dir, err := b.prepare(ctx, s, &kr, used); err != nil {
-			kr.Error = oneLine(err)
+			kr.Error = format.OneLine(err)
 		} else {
 			jobs[len(rep.Kernels)] = job{k, dir}
 		}
@@ -355,5 +356,3 @@ func readClaims(path string) []claims.Result {
 	}
 	return out
 }
-
-func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"ringbench/internal/format"
 	"ringbench/report/compare"
 	"ringbench/schema"
 	"ringbench/vm"
@@ -171,13 +172,13 @@ func compareKernels(stdout, stderr io.Writer, out string, rep *vm.Report) (faile
 		base, err1 := compare.LoadCompareRun(filepath.Join(out, a.Dir))
 		other, err2 := compare.LoadCompareRun(filepath.Join(out, b.Dir))
 		if err := errors.Join(err1, err2); err != nil {
-			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, oneLine(err))
+			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, format.OneLine(err))
 			failed++
 			continue
 		}
 		c, err := compare.Compare([]*compare.CompareRun{base, other})
 		if err != nil {
-			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, oneLine(err))
+			fmt.Fprintf(stderr, "ringbench: vm: compare %s: %v\n", name, format.OneLine(err))
 			failed++
 			continue
 		}
@@ -197,5 +198,3 @@ func compareKernels(stdout, stderr io.Writer, out string, rep *vm.Report) (faile
 	}
 	return failed
 }
-
-func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }

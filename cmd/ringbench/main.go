@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"ringbench/bench"
+	"ringbench/internal/format"
 	"ringbench/loadgen"
 )
 
@@ -132,7 +133,7 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	var ue usageError
 	var ee exitError
-	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	msg := format.OneLine(err)
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "ringbench:", msg)

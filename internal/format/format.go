@@ -78,3 +78,7 @@ func BytesUnit(b float64) (float64, string) {
 	}
 	return 1, "B"
 }
+
+// OneLine is err's message on one line, its line breaks as "; ": what a
+// one-line error, a log line or a JSON field holds.
+func OneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }

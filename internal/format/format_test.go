@@ -1,6 +1,7 @@
 package format
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -15,5 +16,11 @@ func TestFormats(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	if got := OneLine(errors.Join(errors.New("load a"), errors.New("load b"))); got != "load a; load b" {
+		t.Errorf("OneLine = %q", got)
 	}
 }
