@@ -93,6 +93,12 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 	for _, k := range kernels {
 		needGuest = needGuest || strings.TrimSpace(k) != "host"
 	}
+	// The host's part runs this ringbench, cgo and all; a test binary is
+	// no ringbench, so there the host runs the guests' one.
+	self, _ := os.Executable()
+	if strings.HasSuffix(self, ".test") {
+		self = ""
+	}
 	bin := *guestBin
 	if bin != "" {
 		if err := vm.GuestBinaryUsable(bin); err != nil {
@@ -102,11 +108,7 @@ func cmdVM(stdout, stderr io.Writer, args []string) error {
 		if needGuest {
 			return err
 		}
-		bin, _ = os.Executable() // the host run needs no static binary
-	}
-	self, _ := os.Executable() // the host's part runs this ringbench, cgo and all
-	if strings.HasSuffix(self, ".test") {
-		self = ""
+		bin = self // the host run needs no static binary
 	}
 	o := vm.Options{Kernels: kernels, Accel: *accel, Args: sub, Out: *out, Cache: *cache, Binary: bin, HostBinary: self,
 		Timeout: *timeout, Parallel: *parallel, TCGThread: *tcgThread, CPUs: *cpus, MemMB: *mem, Log: stderr}
