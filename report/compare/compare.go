@@ -230,14 +230,15 @@ func (p ComparePair) Counts() CompareCounts {
 
 // applyDrift holds every change against the machine's own drift: the
 // largest change, per scenario and metric, between two runs of the same
-// kernel on the same machine (release, host and CPU model). A change between kernels no larger than that is
+// kernel on the same machine (the release, and the facts that identify a
+// machine: cmpMachine). A change between kernels no larger than that is
 // marked WithinDrift. Only runs of two kernels or more, one of them run
 // twice, are judged so: runs of one kernel compare whatever else differs
 // between them.
 func (c *CompareResult) applyDrift() {
 	// A kernel on one machine: the same release elsewhere differs by
 	// more than the kernel.
-	kernel := func(i int) string { e := c.Runs[i].Result.Env; return e.Kernel + "@" + e.Hostname + "/" + e.CPUModel }
+	kernel := func(i int) string { return c.Runs[i].Result.Env.Kernel + "@" + cmpMachine(c.Runs[i]) }
 	kernels := map[string]int{}
 	repeated := false
 	for i := range c.Runs {

@@ -85,6 +85,18 @@ func cmpEnvDiff(runs []*CompareRun) []CompareEnvRow {
 	return rows
 }
 
+// cmpMachine names r's machine by the facts that identify one (the
+// fields marked machine), those the DIFFERENT MACHINES warning compares.
+func cmpMachine(r *CompareRun) string {
+	var facts []string
+	for _, f := range cmpEnvFields {
+		if f.machine {
+			facts = append(facts, f.get(r))
+		}
+	}
+	return strings.Join(facts, "|")
+}
+
 // cmpEnvWarnings are what makes a comparison suspect: another machine,
 // an emulator, a run stopped before its matrix finished.
 func cmpEnvWarnings(runs []*CompareRun) []string {
