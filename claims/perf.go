@@ -27,10 +27,6 @@ const (
 const (
 	// planRate is used when the caller gives no rate: the rate C7 names.
 	planRate = 1_000_000
-	// sampledN is the sampled policy's period a sleeping mode runs with:
-	// rare enough to take the per-record wakeup off the producer, frequent
-	// enough that the epoll consumer rarely waits for its poll timeout.
-	sampledN = schema.NaturalSample
 	// c9Work makes the recording goroutine allocate, so that GC runs in
 	// the window and C9's pause figures exist.
 	c9Work = "200,256"
@@ -102,7 +98,7 @@ func Plan(rate uint64, duration, warmup float64, reps int) []schema.Params {
 	}
 	// C11: wakeup policies with a caught-up epoll consumer (the adaptive
 	// one is C8's epoll at the medium rate).
-	for _, w := range []string{"adaptive", fmt.Sprintf("sampled:%d", sampledN), "none"} {
+	for _, w := range []string{"adaptive", schema.SampledWakeup(schema.TransportRingbuf), "none"} {
 		p := at("epoll", med)
 		p.Wakeup = w
 		ps = append(ps, p)
@@ -538,7 +534,7 @@ func decideC11(ss []scen) Result {
 		}
 	}
 	if best == nil {
-		return j.inconclusive("no ringbuf scenarios that differ only in wakeup adaptive vs none (run the matrix with --wakeup adaptive,sampled:%d,none)", sampledN)
+		return j.inconclusive("no ringbuf scenarios that differ only in wakeup adaptive vs none (run the matrix with --wakeup adaptive,%s,none)", schema.SampledWakeup(schema.TransportRingbuf))
 	}
 	ad, no := side{"adaptive", best.adaptive}, side{"none", best.none}
 	sides := []side{ad, no}
