@@ -77,7 +77,7 @@ type MetricComparison struct {
 	// DetectablePct is the smallest change, in % of the base median,
 	// that this comparison could have called significant with the
 	// repetitions and spreads it saw (cmpDetectable); null when none
-	// could be.
+	// could be, and for a significant change, which needs none.
 	DetectablePct *float64 `json:"detectable_pct"`
 	P             float64  `json:"p"`
 	// DriftPct, when the runs hold repeats of one kernel (A and A′), is

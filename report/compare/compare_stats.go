@@ -13,7 +13,9 @@ import (
 // the smallest change the test could have called (cmpDetectable).
 func cmpSamples(x, y []float64, higherBetter bool) MetricComparison {
 	row := cmpTest(x, y, higherBetter)
-	row.DetectablePct = cmpDetectable(x, y)
+	if !row.Significant { // a significant change needs no power to read it by
+		row.DetectablePct = cmpDetectable(x, y, row.Base.Median, row.Other.Median)
+	}
 	return row
 }
 
@@ -60,24 +62,25 @@ func cmpTest(x, y []float64, higherBetter bool) MetricComparison {
 // significant with these repetitions, or the base median is 0. So a "no
 // change" is read with its power: it rules out changes of this size and
 // more only.
-func cmpDetectable(x, y []float64) *float64 {
-	if len(x) == 0 || len(y) == 0 || cmpMinP(len(x), len(y)) > CompareAlpha {
-		return nil
-	}
-	mx, my := cmpSideOf(cmpSample(x)).Median, cmpSideOf(cmpSample(y)).Median
-	if mx == 0 {
+// mx and my are x's and y's medians.
+func cmpDetectable(x, y []float64, mx, my float64) *float64 {
+	if len(x) == 0 || len(y) == 0 || cmpMinP(len(x), len(y)) > CompareAlpha || mx == 0 {
 		return nil
 	}
 	cx := make([]float64, len(x))
 	for i, v := range x {
 		cx[i] = v - mx
 	}
+	base := cmpSample(cx) // the test neither sorts nor changes it again
 	shifted := make([]float64, len(y))
 	significant := func(d float64) bool {
 		for i, v := range y {
 			shifted[i] = v - my + d
 		}
-		return !(benchmath.AssumeNothing.Compare(cmpSample(cx), cmpSample(shifted)).P > CompareAlpha)
+		return !(benchmath.AssumeNothing.Compare(base, cmpSample(shifted)).P > CompareAlpha)
+	}
+	if significant(0) {
+		return cmpPtr(0.0)
 	}
 	// Shifted by more than the pooled range, every value of one side is
 	// beyond every value of the other: the most separation the test sees.
@@ -87,9 +90,6 @@ func cmpDetectable(x, y []float64) *float64 {
 		lo, hi := 0.0, 2*span
 		if !significant(sign * hi) {
 			return nil
-		}
-		if significant(0) {
-			return cmpPtr(0.0)
 		}
 		for range 60 {
 			mid := (lo + hi) / 2

@@ -274,15 +274,15 @@ func TestDetectableChange(t *testing.T) {
 		{[]float64{1, 2, 3, 4, 5, 6}, []float64{1, 2, 3, 4, 5, 6}, 300.0 / 3.5},
 		{[]float64{1, 2, 3, 4, 5, 6}, []float64{11, 12, 13, 14, 15, 16}, 300.0 / 3.5}, // the spread counts, not the shift seen
 	} {
-		got := cmpDetectable(tc.x, tc.y)
+		got := detectable(tc.x, tc.y)
 		if got == nil || math.Abs(*got-tc.want) > 1e-6 {
 			t.Errorf("%v vs %v: detectable %v, want %.6g%%", tc.x, tc.y, got, tc.want)
 		}
 	}
-	if got := cmpDetectable([]float64{1, 2, 3}, []float64{1, 2, 3}); got != nil {
+	if got := detectable([]float64{1, 2, 3}, []float64{1, 2, 3}); got != nil {
 		t.Errorf("3 a side: detectable %v, want none", *got)
 	}
-	if got := cmpDetectable([]float64{0, 0, 0, 0}, []float64{1, 2, 3, 4}); got != nil {
+	if got := detectable([]float64{0, 0, 0, 0}, []float64{1, 2, 3, 4}); got != nil {
 		t.Errorf("base median 0: detectable %v, want none", *got)
 	}
 }
@@ -351,4 +351,9 @@ func TestCompareDrift(t *testing.T) {
 	if r := cpuRow(c.Pairs[1]); r.WithinDrift || r.DriftPct != nil || c.Pairs[0].SameKernel {
 		t.Errorf("one kernel: %+v", r)
 	}
+}
+
+// detectable is cmpDetectable with the medians cmpTest would give it.
+func detectable(x, y []float64) *float64 {
+	return cmpDetectable(x, y, cmpSideOf(cmpSample(x)).Median, cmpSideOf(cmpSample(y)).Median)
 }
