@@ -87,16 +87,13 @@ func ParseMatrix(data []byte) (*Matrix, []string) {
 			}
 		case "duration", "warmup":
 			var s string
-			d, err := time.Duration(0), json.Unmarshal(v, &s)
-			if err == nil {
-				d, err = time.ParseDuration(s)
-			}
-			switch {
-			case err != nil || d < 0 || (k == "duration" && d == 0):
-				bad("%s %s: want a duration string such as \"3s\" or \"500ms\"", k, v)
-			case k == "duration":
+			if json.Unmarshal(v, &s) != nil {
+				bad("%s %s: %s", k, v, windowWant)
+			} else if d, err := parseWindow(k, s); err != nil {
+				bad("%v", err)
+			} else if k == "duration" {
 				m.Duration = d
-			default:
+			} else {
 				m.Warmup = d
 			}
 		case "emulated":
@@ -140,13 +137,26 @@ func parseEmulated(v json.RawMessage) (*EmulatedForm, error) {
 		return nil, err
 	}
 	e := &EmulatedForm{Filter: f}
-	if e.Duration, err = time.ParseDuration(raw.Duration); err != nil || e.Duration <= 0 {
-		return nil, fmt.Errorf("duration %q: want a duration string such as \"300ms\"", raw.Duration)
+	if e.Duration, err = parseWindow("duration", raw.Duration); err != nil {
+		return nil, err
 	}
-	if e.Warmup, err = time.ParseDuration(raw.Warmup); err != nil || e.Warmup < 0 {
-		return nil, fmt.Errorf("warmup %q: want a duration string such as \"100ms\"", raw.Warmup)
+	if e.Warmup, err = parseWindow("warmup", raw.Warmup); err != nil {
+		return nil, err
 	}
 	return e, nil
+}
+
+// windowWant says what a window or warm-up must be.
+const windowWant = `want a duration string such as "3s" or "500ms"`
+
+// parseWindow reads a window ("duration", more than 0) or warm-up
+// ("warmup", 0 or more), the matrix's own or its emulated form's.
+func parseWindow(key, s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 || (key == "duration" && d == 0) {
+		return 0, fmt.Errorf("%s %q: %s", key, s, windowWant)
+	}
+	return d, nil
 }
 
 func parseBlock(i int, raw map[string]json.RawMessage) (Block, []string) {
