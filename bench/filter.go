@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"ringbench/bpf"
+	"ringbench/modes"
+	"ringbench/schema"
 )
 
 // Filter selects scenarios by key: every key given must match one of its
@@ -32,18 +34,35 @@ func ParseFilter(s string) (Filter, error) {
 	return f, nil
 }
 
-// Match reports whether p is selected. A wakeup matches by its full form
-// or its kind alone (wakeup=sampled matches sampled:64).
+// Match reports whether p is selected. A wakeup matches by its full form,
+// its kind alone (wakeup=sampled matches sampled:64), or the natural
+// policy it resolved from (wakeup=natural matches none for spin and
+// adaptive for epoll on ringbuf).
 func (f Filter) Match(p Params) bool {
 	for k, want := range f {
 		got := schemaKey(k).Get(p)
 		if !slices.ContainsFunc(want, func(w string) bool {
-			return w == got || (k == "wakeup" && wakeupKind(p) == w)
+			return w == got || (k == "wakeup" && (wakeupKind(p) == w || resolvesFrom(p, w)))
 		}) {
 			return false
 		}
 	}
 	return true
+}
+
+// resolvesFrom says whether p's wakeup is what natural (or
+// natural-sampled) resolves to for its mode and transport.
+func resolvesFrom(p Params, natural string) bool {
+	if natural != schema.WakeupNatural && natural != schema.WakeupNaturalSampled {
+		return false
+	}
+	m, err := modes.Lookup(p.Mode)
+	if err != nil {
+		return false
+	}
+	q := p
+	q.Wakeup = natural
+	return naturalWakeup(q, m) == p.Wakeup
 }
 
 // wakeupKind is the kind of p's wakeup policy ("sampled" of sampled:64),

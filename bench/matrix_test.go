@@ -331,3 +331,33 @@ func TestMatrixKeysRoundTrip(t *testing.T) {
 		t.Errorf("rate 0 reads back %q, want max", got)
 	}
 }
+
+// wakeup=natural selects the scenarios whose policy is what natural
+// resolves to for their mode: spin with none, epoll with ringbuf's
+// default; natural-sampled a sleeping mode's sampled policy.
+func TestFilterNatural(t *testing.T) {
+	planned, problems := expand(t, `{"blocks": [{"transport": "ringbuf", "mode": ["spin", "epoll"],
+		"wakeup": ["none", "adaptive", "sampled:64"], "rate": 1000}]}`)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	for _, c := range []struct{ filter, want string }{
+		{"wakeup=natural", "ringbuf/epoll/adaptive ringbuf/spin/none"},
+		{"wakeup=natural-sampled", "ringbuf/epoll/sampled:64 ringbuf/spin/none"},
+	} {
+		f, err := ParseFilter(c.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range planned {
+			if f.Match(p.Params) {
+				got = append(got, p.Params.Transport+"/"+p.Params.Mode+"/"+p.Params.Wakeup)
+			}
+		}
+		slices.Sort(got)
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s selects %v, want %s", c.filter, got, c.want)
+		}
+	}
+}
